@@ -1,0 +1,26 @@
+# Two commands for a fresh machine: `make demo` (the main job) and `make test` (the whole suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/cutover-bot: pyproject.toml constraints.txt
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/cutover-bot
+	$(BIN)/cutover-bot plan show
+	$(BIN)/cutover-bot plan check runbooks/nxop-region-switch.yaml --roster runbooks/roster.example.yaml
+
+test: $(BIN)/cutover-bot
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/cutover-bot
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

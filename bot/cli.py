@@ -1,0 +1,138 @@
+"""The `cutover-bot` command line: plan check/show, audit verify, and the runtime modes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.replies import error_text, reply_text
+from commands import plan as plan_verb
+from cutover.errors import CutoverError, PlanError
+from cutover.plan import default_runbook_path, load_runbook
+from cutover.roster import default_roster_path, load_roster
+
+Handler = Callable[[argparse.Namespace], int]
+SUBCOMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Handler]] = {}
+
+
+def subcommand(name: str, configure: Callable[[argparse.ArgumentParser], None], help_text: str):
+    """Register a CLI subcommand: its name, its arguments and its handler."""
+
+    def register(handler: Handler) -> Handler:
+        def add(subparsers: argparse._SubParsersAction) -> None:
+            parser = subparsers.add_parser(name, help=help_text, description=help_text)
+            configure(parser)
+
+        SUBCOMMANDS[name] = (add, handler)
+        return handler
+
+    return register
+
+
+def _plan_args(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="plan_action", required=True, metavar="check|show")
+    check = sub.add_parser("check", help="validate a runbook (and optionally a roster) file")
+    check.add_argument("file", help="the runbook YAML file")
+    check.add_argument("--roster", help="also validate this roster against the runbook")
+    show = sub.add_parser("show", help="print the plan, or one phase, step, gate (G2) or rollback (R1)")
+    show.add_argument("ref", nargs="?", default="", help="e.g. 1A, 1A.3, G5, R2")
+    show.add_argument("--runbook", default=str(default_runbook_path()))
+
+
+@subcommand("plan", _plan_args, "check or show a runbook")
+def plan_command(args: argparse.Namespace) -> int:
+    """`plan check FILE` and `plan show [REF]`."""
+    if args.plan_action == "check":
+        runbook = load_runbook(args.file)
+        detail = f"{len(runbook.phases)} phases, {len(runbook.steps_by_id)} steps, {len(runbook.gates)} gates, " \
+                 f"{len(runbook.rollbacks)} rollback procedures"
+        if args.roster:
+            roster = load_roster(args.roster, runbook)
+            detail += f"; roster {args.roster}: {len(roster.everyone())} people"
+        print(f"{args.file}: OK ({detail})")
+        return 0
+    runbook = load_runbook(args.runbook)
+    reply = plan_verb.resolve(runbook, args.ref) if args.ref else plan_verb.overview(runbook)
+    print(reply_text(reply))
+    return 0
+
+
+def _audit_args(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="audit_action", required=True, metavar="verify")
+    verify = sub.add_parser("verify", help="verify the hash chain of the event log")
+    verify.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)")
+    verify.add_argument("--cutover", default=None, help="one cutover id (default: every cutover)")
+
+
+@subcommand("audit", _audit_args, "verify the audit log")
+def audit_command(args: argparse.Namespace) -> int:
+    """`audit verify`: exit 0 when every chain verifies, 1 when one does not."""
+    from bot.settings import load_settings
+    from storage import eventlog
+    from storage.db import create_db_engine
+
+    url = args.db or load_settings().database_url
+    db = create_db_engine(url)
+    ids = [args.cutover] if args.cutover else eventlog.cutover_ids(engine=db)
+    if not ids:
+        print("no cutovers in the log")
+        return 0
+    failed = 0
+    for cutover_id in ids:
+        result = eventlog.verify(engine=db, cutover_id=cutover_id)
+        if result.ok:
+            print(f"{cutover_id}: OK, {result.rows} events, hash chain intact")
+        else:
+            failed += 1
+            print(f"{cutover_id}: FAILED at row {result.first_bad_seq}: {result.problem}")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    _import_runtime_modes()
+    parser = argparse.ArgumentParser(prog="cutover-bot", description="The NXOP cutover bot.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add, _ in SUBCOMMANDS.values():
+        add(subparsers)
+    return parser
+
+
+def _import_runtime_modes() -> None:
+    """Modules that register more subcommands (serve, console, rehearse, report) when present."""
+    import importlib
+
+    for module in ("bot.serve", "bot.console", "bot.rehearse", "bot.report_cli"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a subcommand; bad files and settings print one clear line per problem."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = SUBCOMMANDS[args.command][1]
+    try:
+        return handler(args)
+    except PlanError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return 2
+    except CutoverError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return 2
+    except Exception as exc:  # settings and other start-up failures: one line, no traceback
+        from bot.settings import SettingsError
+
+        if isinstance(exc, SettingsError):
+            print(f"cutover-bot: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

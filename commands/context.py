@@ -1,0 +1,101 @@
+"""What a verb receives and returns: services wired once, a per-request context, and a reply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from cutover.engine import Engine
+from cutover.events import Event, Recorded
+from cutover.plan import Runbook
+from cutover.roster import Roster
+from cutover.state import CutoverState
+
+
+class Outbox(Protocol):
+    """Every message the bot sends is queued here first, then delivered with retries (bot/ implements it)."""
+
+    def enqueue(self, *, method: str, args: dict[str, Any], key: str, order: str = "",
+                save_ts_as: str | None = None) -> None:
+        """Queue one call ("chat.postMessage", "chat.update", "views.publish", "ses.send_email", ...).
+
+        `key` makes it idempotent: the same key is queued once. Calls with the same `order` are
+        delivered in the order queued. A string "{{ts:NAME}}" anywhere in args is replaced at delivery
+        by the `ts` an earlier call saved with save_ts_as=NAME (a cutover's parent message is saved as
+        "parent:<cutover_id>", so thread replies use thread_ts="{{ts:parent:<cutover_id>}}").
+        """
+        ...
+
+
+class Clock(Protocol):
+    """The only source of time: the real clock in `serve`, a virtual one in scripts and tests."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A direct answer to the person who asked: a template and its context."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    response_type: str = "ephemeral"  # or "in_channel"
+    blocks_template: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a verb decided: the reply, and the events to append to which cutover."""
+
+    reply: Reply
+    events: list[Event] = field(default_factory=list)
+    cutover_id: str | None = None  # None: the current cutover (or a new one for the first schedule)
+
+
+RecordedListener = Callable[["Services", CutoverState, list[Recorded]], None]
+
+
+@dataclass
+class Services:
+    """Everything a verb may use, wired once by `bot.bootstrap`."""
+
+    plan: Runbook
+    roster: Roster
+    engine: Engine
+    ledger: Any  # commands.ledger.Ledger (typed loosely to keep this module import-light)
+    clock: Clock
+    templates_dir: str | None = None
+    channel: str = "#nxop-cutover"
+    outbox: Outbox | None = None
+    probes: Any = None  # cutover.probes.Probes
+    listeners: list[RecordedListener] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One request: who asks, when, and the state of the current cutover at that moment."""
+
+    services: Services
+    actor: str
+    now: datetime
+    state: CutoverState | None
+
+    @property
+    def plan(self) -> Runbook:
+        """The runbook in force."""
+        return self.services.plan
+
+    @property
+    def roster(self) -> Roster:
+        """Tonight's roster."""
+        return self.services.roster
+
+    @property
+    def engine(self) -> Engine:
+        """The rules of the runbook."""
+        return self.services.engine

@@ -1,0 +1,107 @@
+"""Running one /cutover command: parse, check the RACI, decide, append, tell the listeners.
+
+This is the unit of work. The state is re-read before each attempt; if another command was
+appended meanwhile (Conflict), the command is decided again against the new state, so two
+people approving at once yield one approval and a clear answer for the second. A request key
+(Slack retry, repeated action id) makes a second delivery a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from commands.context import Ctx, Outcome, Reply, Services
+from commands.parsing import Words, nearest, split
+from commands.table import VERBS
+from cutover import events as ev
+from cutover.errors import BadArguments, InvalidTransition, PermissionDenied
+from cutover.raci import may
+from storage.eventlog import AlreadyApplied, Conflict, Pending
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A command whose words were understood."""
+
+    verb: str
+    args: dict
+
+
+def parse(services: Services, text: str) -> Parsed:
+    """Understand the words of a command, or raise BadArguments with the usage and nearest verb."""
+    name, words = split(text)
+    if not name:
+        name = "help"
+    verb = VERBS.get(name)
+    if verb is None:
+        close = nearest(name, list(VERBS))
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        raise BadArguments(f"there is no `{name}` command.{hint}", usage="help",
+                           verbs=[v.usage for v in VERBS.values()])
+    return Parsed(name, verb.parse(services.plan, Words(name, words, verb.usage)))
+
+
+def execute(services: Services, actor: str, text: str, key: str | None = None) -> Reply:
+    """Run a command as this Slack user; raise a CutoverError for a refusal (nothing changed)."""
+    parsed = parse(services, text)
+    verb = VERBS[parsed.verb]
+    action = verb.action(parsed.args)
+    decision = may(actor, action, services.plan, services.roster)
+    if not decision.allowed:
+        _record_denial(services, actor, str(action), list(decision.roles), decision.reason)
+        raise PermissionDenied(decision.reason, decision=decision, command=text, plan_roles=services.plan.roles)
+    for _ in range(ATTEMPTS):
+        state = services.ledger.current()
+        now = services.clock.now()
+        outcome = verb.handle(Ctx(services, actor, now, state), parsed.args)
+        if not outcome.events:
+            return outcome.reply
+        try:
+            _commit(services, actor, now, state, outcome, key)
+        except Conflict:
+            continue
+        except AlreadyApplied:
+            log.info("request %s was already applied; not applying it again", key)
+            return Reply("replies/already_applied.j2")
+        return outcome.reply
+    raise InvalidTransition("the cutover is changing too fast to record this; please try again")
+
+
+def _commit(services: Services, actor: str, now, state, outcome: Outcome, key: str | None) -> None:
+    """Append the outcome's events to its cutover and tell the listeners."""
+    new = state is None or isinstance(outcome.events[0], ev.CutoverPlanned)
+    cutover_id = outcome.cutover_id or (services.ledger.new_id() if new else state.cutover_id)
+    expected = 0 if new else state.seq
+    batch = [Pending(actor=actor, at=now, event=e) for e in outcome.events]
+    fresh_state, recorded = services.ledger.record(cutover_id, batch, expected, key)
+    notify(services, fresh_state, recorded)
+
+
+def notify(services: Services, state, recorded: list[ev.Recorded]) -> None:
+    """Tell every listener what was recorded; a failing listener never undoes or blocks the command."""
+    for listener in services.listeners:
+        try:
+            listener(services, state, recorded)
+        except Exception:  # noqa: BLE001 - a listener's failure is logged, the command stands
+            log.exception("listener %s failed after %s", getattr(listener, "__name__", listener),
+                          [r.event.kind for r in recorded])
+
+
+def _record_denial(services: Services, actor: str, action: str, roles: list[str], reason: str) -> None:
+    """A denial is itself an event of the current cutover (when there is one)."""
+    for _ in range(ATTEMPTS):
+        state = services.ledger.current()
+        if state is None:
+            return
+        batch = [Pending(actor=actor, at=services.clock.now(),
+                         event=ev.CommandDenied(action=action, roles=roles, reason=reason))]
+        try:
+            fresh, recorded = services.ledger.record(state.cutover_id, batch, state.seq)
+        except Conflict:
+            continue
+        notify(services, fresh, recorded)
+        return

@@ -1,0 +1,65 @@
+"""The verb table: every /cutover verb, its usage, parser, RACI action, confirmation and help line.
+
+The parser, the RACI check and `/cutover help` all read this one table.
+"""
+
+from __future__ import annotations
+
+from commands import (
+    abort,
+    audit,
+    gate,
+    gonogo,
+    help,
+    later,
+    note,
+    pause,
+    plan,
+    rollback,
+    schedule,
+    start,
+    status,
+    step,
+    whoami,
+)
+from commands.parsing import Words
+from commands.verb import Args, Verb, fixed, no_words, one_example
+from cutover.plan import Runbook
+
+
+def _later(name: str) -> Verb:
+    def parse(plan_: Runbook, words: Words) -> Args:
+        return {"verb": name}
+
+    return Verb(name, name, later.handle, parse, fixed("read"), one_example("read"), available=False)
+
+
+def _table() -> dict[str, Verb]:
+    read = one_example("read")
+    verbs = [
+        Verb("help", help.USAGE, help.handle, no_words, fixed("read"), read),
+        Verb("plan", plan.USAGE, plan.handle, plan.parse, fixed("read"), read),
+        Verb("whoami", whoami.USAGE, whoami.handle, no_words, fixed("read"), read),
+        Verb("roster", whoami.ROSTER_USAGE, whoami.handle_roster, no_words, fixed("read"), read),
+        Verb("schedule", schedule.USAGE, schedule.handle, schedule.parse, fixed("schedule"), one_example("schedule")),
+        Verb("go-nogo", gonogo.USAGE, gonogo.handle, gonogo.parse, gonogo.action, one_example("go_nogo")),
+        Verb("start", start.USAGE, start.handle, no_words, fixed("start"), one_example("start"), confirm=True),
+        Verb("status", status.USAGE, status.handle, no_words, fixed("read"), read),
+        Verb("step", step.USAGE, step.handle, step.parse, step.action, step.examples),
+        Verb("gate", gate.USAGE, gate.handle, gate.parse, gate.action, gate.examples),
+        Verb("pause", pause.USAGE, pause.handle, pause.parse, fixed("pause"), one_example("pause")),
+        Verb("resume", pause.RESUME_USAGE, pause.handle_resume, no_words, fixed("resume"), one_example("resume")),
+        Verb("rollback", rollback.USAGE, rollback.handle, rollback.parse, rollback.action, rollback.examples,
+             confirm=True),
+        Verb("abort", abort.USAGE, abort.handle, abort.parse, fixed("abort"), one_example("abort"), confirm=True),
+        Verb("note", note.USAGE, note.handle, note.parse, fixed("note"), one_example("note")),
+        Verb("audit", audit.USAGE, audit.handle, audit.parse, fixed("read"), read),
+        _later("baseline"),
+        _later("validate"),
+        _later("report"),
+    ]
+    return {verb.name: verb for verb in verbs}
+
+
+VERBS: dict[str, Verb] = _table()
+

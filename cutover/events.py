@@ -1,0 +1,185 @@
+"""The events of a cutover: frozen facts, the only thing the log stores and the state is folded from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event; `kind` names it in the log."""
+
+    kind: ClassVar[str] = ""
+
+    def payload(self) -> dict[str, Any]:
+        """The event's fields as a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event as the log holds it: its position, time and author."""
+
+    seq: int
+    at: datetime
+    actor: str
+    event: Event
+
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+def event_kind(kind: str):
+    """Class decorator: make an event dataclass and register it under its kind (modules add their own)."""
+
+    def register(cls: type[Event]) -> type[Event]:
+        cls.kind = kind
+        EVENT_TYPES[kind] = cls
+        return dataclass(frozen=True)(cls)
+
+    return register
+
+
+@event_kind("cutover.planned")
+class CutoverPlanned(Event):
+    runbook_id: str
+    title: str
+
+
+@event_kind("cutover.scheduled")
+class WindowScheduled(Event):
+    window_start: str  # ISO 8601, UTC
+    timezone: str  # the zone the person wrote the time in
+
+
+@event_kind("gonogo.decided")
+class GoNoGoDecided(Event):
+    decision: str  # "go" or "no-go"
+    reason: str
+
+
+@event_kind("cutover.started")
+class CutoverStarted(Event):
+    pass
+
+
+@event_kind("stage.opened")
+class StageOpened(Event):
+    stage: int
+
+
+@event_kind("step.started")
+class StepStarted(Event):
+    step_id: str
+    note: str = ""
+
+
+@event_kind("step.done")
+class StepDone(Event):
+    step_id: str
+    note: str = ""
+
+
+@event_kind("step.failed")
+class StepFailed(Event):
+    step_id: str
+    note: str = ""
+
+
+@event_kind("gate.opened")
+class GateOpened(Event):
+    gate: int
+
+
+@event_kind("gate.approved")
+class GateApproved(Event):
+    gate: int
+    role: str
+    reason: str = ""
+    complete: bool = True  # this approval satisfies the gate (Gate 5 needs two)
+
+
+@event_kind("gate.rejected")
+class GateRejected(Event):
+    gate: int
+    role: str
+    reason: str
+
+
+@event_kind("cutover.paused")
+class Paused(Event):
+    reason: str
+
+
+@event_kind("cutover.resumed")
+class Resumed(Event):
+    pass
+
+
+@event_kind("rollback.ordered")
+class RollbackOrdered(Event):
+    procedure: str
+    reason: str
+    recommended: str = ""
+
+
+@event_kind("rollback.completed")
+class RollbackCompleted(Event):
+    procedure: str
+
+
+@event_kind("rollback.failed")
+class RollbackFailed(Event):
+    procedure: str
+    step_id: str
+
+
+@event_kind("cutover.succeeded")
+class CutoverSucceeded(Event):
+    pass
+
+
+@event_kind("cutover.aborted")
+class CutoverAborted(Event):
+    reason: str
+
+
+@event_kind("note.added")
+class NoteAdded(Event):
+    category: str  # "issue" or "lesson"
+    text: str
+
+
+@event_kind("command.denied")
+class CommandDenied(Event):
+    action: str
+    roles: list[str]
+    reason: str
+
+
+def event_from(kind: str, payload: dict[str, Any]) -> Event:
+    """Rebuild an event from its stored kind and payload; unknown kinds are kept as opaque events."""
+    cls = EVENT_TYPES.get(kind)
+    if cls is None:
+        return Opaque(kind_name=kind, data=payload)
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in payload.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Opaque(Event):
+    """An event of a kind this version does not know (written by a newer bot); folded as a no-op."""
+
+    kind_name: str = ""
+    data: dict[str, Any] | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The original payload, unchanged."""
+        return dict(self.data or {})
+
+
+def kind_of(event: Event) -> str:
+    """The kind an event is stored under."""
+    return event.kind_name if isinstance(event, Opaque) else event.kind

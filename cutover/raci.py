@@ -1,0 +1,82 @@
+"""Who may do what: the RACI matrix and the runbook's authority, as one pure predicate.
+
+`may(actor, action, plan, roster)` answers before any handler runs. Steps are done, started
+and failed by their R role; gates are approved or rejected by their approver roles; lifecycle
+commands by the roles the runbook's `authority` names; notes by anyone on the roster; reading by
+anyone. `/cutover help` calls it as a dry run to show the asker what they may do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cutover.plan import Runbook
+from cutover.roster import Member, Roster
+
+ROSTER = "roster"
+ANYONE = "anyone"
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a person wants to do: a verb and what it applies to."""
+
+    name: str  # read, note, schedule, go_nogo, start, pause, abort, rollback, step, gate
+    target: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.target}".strip()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer of `may`: allowed or not, the roles that may, and who holds them now."""
+
+    allowed: bool
+    action: Action
+    roles: tuple[str, ...]
+    holders: tuple[Member, ...] = ()
+    reason: str = ""
+
+
+def roles_for(action: Action, plan: Runbook) -> tuple[str, ...] | str:
+    """The role keys allowed to perform the action, or ROSTER / ANYONE."""
+    authority = plan.authority
+    match action.name:
+        case "read":
+            return ANYONE
+        case "note":
+            return ROSTER
+        case "step":
+            step = plan.steps_by_id.get(action.target) or plan.rollback_steps_by_id.get(action.target)
+            return tuple(step.raci.R) if step else ()
+        case "gate":
+            gate = plan.gates_by_number.get(int(action.target)) if action.target.isdigit() else None
+            return tuple(gate.approvers) if gate else ()
+        case "rollback":
+            return tuple(authority.rollback.get(action.target, ()))
+        case "resume":
+            return tuple(authority.pause)
+        case "schedule" | "go_nogo" | "start" | "pause" | "abort":
+            return tuple(getattr(authority, action.name))
+    return ()
+
+
+def may(actor: str, action: Action, plan: Runbook, roster: Roster) -> Decision:
+    """Whether this Slack user may perform this action under the runbook and tonight's roster."""
+    allowed = roles_for(action, plan)
+    if allowed == ANYONE:
+        return Decision(True, action, ())
+    held = roster.roles_of(actor)
+    if allowed == ROSTER:
+        if held:
+            return Decision(True, action, ())
+        return Decision(False, action, (), (), "only people on the cutover roster may do this")
+    if set(held) & set(allowed):
+        return Decision(True, action, tuple(allowed))
+    holders = tuple({m.slack_id: m for role in allowed for m in roster.members_of(role)}.values())
+    if not held:
+        reason = "you are not on the cutover roster"
+    else:
+        reason = f"your roles ({', '.join(held)}) do not include it"
+    return Decision(False, action, tuple(allowed), holders, reason)

@@ -1,0 +1,166 @@
+"""The event log: hash-chained, append-only, with optimistic concurrency on (cutover_id, seq).
+
+Each row's hash is sha256(previous hash + canonical JSON of the row), so a changed, inserted
+or deleted row breaks the chain at the first place it touches; `verify` names that row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from cutover.events import Event, Recorded, event_from, kind_of
+from storage.models import EventRow, RequestKey
+
+GENESIS = "0" * 64
+
+
+class Conflict(Exception):
+    """Someone else appended first: re-read the state and decide again."""
+
+
+class AlreadyApplied(Exception):
+    """This request key was applied before (a retry): do nothing again."""
+
+    def __init__(self, key: str, seq: int) -> None:
+        super().__init__(f"request {key} already applied at seq {seq}")
+        self.key, self.seq = key, seq
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event waiting to be appended, with its author and time."""
+
+    actor: str
+    at: datetime
+    event: Event
+
+
+def utc(moment: datetime) -> datetime:
+    """The same moment as an aware UTC datetime (SQLite hands back naive ones)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def canonical(cutover_id: str, seq: int, at: datetime, actor: str, kind: str, payload: dict) -> str:
+    """The text that is hashed: the row's content in one stable JSON form."""
+    return json.dumps(
+        {"cutover_id": cutover_id, "seq": seq, "at": utc(at).isoformat(), "actor": actor, "kind": kind,
+         "payload": payload},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+
+
+def chain_hash(prev_hash: str, text: str) -> str:
+    """sha256 of the previous hash followed by the canonical row."""
+    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+
+
+def append(*, engine: Engine, cutover_id: str, batch: Sequence[Pending], expected_seq: int,
+           key: str | None = None) -> list[Recorded]:
+    """Append a batch after `expected_seq` in one transaction; Conflict if another append came first."""
+    with Session(engine) as session:
+        if key is not None:
+            done = session.get(RequestKey, key)
+            if done is not None:
+                raise AlreadyApplied(key, done.seq)
+        last = session.exec(
+            select(EventRow).where(EventRow.cutover_id == cutover_id).order_by(EventRow.seq.desc()).limit(1)
+        ).first()
+        last_seq = last.seq if last else 0
+        if last_seq != expected_seq:
+            raise Conflict(f"{cutover_id}: expected seq {expected_seq}, the log is at {last_seq}")
+        prev = last.hash if last else GENESIS
+        recorded: list[Recorded] = []
+        for offset, pending in enumerate(batch, start=1):
+            seq = expected_seq + offset
+            payload = pending.event.payload()
+            kind = kind_of(pending.event)
+            digest = chain_hash(prev, canonical(cutover_id, seq, pending.at, pending.actor, kind, payload))
+            session.add(EventRow(cutover_id=cutover_id, seq=seq, at=utc(pending.at), actor=pending.actor, kind=kind,
+                                 payload=json.dumps(payload, sort_keys=True, ensure_ascii=False),
+                                 prev_hash=prev, hash=digest))
+            recorded.append(Recorded(seq=seq, at=utc(pending.at), actor=pending.actor, event=pending.event))
+            prev = digest
+        if key is not None and recorded:
+            session.add(RequestKey(key=key, cutover_id=cutover_id, seq=recorded[-1].seq, at=utc(batch[-1].at)))
+        try:
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            if key is not None and session.get(RequestKey, key) is not None:
+                raise AlreadyApplied(key, session.get(RequestKey, key).seq) from None
+            raise Conflict(f"{cutover_id}: another append took seq {expected_seq + 1}") from exc
+        except OperationalError as exc:  # SQLite: another writer held the lock past the timeout
+            session.rollback()
+            raise Conflict(f"{cutover_id}: the log was busy") from exc
+        return recorded
+
+
+def history(*, engine: Engine, cutover_id: str, after_seq: int = 0) -> list[Recorded]:
+    """The cutover's events after `after_seq`, in order."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(EventRow).where(EventRow.cutover_id == cutover_id, EventRow.seq > after_seq).order_by(EventRow.seq)
+        ).all()
+        return [Recorded(seq=r.seq, at=utc(r.at), actor=r.actor, event=event_from(r.kind, json.loads(r.payload)))
+                for r in rows]
+
+
+def cutover_ids(*, engine: Engine) -> list[str]:
+    """Every cutover in the log, oldest first."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(EventRow.cutover_id, func.min(EventRow.id)).group_by(EventRow.cutover_id).order_by(func.min(EventRow.id))
+        ).all()
+        return [row[0] for row in rows]
+
+
+def was_applied(*, engine: Engine, key: str) -> bool:
+    """Whether a request key was already applied."""
+    with Session(engine) as session:
+        return session.get(RequestKey, key) is not None
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The outcome of verifying one cutover's hash chain."""
+
+    cutover_id: str
+    ok: bool
+    rows: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify(*, engine: Engine, cutover_id: str) -> AuditResult:
+    """Walk the chain; report the first modified, inserted or deleted row."""
+    with Session(engine) as session:
+        rows = session.exec(select(EventRow).where(EventRow.cutover_id == cutover_id).order_by(EventRow.seq)).all()
+    prev, expected_seq = GENESIS, 1
+    for row in rows:
+        if row.seq != expected_seq:
+            if row.seq > expected_seq:
+                return AuditResult(cutover_id, False, len(rows), expected_seq,
+                                   f"row {expected_seq} is missing (deleted): the log jumps to {row.seq}")
+            return AuditResult(cutover_id, False, len(rows), row.seq, f"row {row.seq} appears twice (inserted)")
+        if row.prev_hash != prev:
+            return AuditResult(cutover_id, False, len(rows), row.seq,
+                               f"row {row.seq} does not follow row {row.seq - 1} (a row was inserted or deleted)")
+        try:
+            payload = json.loads(row.payload)
+        except ValueError:
+            return AuditResult(cutover_id, False, len(rows), row.seq, f"row {row.seq} has an unreadable payload (modified)")
+        digest = chain_hash(prev, canonical(cutover_id, row.seq, row.at, row.actor, row.kind, payload))
+        if digest != row.hash:
+            return AuditResult(cutover_id, False, len(rows), row.seq,
+                               f"row {row.seq} ({row.kind}) was modified after it was written")
+        prev, expected_seq = row.hash, expected_seq + 1
+    return AuditResult(cutover_id, True, len(rows))

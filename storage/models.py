@@ -1,0 +1,36 @@
+"""SQLModel tables: the append-only event log (the single source of truth) and request keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class EventRow(SQLModel, table=True):
+    """One event of one cutover; (cutover_id, seq) is unique, which makes appends optimistic."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("cutover_id", "seq", name="uq_events_cutover_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cutover_id: str = Field(index=True, max_length=120)
+    seq: int
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    actor: str = Field(max_length=64)
+    kind: str = Field(max_length=64)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class RequestKey(SQLModel, table=True):
+    """A request already applied (a Slack retry, a repeated action id, a scheduled job's key)."""
+
+    __tablename__ = "request_keys"
+
+    key: str = Field(primary_key=True, max_length=200)
+    cutover_id: str = Field(max_length=120)
+    seq: int
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,63 @@
+"""One renderer for every human-facing text: Jinja2 with StrictUndefined.
+
+`CUTOVER_TEMPLATES_DIR` (passed in by the settings) overrides any template by name; the
+shipped templates fill in the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from cutover.durations import format_duration
+
+SHIPPED = Path(__file__).resolve().parent
+
+
+def _utc_time(moment: datetime | None, fmt: str = "%H:%M:%S") -> str:
+    return "-" if moment is None else moment.strftime(fmt) + " UTC"
+
+
+def _mrkdwn_escape(text: object) -> str:
+    """Escape &, <, > as Slack's mrkdwn requires (mentions are added by templates, not by users)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _duration(value: timedelta | float | int | None) -> str:
+    if isinstance(value, int | float):
+        value = timedelta(seconds=value)
+    return format_duration(value)
+
+
+@lru_cache(maxsize=8)
+def environment(override_dir: str | None = None) -> Environment:
+    """The Jinja2 environment, with an optional directory whose templates take precedence."""
+    loaders = [FileSystemLoader(override_dir)] if override_dir else []
+    loaders.append(FileSystemLoader(str(SHIPPED)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["duration"] = _duration
+    env.filters["utc"] = _utc_time
+    env.filters["esc"] = _mrkdwn_escape
+    env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)
+    return env
+
+
+def render(name: str, override_dir: str | None = None, **context: object) -> str:
+    """Render the named template with the context; a missing variable is an error, not a blank."""
+    return environment(override_dir).get_template(name).render(**context).strip()
+
+
+def render_json(name: str, override_dir: str | None = None, **context: object) -> object:
+    """Render a template that produces JSON (Block Kit) and parse it."""
+    return json.loads(render(name, override_dir, **context))

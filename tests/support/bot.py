@@ -1,0 +1,79 @@
+"""A transport-free test bot: run /cutover commands as roster members on a virtual clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.bootstrap import build_services
+from bot.clock import FakeClock
+from bot.replies import error_text, reply_text
+from commands.run import execute
+from cutover.errors import CutoverError
+from cutover.plan import Runbook
+from cutover.roster import Roster
+from cutover.state import CutoverState
+
+
+class CommandBot:
+    """Runs commands through `commands.run.execute`, the same path Slack and the console use."""
+
+    def __init__(self, plan: Runbook, roster: Roster, database_url: str, start: datetime) -> None:
+        self.plan, self.roster = plan, roster
+        self.clock = FakeClock(start)
+        self.services = build_services(runbook=plan, roster=roster, database_url=database_url, clock=self.clock)
+        self.last_error: CutoverError | None = None
+
+    def person(self, role: str, index: int = 0) -> str:
+        """The Slack id of a roster member holding a role."""
+        return self.roster.members_of(role)[index].slack_id
+
+    def run(self, text: str, as_user: str) -> str:
+        """Run a command; return the reply text (a refusal's text when refused)."""
+        self.last_error = None
+        try:
+            return reply_text(execute(self.services, as_user, text))
+        except CutoverError as exc:
+            self.last_error = exc
+            return error_text(exc)
+
+    def ok(self, text: str, as_user: str) -> str:
+        """Run a command that must succeed."""
+        out = self.run(text, as_user)
+        assert self.last_error is None, f"/cutover {text} as {as_user} was refused: {out}"
+        return out
+
+    def refused(self, text: str, as_user: str) -> CutoverError:
+        """Run a command that must be refused; return the refusal."""
+        out = self.run(text, as_user)
+        assert self.last_error is not None, f"/cutover {text} as {as_user} was accepted: {out}"
+        return self.last_error
+
+    def advance(self, minutes: float = 0, seconds: float = 0) -> None:
+        """Move the virtual clock forward."""
+        self.clock.advance(timedelta(minutes=minutes, seconds=seconds))
+
+    @property
+    def state(self) -> CutoverState | None:
+        """The current cutover's state."""
+        return self.services.ledger.current()
+
+    def do_step(self, step_id: str, minutes: float = 1) -> None:
+        """Start a step as its R role, let time pass, mark it done."""
+        step = self.plan.steps_by_id.get(step_id) or self.plan.rollback_steps_by_id[step_id]
+        who = self.person(step.raci.R[0])
+        self.ok(f"step start {step_id}", who)
+        self.advance(minutes)
+        self.ok(f"step done {step_id}", who)
+
+    def to_started(self, window: str = "2026-12-02 02:00") -> None:
+        """Schedule, decide GO and start, as the Incident Commander."""
+        ic = self.person("incident_commander")
+        self.ok(f"schedule {window}", ic)
+        self.ok("go-nogo go rehearsed and green", ic)
+        self.ok("start", ic)
+
+    def through_phase0(self) -> None:
+        """Phase 0 done and Gate 1 approved."""
+        for sid in ("0.1", "0.2", "0.3"):
+            self.do_step(sid)
+        self.ok("gate approve 1", self.person("incident_commander"))
