@@ -10,7 +10,7 @@ from bot.replies import error_text, reply_text
 from commands import plan as plan_verb
 from cutover.errors import CutoverError, PlanError
 from cutover.plan import default_runbook_path, load_runbook
-from cutover.roster import default_roster_path, load_roster
+from cutover.roster import load_roster
 
 Handler = Callable[[argparse.Namespace], int]
 SUBCOMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Handler]] = {}

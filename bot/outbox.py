@@ -1,0 +1,56 @@
+"""The simplest outbox: deliver each queued call at once through a Slack WebClient.
+
+It implements `commands.context.Outbox` (idempotent keys, per-order delivery, "{{ts:NAME}}"
+references). The persistent outbox with retries replaces it in production wiring; this one
+serves tests that need no durability.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from slack_sdk import WebClient
+
+_REF = re.compile(r"^\{\{ts:(.+)\}\}$")
+
+
+class ImmediateOutbox:
+    """Delivers every call synchronously; remembers keys and saved timestamps in memory."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self._keys: set[str] = set()
+        self._ts: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def enqueue(self, *, method: str, args: dict[str, Any], key: str, order: str = "",
+                save_ts_as: str | None = None) -> None:
+        """Deliver now unless this key was delivered before."""
+        with self._lock:
+            if key in self._keys:
+                return
+            self._keys.add(key)
+            response = self.client.api_call(method, json=self.resolve(args))
+            if save_ts_as and response.get("ts"):
+                self._ts[save_ts_as] = response["ts"]
+
+    def ts(self, name: str) -> str | None:
+        """A saved message timestamp."""
+        return self._ts.get(name)
+
+    def resolve(self, value: Any) -> Any:
+        """Replace "{{ts:NAME}}" strings by saved timestamps."""
+        if isinstance(value, str):
+            match = _REF.match(value)
+            return self._ts.get(match.group(1), value) if match else value
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def drain(self) -> int:
+        """Nothing is ever pending here."""
+        return 0
