@@ -12,8 +12,12 @@ $(BIN)/cutover-bot: pyproject.toml constraints.txt
 	touch $@
 
 demo: $(BIN)/cutover-bot
-	$(BIN)/cutover-bot plan show
 	$(BIN)/cutover-bot plan check runbooks/nxop-region-switch.yaml --roster runbooks/roster.example.yaml
+	$(BIN)/cutover-bot rehearse --scenario happy
+	$(BIN)/cutover-bot rehearse --scenario phase1b-fails-after-failover
+	@echo
+	@echo "Reports: rehearsal-happy/report.html and rehearsal-phase1b-fails-after-failover/report.html"
+	@echo "(also report.md, timeline.png, transcript.jsonl and rehearsal.db in each folder)"
 
 test: $(BIN)/cutover-bot
 	$(BIN)/ruff check .

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.delivery import PersistentOutbox
 from commands.context import Clock, Services
 from commands.ledger import Ledger
 from cutover.engine import Engine
@@ -11,11 +14,23 @@ from storage.db import create_db_engine
 
 
 def build_services(*, runbook: Runbook, roster: Roster, database_url: str, clock: Clock,
-                   templates_dir: str | None = None) -> Services:
-    """Services over a database URL: the runbook's engine, the ledger, the clock."""
+                   templates_dir: str | None = None, slack_client: Any = None, ses_client: Any = None,
+                   ses_source: str = "cutover-bot@example.com") -> Services:
+    """Services over a database URL: the runbook's engine, the ledger, the clock.
+
+    Given a Slack WebClient (and/or a boto3 SES client), the outbox is the persistent one
+    (bot/delivery.py): rows in the same database, delivered with retries by `drain()` or its thread.
+    """
     db = create_db_engine(database_url)
-    return Services(plan=runbook, roster=roster, engine=Engine(runbook), ledger=Ledger(db, runbook.id),
-                    clock=clock, templates_dir=templates_dir)
+    services = Services(plan=runbook, roster=roster, engine=Engine(runbook), ledger=Ledger(db, runbook.id),
+                        clock=clock, templates_dir=templates_dir)
+    if slack_client is not None or ses_client is not None:
+        services.outbox = PersistentOutbox(db, clock, slack=slack_client, ses=ses_client, ses_source=ses_source,
+                                           templates_dir=templates_dir)
+    from bot.report.jobs import wire as wire_reports  # issue 6: `/cutover report` renders in a worker thread
+
+    wire_reports(services)
+    return services
 
 
 def load_plan(runbook_path: str, roster_path: str) -> tuple[Runbook, Roster]:

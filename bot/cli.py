@@ -134,5 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # `python -m bot.cli`: run the one registry runtime modes register into
+    from bot import cli
+
+    raise SystemExit(cli.main())

@@ -33,8 +33,10 @@ class ImmediateOutbox:
                 return
             self._keys.add(key)
             response = self.client.api_call(method, json=self.resolve(args))
-            if save_ts_as and response.get("ts"):
-                self._ts[save_ts_as] = response["ts"]
+            channel = response.get("channel")
+            saved = response.get("ts") or (channel.get("id") if isinstance(channel, dict) else None)
+            if save_ts_as and saved:  # a message ts, or a DM channel id from conversations.open
+                self._ts[save_ts_as] = saved
 
     def ts(self, name: str) -> str | None:
         """A saved message timestamp."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cutover.plan import default_runbook_path
@@ -28,6 +31,68 @@ class Settings(BaseSettings):
     cutover_roster: str = Field(default_factory=lambda: str(default_roster_path()))
     cutover_templates_dir: str | None = None
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",
+                     "cutover_templates_dir", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp- (with the connections:write scope)")
+        return value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, value: str | None) -> str | None:
+        if value is not None and (len(value.split()) != 1 or value != value.strip()):
+            raise ValueError("must be the app's signing secret, one word without spaces")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        from storage.db import normalize_url
+
+        try:
+            dialect = make_url(normalize_url(value)).get_dialect()
+        except Exception:  # noqa: BLE001 - ArgumentError, NoSuchModuleError: same advice
+            raise ValueError("must be a database URL such as sqlite:///cutover.db or "
+                             "postgresql://user@host:5432/db") from None
+        try:
+            dialect.import_dbapi()
+        except ImportError:
+            raise ValueError(f"no database driver installed for {dialect.name}") from None
+        return value
+
+    @field_validator("cutover_channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        if not value.strip() or len(value.split()) != 1 or value in ("#", "@"):
+            raise ValueError("must be a channel name such as #nxop-cutover or a channel id such as C0123ABCD")
+        return value
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment (and explicit overrides), or one clear SettingsError line."""
@@ -36,4 +101,25 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise SettingsError(f"setting {name}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"setting {name} is malformed: {message}") from None
+
+
+MODE_NEEDS = {
+    "serve --http": ("slack_bot_token", "slack_signing_secret"),
+    "serve --socket": ("slack_bot_token", "slack_app_token"),
+}
+
+
+def require(settings: Settings, mode: str) -> Settings:
+    """Check that a runtime mode has every setting it needs and that the plan files exist."""
+    for name in MODE_NEEDS.get(mode, ()):
+        if not getattr(settings, name):
+            raise SettingsError(f"setting {name.upper()} is missing ({mode} needs it)")
+    for name in ("cutover_runbook", "cutover_roster"):
+        if not Path(getattr(settings, name)).is_file():
+            raise SettingsError(f"setting {name.upper()} names no readable file: {getattr(settings, name)}")
+    templates = settings.cutover_templates_dir
+    if templates is not None and not Path(templates).is_dir():
+        raise SettingsError(f"setting CUTOVER_TEMPLATES_DIR names no directory: {templates}")
+    return settings

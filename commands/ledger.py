@@ -29,7 +29,11 @@ class Ledger:
         self._lock = threading.Lock()
 
     def state(self, cutover_id: str) -> CutoverState:
-        """The state of a cutover, brought up to date with the log (seq 0 when it does not exist)."""
+        """The state of a cutover, brought up to date with the log (seq 0 when it does not exist).
+
+        Copy-on-write: new events are applied to a copy that then replaces the cached state, so a
+        state handed out is never changed afterwards. Callers must treat it as read-only.
+        """
         with self._lock:
             cached = self._states.get(cutover_id) or CutoverState(cutover_id=cutover_id)
             fresh = eventlog.history(engine=self.db, cutover_id=cutover_id, after_seq=cached.seq)
@@ -38,7 +42,7 @@ class Ledger:
                 for recorded in fresh:
                     apply(cached, recorded)
             self._states[cutover_id] = cached
-            return _copy(cached)
+            return cached
 
     def ids(self) -> list[str]:
         """Every cutover id, oldest first."""
@@ -49,13 +53,16 @@ class Ledger:
         ids = self.ids()
         if not ids:
             return None
-        states = [self.state(i) for i in ids]
+        states = [s for s in (self.state(i) for i in ids) if s.created_at is not None]  # logs that are cutovers
+        if not states:
+            return None
         live = [s for s in states if not s.terminal]
         return (live or states)[-1]
 
     def new_id(self) -> str:
         """An id for a new cutover: the runbook id and a number."""
-        return f"{self.runbook_id}-{len(self.ids()) + 1}"
+        prefix = f"{self.runbook_id}-"
+        return f"{prefix}{sum(1 for i in self.ids() if i.startswith(prefix)) + 1}"
 
     def record(self, cutover_id: str, batch: Sequence[Pending], expected_seq: int,
                key: str | None = None) -> tuple[CutoverState, list[Recorded]]:
@@ -66,5 +73,5 @@ class Ledger:
 
 
 def _copy(state: CutoverState) -> CutoverState:
-    """A deep copy, so that callers can never mutate the cache."""
+    """A deep copy, so that a state already handed out never changes."""
     return copy.deepcopy(state)

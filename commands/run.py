@@ -52,7 +52,8 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
     action = verb.action(parsed.args)
     decision = may(actor, action, services.plan, services.roster)
     if not decision.allowed:
-        _record_denial(services, actor, str(action), list(decision.roles), decision.reason)
+        _record_denial(services, actor, str(action), list(decision.roles), decision.reason,
+                       key=f"{key}:denied" if key else None)
         raise PermissionDenied(decision.reason, decision=decision, command=text, plan_roles=services.plan.roles)
     for _ in range(ATTEMPTS):
         state = services.ledger.current()
@@ -91,8 +92,9 @@ def notify(services: Services, state, recorded: list[ev.Recorded]) -> None:
                           [r.event.kind for r in recorded])
 
 
-def _record_denial(services: Services, actor: str, action: str, roles: list[str], reason: str) -> None:
-    """A denial is itself an event of the current cutover (when there is one)."""
+def _record_denial(services: Services, actor: str, action: str, roles: list[str], reason: str,
+                   key: str | None = None) -> None:
+    """A denial is itself an event of the current cutover (when there is one); a retried request records it once."""
     for _ in range(ATTEMPTS):
         state = services.ledger.current()
         if state is None:
@@ -100,8 +102,10 @@ def _record_denial(services: Services, actor: str, action: str, roles: list[str]
         batch = [Pending(actor=actor, at=services.clock.now(),
                          event=ev.CommandDenied(action=action, roles=roles, reason=reason))]
         try:
-            fresh, recorded = services.ledger.record(state.cutover_id, batch, state.seq)
+            fresh, recorded = services.ledger.record(state.cutover_id, batch, state.seq, key)
         except Conflict:
             continue
+        except AlreadyApplied:
+            return
         notify(services, fresh, recorded)
         return

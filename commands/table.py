@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from commands import (
     abort,
+    ack,
     audit,
+    baseline,
+    comms,
     gate,
     gonogo,
     help,
@@ -15,11 +18,14 @@ from commands import (
     note,
     pause,
     plan,
+    reconcile,
+    report,
     rollback,
     schedule,
     start,
     status,
     step,
+    validate,
     whoami,
 )
 from commands.parsing import Words
@@ -42,7 +48,7 @@ def _table() -> dict[str, Verb]:
         Verb("whoami", whoami.USAGE, whoami.handle, no_words, fixed("read"), read),
         Verb("roster", whoami.ROSTER_USAGE, whoami.handle_roster, no_words, fixed("read"), read),
         Verb("schedule", schedule.USAGE, schedule.handle, schedule.parse, fixed("schedule"), one_example("schedule")),
-        Verb("go-nogo", gonogo.USAGE, gonogo.handle, gonogo.parse, gonogo.action, one_example("go_nogo")),
+        Verb("go-nogo", gonogo.USAGE, gonogo.handle, gonogo.parse, gonogo.action, gonogo.examples),
         Verb("start", start.USAGE, start.handle, no_words, fixed("start"), one_example("start"), confirm=True),
         Verb("status", status.USAGE, status.handle, no_words, fixed("read"), read),
         Verb("step", step.USAGE, step.handle, step.parse, step.action, step.examples),
@@ -54,9 +60,12 @@ def _table() -> dict[str, Verb]:
         Verb("abort", abort.USAGE, abort.handle, abort.parse, fixed("abort"), one_example("abort"), confirm=True),
         Verb("note", note.USAGE, note.handle, note.parse, fixed("note"), one_example("note")),
         Verb("audit", audit.USAGE, audit.handle, audit.parse, fixed("read"), read),
-        _later("baseline"),
-        _later("validate"),
-        _later("report"),
+        Verb("comms", comms.USAGE, comms.handle, comms.parse, fixed("read"), read),
+        Verb("ack", ack.USAGE, ack.handle, ack.parse, fixed("read"), read),
+        Verb("baseline", baseline.USAGE, baseline.handle, baseline.parse, baseline.action, baseline.examples),
+        Verb("validate", validate.USAGE, validate.handle, validate.parse, validate.action, validate.examples),
+        Verb("reconcile", reconcile.USAGE, reconcile.handle, reconcile.parse, reconcile.action, reconcile.examples),
+        Verb("report", report.USAGE, report.handle, report.parse, fixed("note"), one_example("note")),
     ]
     return {verb.name: verb for verb in verbs}
 

@@ -33,9 +33,12 @@ def deadlines(state: CutoverState, plan: Runbook, t: datetime) -> list[Deadline]
     found: list[Deadline] = []
     if state.status not in RUNNING and state.status not in (Status.ROLLING_BACK, Status.ROLLBACK_FAILED):
         return found
+    rolling_back = state.status in (Status.ROLLING_BACK, Status.ROLLBACK_FAILED)
     for step_id, run in state.steps.items():
         if run.status != StepStatus.IN_PROGRESS or run.started_at is None:
             continue
+        if rolling_back and step_id not in plan.rollback_steps_by_id:
+            continue  # a plan step left in progress when the rollback began is abandoned, not late
         step = plan.steps_by_id.get(step_id)
         timeout = step.timeout if step else plan.rollback_steps_by_id[step_id].duration
         if timeout <= timedelta():

@@ -80,7 +80,8 @@ class Engine:
                 Status.NO_GO: "the last decision was NO-GO; record GO first",
             }.get(state.status, f"the cutover is {_said(state.status)}")
             raise InvalidTransition(f"cannot start: {hint}")
-        return [ev.CutoverStarted(), ev.StageOpened(stage=self.plan.stages[0][0].stage)]
+        return [ev.CutoverStarted(), ev.StageOpened(stage=self.plan.stages[0][0].stage,
+                                                    final=len(self.plan.stages) == 1)]
 
     # --- steps --------------------------------------------------------------------------------
 
@@ -141,6 +142,7 @@ class Engine:
         state = _require(state)
         gate = self._gate(number)
         self._check_gate_decidable(state, gate, "approve")
+        self._check_data_validation_not_failed(state, gate)
         run = state.gate(number)
         if run.status == GateStatus.APPROVED:
             who = ", ".join(f"<@{a.actor}>" for a in run.approvals)
@@ -289,6 +291,17 @@ class Engine:
                       if state.step(s.id).status != StepStatus.DONE]
             raise InvalidTransition(f"Gate {gate.number} is not open yet: {', '.join(undone)} not done")
 
+    def _check_data_validation_not_failed(self, state: CutoverState, gate: Gate) -> None:
+        """The gate after the last stage (Gate 5) stays shut while the latest data validation failed (issue 5)."""
+        last_stage = self.plan.stages[-1][0].stage
+        if self.plan.phases_by_id[gate.after[0]].stage != last_stage or not state.integrity.validation_blocks_gate:
+            return
+        failed = [f"{i['name']} ({i['reason']})" for i in state.integrity.validation["items"] if i["result"] != "pass"]
+        raise InvalidTransition(
+            f"Gate {gate.number} is blocked: the data validation failed — {'; '.join(failed)}. Run `/cutover validate` "
+            "again once resolved, or the Incident Commander records `/cutover validate override <reason>`"
+        )
+
     def _after_gate_approved(self, state: CutoverState, gate: Gate) -> Events:
         stage = self.plan.phases_by_id[gate.after[0]].stage
         closing = self.plan.gates_after_stage(stage)
@@ -299,7 +312,7 @@ class Engine:
             return []
         later = [s[0].stage for s in self.plan.stages if s[0].stage > stage]
         if later:
-            return [ev.StageOpened(stage=later[0])]
+            return [ev.StageOpened(stage=later[0], final=len(later) == 1)]
         return [ev.CutoverSucceeded()]
 
 

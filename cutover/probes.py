@@ -86,6 +86,12 @@ class GlobalClusterProbe(Protocol):
         ...
 
 
+class FxipProbe(Protocol):
+    def active_region(self) -> Reading:
+        """value: the region the FXIP collection's active-region document names."""
+        ...
+
+
 class DependencyProbe(Protocol):
     def health(self, key: str, url: str | None) -> Reading:
         """An external dependency's health endpoint (HTTP, with a timeout)."""
@@ -105,3 +111,4 @@ class Probes:
     arc: ArcProbe | None = None
     global_cluster: GlobalClusterProbe | None = None
     dependencies: DependencyProbe | None = None
+    fxip: FxipProbe | None = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cutover.integrity_roles import ACTIONS as INTEGRITY_ACTIONS
+from cutover.integrity_roles import integrity_roles
 from cutover.plan import Runbook
 from cutover.roster import Member, Roster
 
@@ -59,6 +61,8 @@ def roles_for(action: Action, plan: Runbook) -> tuple[str, ...] | str:
             return tuple(authority.pause)
         case "schedule" | "go_nogo" | "start" | "pause" | "abort":
             return tuple(getattr(authority, action.name))
+        case name if name in INTEGRITY_ACTIONS:  # go/no-go confirmations, overrides, data checks (issue 5)
+            return integrity_roles(action, plan)
     return ()
 
 

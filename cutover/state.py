@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cutover import events as ev
+from cutover.integrity_state import INTEGRITY_HANDLERS, IntegrityState
+from cutover.time_state import TIME_HANDLERS, TimeState
 
 
 class Status(StrEnum):
@@ -135,6 +137,8 @@ class CutoverState:
     aborted_reason: str = ""
     notes: list[Note] = field(default_factory=list)
     denials: int = 0
+    integrity: IntegrityState = field(default_factory=IntegrityState)  # go/no-go and data checks (issue 5)
+    time: TimeState = field(default_factory=TimeState)  # time-driven actions fired (issue 4)
 
     @property
     def terminal(self) -> bool:
@@ -205,6 +209,8 @@ def _started(s: CutoverState, e: ev.CutoverStarted, at: datetime, actor: str) ->
 
 def _stage_opened(s: CutoverState, e: ev.StageOpened, at: datetime, actor: str) -> None:
     s.stage_opened[e.stage] = at
+    if e.final:
+        s.status = Status.VALIDATING
 
 
 def _step_started(s: CutoverState, e: ev.StepStarted, at: datetime, actor: str) -> None:
@@ -333,3 +339,5 @@ _HANDLERS = {
     ev.NoteAdded: _noted,
     ev.CommandDenied: _denied,
 }
+_HANDLERS.update(INTEGRITY_HANDLERS)  # go/no-go and data integrity events (cutover/integrity_state.py)
+_HANDLERS.update(TIME_HANDLERS)  # time-driven coordination events (cutover/time_state.py)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func
+from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
@@ -164,3 +165,69 @@ def verify(*, engine: Engine, cutover_id: str) -> AuditResult:
                                f"row {row.seq} ({row.kind}) was modified after it was written")
         prev, expected_seq = row.hash, expected_seq + 1
     return AuditResult(cutover_id, True, len(rows))
+
+
+def history_verified(*, engine: Engine, cutover_id: str) -> tuple[list[Recorded], AuditResult]:
+    """The cutover's events and its hash-chain verification from one read of plain rows (the report's path).
+
+    Same results as `history` + `verify`, at a fraction of the cost on long logs: the rows are read as
+    tuples (no ORM objects) and each payload is parsed once for both the event and its hash.
+    """
+    # plain SQL: the columns come back as the driver gives them (SQLite: `at` as text, parsed below in C)
+    query = sa_text("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM events "
+                    "WHERE cutover_id = :cutover_id ORDER BY seq")
+    with engine.connect() as connection:
+        rows = connection.execute(query, {"cutover_id": cutover_id}).all()
+    events: list[Recorded] = []
+    audit: AuditResult | None = None
+    prev, expected_seq = GENESIS, 1
+    for seq, at, actor, kind, text, prev_hash, digest in rows:
+        at = utc(at if isinstance(at, datetime) else datetime.fromisoformat(at))
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        if audit is None:
+            sound = (seq == expected_seq and prev_hash == prev and payload is not None
+                     and chain_hash(prev, _CANONICAL.encode({"cutover_id": cutover_id, "seq": seq, "at": at.isoformat(),
+                                                             "actor": actor, "kind": kind, "payload": payload}))
+                     == digest)
+            if not sound:
+                audit = _chain_problem(cutover_id, len(rows), expected_seq, prev, seq, at, actor, kind, payload,
+                                       prev_hash, digest)
+            prev, expected_seq = digest, expected_seq + 1
+        if payload is not None:
+            events.append(Recorded(seq=seq, at=at, actor=actor, event=event_from(kind, payload)))
+    return events, audit or AuditResult(cutover_id, True, len(rows))
+
+
+# `canonical`'s JSON form with one reusable encoder (json.dumps builds a new one per call with these options)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _chain_problem(cutover_id: str, rows: int, expected_seq: int, prev: str, seq: int, at: datetime, actor: str,
+                   kind: str, payload: dict | None, prev_hash: str, digest: str) -> AuditResult | None:
+    """The first problem of one row of the chain (as `verify` words it), or None when the row is sound."""
+    if seq != expected_seq:
+        if seq > expected_seq:
+            return AuditResult(cutover_id, False, rows, expected_seq,
+                               f"row {expected_seq} is missing (deleted): the log jumps to {seq}")
+        return AuditResult(cutover_id, False, rows, seq, f"row {seq} appears twice (inserted)")
+    if prev_hash != prev:
+        return AuditResult(cutover_id, False, rows, seq,
+                           f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)")
+    if payload is None:
+        return AuditResult(cutover_id, False, rows, seq, f"row {seq} has an unreadable payload (modified)")
+    if chain_hash(prev, canonical(cutover_id, seq, at, actor, kind, payload)) != digest:
+        return AuditResult(cutover_id, False, rows, seq, f"row {seq} ({kind}) was modified after it was written")
+    return None
+
+
+def latest_of_kind(*, engine: Engine, cutover_id: str, kind: str) -> Recorded | None:
+    """The cutover's latest event of one kind (e.g. where the last report went), without reading the rest."""
+    with Session(engine) as session:
+        row = session.exec(select(EventRow).where(EventRow.cutover_id == cutover_id, EventRow.kind == kind)
+                           .order_by(EventRow.seq.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return Recorded(seq=row.seq, at=utc(row.at), actor=row.actor, event=event_from(row.kind, json.loads(row.payload)))

@@ -71,3 +71,15 @@ def test_nothing_is_overdue_once_the_cutover_ended(bot):
     bot.ok("abort no staffing", bot.person("incident_commander"))
     bot.advance(minutes=60)
     assert overdue(bot.state, bot.plan, bot.clock.now()) == []
+
+
+def test_a_plan_step_abandoned_by_a_rollback_stops_being_late(bot):
+    bot.to_started()
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person("operations"))
+    bot.ok("step start 1B.1", bot.person("database_admin"))
+    bot.ok("step fail 1B.1 FXIP write rejected", bot.person("database_admin"))
+    bot.ok("rollback R2 1B failed", bot.person("incident_commander"))
+    bot.ok("step start R2.1", bot.person("network_engineer"))
+    bot.advance(minutes=5, seconds=1)
+    assert [d.ref for d in overdue(bot.state, bot.plan, bot.clock.now())] == ["R2.1"]

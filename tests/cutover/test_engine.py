@@ -27,7 +27,7 @@ def test_schedule_in_the_past_is_refused(bot):
 def test_reschedule_moves_the_window_and_voids_the_go_decision(bot):
     ic = bot.person("incident_commander")
     bot.ok("schedule 2026-12-02 02:00", ic)
-    bot.ok("go-nogo go all green", ic)
+    bot.go_with_override("all green")
     assert bot.state.status == Status.GO
     out = bot.ok("schedule 2026-12-03 02:00", ic)
     assert "Window moved from 2026-12-02 02:00 UTC" in out
@@ -305,7 +305,7 @@ def test_small_runbook_proves_the_engine_is_not_tied_to_nxop(tmp_path):
     small = CommandBot(plan, roster, "sqlite://", T0)
     lead = roster.members_of(plan.authority.start[0])[0].slack_id
     small.ok("schedule 2026-12-02 02:00", lead)
-    small.ok(f"go-nogo go {plan.id} ready", roster.members_of(plan.authority.go_nogo[0])[0].slack_id)
+    small.go_with_override(f"{plan.id} ready")
     small.ok("start", lead)
     for stage in plan.stages:
         for phase in stage:

@@ -10,6 +10,7 @@ from bot.replies import error_text, reply_text
 from commands.run import execute
 from cutover.errors import CutoverError
 from cutover.plan import Runbook
+from cutover.raci import Action, roles_for
 from cutover.roster import Roster
 from cutover.state import CutoverState
 
@@ -65,11 +66,20 @@ class CommandBot:
         self.advance(minutes)
         self.ok(f"step done {step_id}", who)
 
+    def go_with_override(self, reason: str = "green") -> None:
+        """Record GO the way a test that is not about the checklist must: IC override, Management approval, GO."""
+        ic = self.person(self.plan.authority.go_nogo[0])
+        approvers = roles_for(Action("gonogo_approve_override"), self.plan)
+        approver = next(m.slack_id for r in approvers for m in self.roster.members_of(r) if m.slack_id != ic)
+        self.ok("go-nogo override checklist not under test", ic)
+        self.ok("go-nogo approve-override", approver)
+        self.ok(f"go-nogo go {reason}", ic)
+
     def to_started(self, window: str = "2026-12-02 02:00") -> None:
         """Schedule, decide GO and start, as the Incident Commander."""
         ic = self.person("incident_commander")
         self.ok(f"schedule {window}", ic)
-        self.ok("go-nogo go rehearsed and green", ic)
+        self.go_with_override("rehearsed and green")
         self.ok("start", ic)
 
     def through_phase0(self) -> None:

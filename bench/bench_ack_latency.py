@@ -1,0 +1,205 @@
+"""Ack latency of /cutover over HTTP: `serve --http` beside a bare Bolt app that only acks.
+
+    /tmp/venv0/bin/python bench/bench_ack_latency.py [--requests 2000] [--clients 8]
+
+Both servers run as their own processes on 127.0.0.1, served the same way (waitress, 8 threads,
+the same Bolt flags: process_before_response=True, token_verification_enabled=False); the Slack
+Web API is the local fake. Each row is N signed slash-command requests over keep-alive
+connections, first from one client, then from 8 concurrent clients (threads). `gate approve`:
+Gate 1 is open when the run starts; the first request approves it, every later one is refused
+("Gate 1 is already approved"): the engine's full decision path, answered in the ack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.support.fake_slack_api import FakeSlackApi  # noqa: E402
+from tests.support.slack_http import SlackSender, http_headers  # noqa: E402
+
+SECRET = "bench-signing-secret-5b1e"
+TOKEN = "xoxb-0000-bench-token"
+IC, MANAGEMENT = "U01AAAA", "U03AAAA"
+CLI = "from bot.cli import main; raise SystemExit(main())"
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_bare(port: int, api_url: str, threads: int) -> None:
+    """A Bolt app that only acks /cutover, served exactly as `serve --http` serves the bot."""
+    from slack_bolt import App
+    from slack_sdk import WebClient
+    from sqlalchemy import create_engine
+
+    from bot.http_server import HttpServer, SlackWsgiApp
+
+    app = App(client=WebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET,
+              token_verification_enabled=False, process_before_response=True, name="bare")
+    app.command("/cutover")(lambda ack: ack())
+    with HttpServer(SlackWsgiApp(app, create_engine("sqlite://")), host="127.0.0.1", port=port,
+                    threads=threads):
+        threading.Event().wait()
+
+
+def prepare_database(url: str) -> None:
+    """A cutover started by the Incident Commander with Phase 0 done: Gate 1 is open."""
+    from bot.bootstrap import build_services, load_plan
+    from bot.clock import FakeClock
+    from commands.run import execute
+    from cutover.plan import default_runbook_path
+    from cutover.roster import default_roster_path
+
+    runbook, roster = load_plan(str(default_runbook_path()), str(default_roster_path()))
+    clock = FakeClock(datetime.now(UTC) - timedelta(minutes=30))
+    services = build_services(runbook=runbook, roster=roster, database_url=url, clock=clock)
+    now = datetime.now(UTC)
+    for text, who in [(f"schedule {now:%Y-%m-%d %H:%M}", IC), ("go-nogo override bench run", IC),
+                      ("go-nogo approve-override", MANAGEMENT), ("go-nogo go bench", IC), ("start", IC)]:
+        execute(services, who, text)
+    for step in runbook.phases[0].steps:
+        doer = roster.members_of(step.raci.R[0])[0].slack_id
+        for verb in ("start", "done"):
+            clock.advance(timedelta(minutes=1))
+            execute(services, doer, f"step {verb} {step.id}")
+
+
+def start_server(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    """Start a server process and wait until it accepts connections."""
+    process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"server on port {port} did not start: {' '.join(argv)}")
+
+
+def measure(url: str, text: str, requests: int, clients: int) -> tuple[list[float], float]:
+    """Latencies (ms) of `requests` signed /cutover requests from `clients` threads, and the wall time."""
+    per_client = requests // clients
+    signing = SlackSender(url, SECRET).requests
+    requests_ = [[signing.slash(IC, text) for _ in range(per_client)] for _ in range(clients)]
+    signed = [[(r.raw_body, http_headers(r)) for r in batch] for batch in requests_]
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def client(index: int) -> None:
+        sender = SlackSender(url, SECRET)
+        sender.get("/healthz")  # connect before the clock starts
+        barrier.wait()
+        for body, headers in signed[index]:
+            started = time.perf_counter()
+            answer = sender.post(body, headers)
+            latencies[index].append((time.perf_counter() - started) * 1000)
+            if answer.status != 200:
+                raise SystemExit(f"{text!r}: HTTP {answer.status} {answer.body[:200]!r}")
+        sender.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return [ms for batch in latencies for ms in batch], time.perf_counter() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def main() -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads of both servers")
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        serve_bare(args.bare_server, args.api_url, args.threads)
+        return 0
+
+    with FakeSlackApi() as slack, tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'cutover.db'}"
+        prepare_database(db_url)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
+        env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
+                   DATABASE_URL=db_url, CUTOVER_CHANNEL="C0CUTOVER", PYTHONPATH=str(REPO))
+        bare_port, bot_port = free_port(), free_port()
+        servers = [
+            start_server([sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", slack.url,
+                          "--threads", str(args.threads)], env, bare_port),
+            start_server([sys.executable, "-c", CLI, "serve", "--http", "--host", "127.0.0.1", "--port",
+                          str(bot_port), "--threads", str(args.threads), "--log-level", "WARNING"], env, bot_port),
+        ]
+        try:
+            rows = run_rows(args, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{bot_port}")
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(15)
+    return print_table(rows, args)
+
+
+def run_rows(args: argparse.Namespace, bare_url: str, bot_url: str) -> list[tuple]:
+    """Measure every target, one client then many."""
+    targets = [("bare Bolt app (ack only)", bare_url, "status"),
+               ("/cutover status", bot_url, "status"),
+               ("/cutover gate approve 1", bot_url, "gate approve 1")]
+    for _, url, text in targets:  # warm up: imports, first auth.test, caches
+        measure(url, text, 50, 1)
+    rows = []
+    for clients in (1, args.clients):
+        for name, url, text in targets:
+            latencies, wall = measure(url, text, args.requests, clients)
+            rows.append((name, clients, percentile(latencies, 50), percentile(latencies, 99),
+                         len(latencies) / wall))
+    return rows
+
+
+def print_table(rows: list[tuple], args: argparse.Namespace) -> int:
+    """Print the figures and whether the target is met; exit 0 when it is."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"ack latency over HTTP on 127.0.0.1, {args.requests} signed requests per row, "
+          f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, SQLite file (WAL)")
+    print(f"{'target':<28}{'clients':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'p99 / bare':>12}")
+    bare_p99 = {clients: p99 for name, clients, _, p99, _ in rows if name.startswith("bare")}
+    met = True
+    for name, clients, p50, p99, rate in rows:
+        ratio = p99 / bare_p99[clients]
+        print(f"{name:<28}{clients:>8}{p50:>10.2f}{p99:>10.2f}{rate:>10.0f}{ratio:>11.2f}x")
+        if clients == args.clients and not name.startswith("bare"):
+            met = met and ratio <= 2.0 and p99 < 50.0
+    print(f"target at {args.clients} clients (p99 within 2x of the bare app and under 50 ms): "
+          f"{'MET' if met else 'MISSED'}")
+    print("gate approve: the first request approves Gate 1; the rest are refused as already approved.")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""The channel view of a cutover: one parent message kept current, its thread, and the button cards.
+
+A `services.listeners` entry. Every recorded event with a template under `templates/slack/events/`
+becomes a thread reply (with the buttons of `templates/blocks/events/<kind>.json.j2` when that
+exists); decisions are also broadcast to the channel. Steps that become startable get a "ready"
+card with a Start button for their R role. The parent message is posted when the cutover is
+planned and updated after every batch. Everything goes through `services.outbox` with keys
+derived from the log, so a replayed batch posts nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import TemplateNotFound
+
+from commands.context import Services
+from cutover import events as ev
+from cutover.errors import CutoverError
+from cutover.progress import dashboard
+from cutover.state import CutoverState, StepStatus
+from templates.render import render, render_json
+
+BROADCAST = frozenset({"gonogo.decided", "gate.approved", "gate.rejected", "rollback.ordered",
+                       "rollback.completed", "rollback.failed", "cutover.succeeded", "cutover.aborted"})
+
+
+def parent_name(cutover_id: str) -> str:
+    """The outbox name under which a cutover's parent message ts is saved."""
+    return f"parent:{cutover_id}"
+
+
+def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded]) -> None:
+    """Post the parent, the thread replies, the cards, then bring the parent up to date."""
+    if services.outbox is None or not recorded:
+        return
+    cid = state.cutover_id
+    for r in recorded:
+        if isinstance(r.event, ev.CutoverPlanned):
+            _send(services, cid, "chat.postMessage", _parent_args(services, state, r.at), key=f"parent:{cid}",
+                  save_ts_as=parent_name(cid))
+    for r in recorded:
+        _thread_reply(services, state, r)
+    for step_id in startable_steps(services, state):
+        context = _context(services, state, recorded[-1], step=step_id)
+        _post_in_thread(services, cid, "slack/step_ready.j2", "blocks/step_ready.json.j2", context,
+                        key=f"ready:{cid}:{step_id}:{state.step(step_id).attempts}")
+    args = {**_parent_args(services, state, recorded[-1].at), "ts": "{{ts:" + parent_name(cid) + "}}"}
+    _send(services, cid, "chat.update", args, key=f"parent-update:{cid}:{state.seq}")
+
+
+def startable_steps(services: Services, state: CutoverState) -> list[str]:
+    """Pending steps (of the plan or of the rollback under way) that their R role may start now."""
+    ids = [*services.plan.steps_by_id, *services.plan.rollback_steps_by_id]
+    ready = []
+    for step_id in ids:
+        if state.step(step_id).status != StepStatus.PENDING:
+            continue
+        try:
+            services.engine.step_start(state, step_id)
+        except CutoverError:
+            continue
+        ready.append(step_id)
+    return ready
+
+
+def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> None:
+    kind = r.event.kind
+    broadcast = kind in BROADCAST and not (kind == "gate.approved" and not r.event.complete)
+    context = _context(services, state, r)
+    _post_in_thread(services, state.cutover_id, f"slack/events/{kind}.j2", f"blocks/events/{kind}.json.j2",
+                    context, key=f"event:{state.cutover_id}:{r.seq}", broadcast=broadcast)
+
+
+def _post_in_thread(services: Services, cid: str, text_template: str, blocks_template: str,
+                    context: dict[str, Any], *, key: str, broadcast: bool = False) -> None:
+    text = _optional(render, text_template, services, context)
+    if not text:
+        return
+    args: dict[str, Any] = {"channel": services.channel, "thread_ts": "{{ts:" + parent_name(cid) + "}}",
+                            "text": text}
+    blocks = _optional(render_json, blocks_template, services, context)
+    if blocks:
+        args["blocks"] = blocks
+    if broadcast:
+        args["reply_broadcast"] = True
+    _send(services, cid, "chat.postMessage", args, key=key)
+
+
+def _parent_args(services: Services, state: CutoverState, at) -> dict[str, Any]:
+    context = {"d": dashboard(state, services.plan, at), "plan": services.plan, "state": state}
+    return {"channel": services.channel,
+            "text": render("slack/parent.j2", services.templates_dir, **context),
+            "blocks": render_json("blocks/parent.json.j2", services.templates_dir, **context)}
+
+
+def _context(services: Services, state: CutoverState, r: ev.Recorded, step: str | None = None) -> dict[str, Any]:
+    plan, roster = services.plan, services.roster
+    step_id = step or getattr(r.event, "step_id", None)
+    step_obj = (plan.steps_by_id.get(step_id) or plan.rollback_steps_by_id.get(step_id)) if step_id else None
+    gate_no = getattr(r.event, "gate", None)
+    gate = plan.gates_by_number.get(gate_no) if gate_no is not None else None
+    roles = list(step_obj.raci.R) if step_obj else list(gate.approvers) if gate else []
+    holders = {m.slack_id: m for role in roles for m in roster.members_of(role)}
+    return {"e": r.event, "r": r, "state": state, "plan": plan, "step": step_obj, "gate": gate,
+            "roles": [plan.roles.get(role, role) for role in roles], "holders": list(holders.values()),
+            "actor": r.actor, "actor_name": roster.name_of(r.actor)}
+
+
+def _optional(renderer, name: str, services: Services, context: dict[str, Any]):
+    try:
+        return renderer(name, services.templates_dir, **context)
+    except TemplateNotFound as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def _send(services: Services, cid: str, method: str, args: dict[str, Any], *, key: str,
+          save_ts_as: str | None = None) -> None:
+    services.outbox.enqueue(method=method, args=args, key=key, order=f"thread:{cid}", save_ts_as=save_ts_as)

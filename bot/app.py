@@ -1,0 +1,111 @@
+"""The Bolt app: one factory, one middleware that hands every listener the services, one error handler.
+
+HTTP, Socket Mode, the console and the tests all reach the bot through `App.dispatch` of an app
+built here. Listeners live in `bot/listeners/` and never import this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+
+from bot.announcer import announce
+from bot.listeners import register
+from bot.listeners.common import answer_channel
+from bot.outbox import ImmediateOutbox
+from bot.replies import error_text, unexpected_text
+from bot.settings import Settings
+from commands.context import Outbox, Services
+from cutover.errors import CutoverError
+
+log = logging.getLogger(__name__)
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The Web API client of the settings (SLACK_API_URL points it at a proxy or a fake Slack)."""
+    if settings.slack_api_url:
+        return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    return WebClient(token=settings.slack_bot_token)
+
+
+def wire_slack(services: Services, client: WebClient, *, channel: str | None = None,
+               outbox: Outbox | None = None) -> Services:
+    """Give the services a Slack outbox (immediate unless one is given), the channel and the announcer."""
+    if outbox is not None:
+        services.outbox = outbox
+    elif services.outbox is None:
+        services.outbox = ImmediateOutbox(client)
+    if channel:
+        services.channel = channel
+    if announce not in services.listeners:
+        services.listeners.append(announce)
+    services.extras["slack_client"] = client
+    return services
+
+
+Responder = Callable[[BoltContext, dict], Callable[..., Any]]
+
+
+def create_app(settings: Settings, services: Services, *, client: WebClient | None = None,
+               responder: Responder | None = None) -> App:
+    """The Bolt app of the bot, answering with these services through this Web API client.
+
+    `responder` (the console's) replaces Bolt's `respond`, which would POST to the response_url.
+    """
+    client = client or slack_client(settings)
+
+    def use_our_client(context: BoltContext, next) -> None:  # noqa: A002 - Bolt's middleware signature
+        # Bolt builds a fresh WebClient per request; ours records (console) or points at SLACK_API_URL.
+        context["client"] = client
+        next()
+
+    app = App(client=client, signing_secret=settings.slack_signing_secret or "",
+              token_verification_enabled=False, process_before_response=True,
+              before_authorize=use_our_client, name="cutover-bot")
+
+    @app.middleware
+    def hand_over_services(context: BoltContext, body: dict, next) -> None:  # noqa: A002
+        context["services"] = services
+        context["actor"] = context.user_id
+        if responder is not None:
+            context["respond"] = responder(context, body)
+        next()
+
+    register(app)
+
+    @app.error
+    def explain(error: Exception, request: BoltRequest, context: BoltContext) -> BoltResponse:
+        return _explain(error, request, context, services)
+
+    return app
+
+
+def _explain(error: Exception, request: BoltRequest, context: BoltContext, services: Services) -> BoltResponse:
+    """A refusal becomes its templated sentence, anything else a correlation id; never a traceback."""
+    if isinstance(error, CutoverError):
+        text = error_text(error, services.templates_dir)
+    else:
+        text = unexpected_text(error, services.templates_dir)
+    body: dict[str, Any] = request.body or {}
+    if "command" in body:  # a slash command: the refusal is the ack's ephemeral answer
+        return _json({"response_type": "ephemeral", "text": text})
+    try:
+        _tell_privately(context, services, body, text)
+    except Exception:  # noqa: BLE001 - the refusal could not be shown; the log has it
+        log.exception("could not show a refusal to %s", context.user_id)
+    return BoltResponse(status=200, body="")
+
+
+def _tell_privately(context: BoltContext, services: Services, body: dict, text: str) -> None:
+    """An ephemeral message to the person who clicked or submitted, where they did it."""
+    if context.user_id and context.client is not None:
+        context.client.chat_postEphemeral(channel=answer_channel(services, body), user=context.user_id, text=text)
+
+
+def _json(payload: dict) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})

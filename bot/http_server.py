@@ -1,0 +1,216 @@
+"""Serving the Bolt app over HTTP: a tiny WSGI adapter and a threaded waitress server.
+
+The adapter does what bolt-python's own adapters do (`slack_bolt/adapter/flask/handler.py`):
+turn a POST to /slack/events into a `BoltRequest`, hand it to `App.dispatch`, and write the
+`BoltResponse` back. Bolt checks the signature and the timestamp (401 otherwise). /healthz
+answers 200 after a cheap database round trip, 503 when the database is unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from waitress import create_server
+
+log = logging.getLogger("cutover.http")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+SLOW_ACK_S = 2.0  # Slack gives up after 3 s; say so in the log well before
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def database_reachable(engine: Engine) -> bool:
+    """True when the database answers `SELECT 1`."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        log.warning("health check: database unreachable (%s)", type(exc).__name__)
+        return False
+
+
+class DatabaseHealth:
+    """One database check at a time: a health probe never ties up more than one worker thread.
+
+    While a check runs (a database that hangs instead of refusing), other probes answer at once:
+    the last result, or unhealthy once the running check has taken longer than `patience` seconds.
+    """
+
+    def __init__(self, engine: Engine, patience: float = 2.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.engine, self.patience, self.monotonic = engine, patience, monotonic
+        self._checking = threading.Lock()
+        self._started = 0.0
+        self._last = True
+
+    def ok(self) -> bool:
+        """Whether the database answers (or answered last, while a check is still running)."""
+        if not self._checking.acquire(blocking=False):
+            return self._last and self.monotonic() - self._started < self.patience
+        try:
+            self._started = self.monotonic()
+            self._last = database_reachable(self.engine)
+            return self._last
+        finally:
+            self._checking.release()
+
+
+class SlackWsgiApp:
+    """The WSGI application: POST /slack/events to Bolt, GET /healthz, 404 for anything else."""
+
+    def __init__(self, app: App, database: Engine, events_path: str = EVENTS_PATH) -> None:
+        self.app = app
+        self.health = DatabaseHealth(database)
+        self.events_path = events_path
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == self.events_path and method == "POST":
+            return self._slack(environ, start_response)
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            healthy = self.health.ok()
+            body = {"ok": healthy, "database": "ok" if healthy else "unreachable"}
+            return _json(start_response, 200 if healthy else 503, body)
+        return _json(start_response, 404, {"ok": False, "error": "not_found"})
+
+    def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode("utf-8") if length else ""
+        request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
+        response = self.app.dispatch(request)
+        elapsed = time.perf_counter() - started
+        if elapsed > SLOW_ACK_S:
+            log.warning("slow ack: %s answered in %.2f s (Slack waits 3 s)", request.context.get("request_type")
+                        or "request", elapsed)
+        headers = [(name, value) for name, values in response.headers.items() for value in values]
+        payload = response.body.encode("utf-8")
+        headers.append(("content-length", str(len(payload))))
+        start_response(_status_line(response.status), headers)
+        return [payload]
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request headers, lower-case with dashes, as Bolt expects them."""
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers[key[5:].lower().replace("_", "-")] = value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            headers[key.lower().replace("_", "-")] = value
+    return headers
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Status"
+
+
+def _json(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode("utf-8")
+    start_response(_status_line(status), [("content-type", "application/json"),
+                                          ("content-length", str(len(payload)))])
+    return [payload]
+
+
+class HttpServer:
+    """A waitress server (a pool of worker threads) running its event loop in a background thread."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], *, host: str = "0.0.0.0", port: int = 3000,
+                 threads: int = 8) -> None:
+        self._server = create_server(wsgi_app, host=host, port=port, threads=threads,
+                                     ident="cutover-bot", clear_untrusted_proxy_headers=True)
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        return int(self._listening()[1])
+
+    @property
+    def host(self) -> str:
+        """The address actually bound."""
+        return str(self._listening()[0])
+
+    def _listening(self) -> tuple[str, int]:
+        if hasattr(self._server, "effective_port"):  # one socket
+            return self._server.effective_host, self._server.effective_port
+        return self._server.effective_listen[0]  # a host name that resolved to several addresses
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. http://127.0.0.1:3000."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> HttpServer:
+        """Serve from a background thread."""
+        self._thread = threading.Thread(target=self._run, name="http-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        finally:
+            self._stopped.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop accepting connections, let the requests in flight finish and answer, release the port."""
+        if self._thread is None:
+            return
+        # Socket work happens in the event loop's thread: hand it thunks through its trigger.
+        self._trigger().pull_trigger(self._stop_listening)
+        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
+        self._wait_answers_sent(deadline=time.monotonic() + 2.0)
+        self._trigger().pull_trigger(self._close_everything)
+        self._stopped.wait(timeout)
+        self._thread.join(timeout)
+        self._thread = None
+
+    def _stop_listening(self) -> None:
+        from waitress import wasyncore
+
+        for dispatcher in list(self._socket_map().values()):
+            if getattr(dispatcher, "accepting", False):
+                wasyncore.dispatcher.close(dispatcher)
+
+    def _wait_answers_sent(self, deadline: float) -> None:
+        while time.monotonic() < deadline and any(
+                getattr(channel, "total_outbufs_len", 0) for channel in list(self._socket_map().values())):
+            time.sleep(0.01)
+
+    def _socket_map(self) -> dict[int, Any]:
+        socket_map = getattr(self._server, "_map", None)
+        return self._server.map if socket_map is None else socket_map
+
+    def _trigger(self) -> Any:
+        from waitress.trigger import trigger
+
+        return next(d for d in list(self._socket_map().values()) if isinstance(d, trigger))
+
+    def _close_everything(self) -> None:
+        from waitress import wasyncore
+
+        wasyncore.close_all(self._socket_map(), ignore_all=True)
+
+    def __enter__(self) -> HttpServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,32 @@
+"""The /cutover slash command: run the command and answer in the ack.
+
+The whole command is fast (the RACI decision, the state and the append are local), so the answer
+rides on the ack itself. Typed commands that the verb table marks `confirm` (start, rollback,
+abort) run at once: typing the verb and its reason is the deliberate act; the buttons for the
+same verbs carry a confirmation dialog instead.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.listeners.common import answer, run_once
+from commands.context import Services
+
+
+def register(app: App) -> None:
+    """Listen for /cutover."""
+    app.command("/cutover")(cutover_command)
+
+
+def request_key(command: dict) -> str | None:
+    """Slack retries repeat the trigger id, so it identifies the request."""
+    trigger_id = command.get("trigger_id")
+    return f"slash:{trigger_id}" if trigger_id else None
+
+
+def cutover_command(ack: Ack, command: dict, services: Services, actor: str) -> None:
+    """Run the typed command as the Slack user and ack with the answer (refusals go to the error handler)."""
+    reply = run_once(services, actor, command.get("text") or "", request_key(command))
+    message = answer(services, reply)
+    ack(text=message["text"], blocks=message.get("blocks"), response_type=message["response_type"])

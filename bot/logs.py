@@ -1,0 +1,42 @@
+"""Logging for the runtime modes: one line per record, tokens and secrets never written."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+_TOKENS = re.compile(r"\b(xox[a-z]|xapp)-[A-Za-z0-9-]+")
+REDACTED = "[redacted]"
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter that removes Slack tokens and the given secrets from every formatted line."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str | None] = ()) -> None:
+        super().__init__(fmt)
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record (traceback included) with every token and secret replaced."""
+        return redact(super().format(record), self.secrets)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """The text with Slack tokens and the secrets replaced by [redacted]."""
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return _TOKENS.sub(REDACTED, text)
+
+
+def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = ()) -> logging.Handler:
+    """Log to stderr through a redacting formatter; return the handler installed on the root logger."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if isinstance(old.formatter, RedactingFormatter):
+            root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    return handler

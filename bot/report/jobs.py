@@ -1,0 +1,190 @@
+"""Writing and delivering the report off the ack path.
+
+`/cutover report` records `report.requested`; the listener `on_recorded` hands it to `ReportJobs`,
+which renders in a worker thread (or inline for the CLI and rehearsals) and delivers: S3 archive,
+upload to the cutover thread, the executive summary to Management by DM, then `report.generated`.
+Each integration is tried on its own: one failing (S3 down, Slack refusing) is said in the thread
+and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from commands.context import Services
+from commands.run import notify
+from cutover.events import Recorded, kind_of
+from cutover.report_events import ReportGenerated, report_location
+from cutover.state import CutoverState
+from storage import eventlog
+from storage.eventlog import AlreadyApplied, Conflict, Pending
+from templates.render import render
+
+log = logging.getLogger(__name__)
+BOT = "cutover-bot"
+ATTEMPTS = 20
+
+
+@dataclass
+class Delivery:
+    """What one report run did: its files, where they went, and what failed."""
+
+    cutover_id: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    archive: str = ""
+    permalink: str = ""
+    uploaded: list[str] = field(default_factory=list)
+    summaries: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+class ReportJobs:
+    """Runs report jobs in one worker thread (or inline)."""
+
+    def __init__(self, services: Services, *, inline: bool = False) -> None:
+        self.services, self.inline = services, inline
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future] = []
+        self._lock = threading.Lock()
+
+    def request(self, cutover_id: str, key: str) -> None:
+        """Write and deliver the report soon (now, when inline)."""
+        if self.inline:
+            self._run(cutover_id, key)
+            return
+        with self._lock:
+            if self._pool is None:  # created on first use: wiring costs no thread
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report")
+            future = self._pool.submit(self._run, cutover_id, key)
+            self._futures = [f for f in self._futures if not f.done()] + [future]
+
+    def wait(self, timeout: float = 60.0) -> list[Delivery | None]:
+        """Wait for every queued report (tests, shutdown); their deliveries."""
+        with self._lock:
+            futures = list(self._futures)
+        return [f.result(timeout=timeout) for f in futures]
+
+    def _run(self, cutover_id: str, key: str) -> Delivery | None:
+        try:
+            return generate(self.services, cutover_id, key=key)
+        except Exception:  # noqa: BLE001 - a background failure is logged; asking again retries
+            log.exception("the report of %s could not be written", cutover_id)
+            return None
+
+
+def wire(services: Services, *, inline: bool = False) -> ReportJobs:
+    """Install the report jobs, their listener and the `report_url` the communications link to (once)."""
+    jobs = services.extras.get("report")
+    if jobs is None:
+        jobs = ReportJobs(services, inline=inline)
+        services.extras["report"] = jobs
+        services.listeners.append(on_recorded)
+        # the communications (issue 4: T+24h "Post-cutover report") link to the latest report
+        services.extras.setdefault("report_url", lambda cutover_id: location(services, cutover_id) or "")
+    return jobs
+
+
+def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:
+    """Listener: a `report.requested` starts a report job for its cutover."""
+    jobs = services.extras.get("report")
+    for r in recorded:
+        if jobs is not None and kind_of(r.event) == "report.requested":
+            jobs.request(state.cutover_id, key=f"report:{state.cutover_id}:{r.seq}")
+
+
+def generate(services: Services, cutover_id: str, *, key: str) -> Delivery:
+    """Render the report and deliver it through every integration configured; record `report.generated`."""
+    from bot.report.build import write_report  # matplotlib loads here, off the import path
+
+    plan = services.plan
+    rendered = write_report(services.ledger.db, plan, services.roster, cutover_id, generated_at=services.clock.now(),
+                            templates_dir=services.templates_dir)
+    report, done = rendered.report, Delivery(cutover_id, rendered.files)
+    bucket = plan.data_checks.reports_bucket if plan.data_checks else ""
+    s3 = services.extras.get("report_s3")
+    if s3 is not None and bucket:
+        try:
+            from bot.report.archive import archive_report
+
+            done.archive = archive_report(s3, bucket, cutover_id, done.files)
+        except Exception as exc:  # noqa: BLE001 - S3 down must not stop the Slack delivery
+            _failed(services, done, "the S3 archive", exc, key)
+    client = services.extras.get("slack_client")
+    if client is not None:
+        _upload(services, client, done, key)
+    _summaries(services, report, done, key)
+    _record(services, cutover_id, ReportGenerated(formats=["md", "html", "png"], archive=done.archive,
+                                                  permalink=done.permalink, failures=done.failures or None),
+            key, services.clock.now())
+    return done
+
+
+def location(services: Services, cutover_id: str) -> str | None:
+    """Where the latest report of a cutover is (S3 URI or thread permalink); None before the first report."""
+    latest = eventlog.latest_of_kind(engine=services.ledger.db, cutover_id=cutover_id, kind=ReportGenerated.kind)
+    return report_location([latest] if latest else [])
+
+
+def _upload(services: Services, client: Any, done: Delivery, key: str) -> None:
+    from bot.report.slack_upload import channel_id, thread_permalink, upload_report
+
+    try:
+        channel = channel_id(client, services.channel)
+        ts = services.outbox.ts(f"parent:{done.cutover_id}") if services.outbox is not None else None
+        comment = render("report/posted.j2", services.templates_dir, cutover_id=done.cutover_id, archive=done.archive)
+        done.uploaded = upload_report(client, channel, ts, done.files, title=done.cutover_id, comment=comment)
+        done.permalink = thread_permalink(client, channel, ts)
+    except Exception as exc:  # noqa: BLE001 - Slack refusing the upload must not stop the rest
+        _failed(services, done, "the Slack upload", exc, key)
+
+
+def _summaries(services: Services, report, done: Delivery, key: str) -> None:
+    """The executive summary to each member of the management role, by DM through the outbox."""
+    if services.outbox is None:
+        return
+    from bot.time_messages import direct
+
+    text = render("report/summary.j2", services.templates_dir, r=report,
+                  location=done.archive or done.permalink)
+    for member in services.roster.members_of("management"):
+        try:
+            direct(services, member.slack_id, text, key=f"{key}:summary:{member.slack_id}")
+            done.summaries += 1
+        except Exception as exc:  # noqa: BLE001
+            _failed(services, done, f"the summary to {member.name}", exc, key)
+
+
+def _failed(services: Services, done: Delivery, what: str, error: Exception, key: str) -> None:
+    """Log a failed integration and say so in the cutover thread (through the outbox)."""
+    log.warning("report of %s: %s failed: %s", done.cutover_id, what, error)
+    done.failures.append(f"{what}: {error}")
+    if services.outbox is None:
+        return
+    from bot.time_messages import thread
+
+    try:
+        thread(services, done.cutover_id, render("report/integration_failed.j2", services.templates_dir,
+                                                 cutover_id=done.cutover_id, what=what, error=str(error)[:300]),
+               key=f"{key}:failed:{len(done.failures)}")
+    except Exception:  # noqa: BLE001 - the outbox itself failing is logged, the report goes on
+        log.exception("could not say in the thread that %s failed", what)
+
+
+def _record(services: Services, cutover_id: str, event: ReportGenerated, key: str, at: datetime) -> None:
+    """Append report.generated once under the job's key, retrying on conflict, and tell the listeners."""
+    for _ in range(ATTEMPTS):
+        state = services.ledger.state(cutover_id)
+        try:
+            fresh, recorded = services.ledger.record(cutover_id, [Pending(BOT, at, event)], state.seq, key=key)
+        except Conflict:
+            continue
+        except AlreadyApplied:
+            return
+        notify(services, fresh, recorded)
+        return
+    raise Conflict(f"{cutover_id}: could not record report.generated")

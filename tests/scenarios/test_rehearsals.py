@@ -1,0 +1,99 @@
+"""Every rehearsal scenario runs through the real Bolt app and ends as the seed says it should."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from bot.rehearsal import Rehearsal
+from bot.rehearsal_scenarios import SCENARIOS, drill, scenario_named
+from bot.rehearse import REHEARSAL_START, write_outputs
+from storage import eventlog
+
+EXPECTED = {  # scenario -> (outcome, rollback, escalation triggers that must appear, assessment)
+    "happy": ("succeeded", None, set(), "YELLOW"),
+    "phase1a-fails": ("rolled_back", "R1", {"rollback_decision"}, "RED"),
+    "phase1b-fails-after-failover": ("rolled_back", "R2", {"rollback_decision"}, "RED"),
+    "data-corruption": ("rolled_back", "R3", {"rollback_decision"}, "RED"),
+    "phase2b-amqp-fails": ("succeeded", None, {"rollback_decision"}, "YELLOW"),
+    "flow-validation-fails": ("rolled_back", "R2", {"rollback_decision"}, "RED"),
+    "slow-step": ("succeeded", None, {"step_timeout"}, "YELLOW"),
+}
+
+
+def play(plan, roster, scenario, out):
+    rehearsal = Rehearsal(plan, roster, scenario, out_dir=out, start=REHEARSAL_START)
+    result = rehearsal.run()
+    write_outputs(rehearsal, result, out)
+    history = eventlog.history(engine=rehearsal.session.services.ledger.db, cutover_id=result.state.cutover_id)
+    return rehearsal, result, history
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_each_scenario_ends_as_the_seed_says(plan, roster, tmp_path, name):
+    outcome, rollback, triggers, assessment = EXPECTED[name]
+    rehearsal, result, history = play(plan, roster, SCENARIOS[name], tmp_path)
+    assert result.outcome == outcome, result.lines[-20:]
+    assert result.rollback == rollback
+    sent = Counter(r.event.payload()["trigger"] for r in history if r.event.kind == "escalation.sent")
+    assert triggers <= set(sent), sent
+    report = (tmp_path / "report.md").read_text()
+    assert f"| Overall assessment | **{assessment}**" in report
+    assert (tmp_path / "timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<img" in (tmp_path / "report.html").read_text()
+    lines = [json.loads(line) for line in (tmp_path / "transcript.jsonl").read_text().splitlines()]
+    assert {line["type"] for line in lines} == {"api", "reply"}
+    drills = [r.event.payload() for r in history if r.event.kind == "rehearsal.recorded"]
+    assert drills == [{"scenario": name, "procedure": rollback or "", "outcome": outcome}]
+
+
+def test_the_slow_step_pings_the_incident_commander_about_that_step(plan, roster, tmp_path):
+    _, result, history = play(plan, roster, SCENARIOS["slow-step"], tmp_path)
+    pings = [r.event.payload() for r in history if r.event.kind == "escalation.sent"
+             and r.event.payload()["trigger"] == "step_timeout"]
+    assert pings and pings[0]["ref"].startswith("1B.2")
+    ic = roster.members_of("incident_commander")[0].slack_id
+    assert ic in pings[0]["to"]
+
+
+def test_phase1a_failure_leaves_documentdb_unchanged_and_r1_restores_arc(plan, roster, tmp_path):
+    rehearsal, result, _ = play(plan, roster, SCENARIOS["phase1a-fails"], tmp_path)
+    platform = rehearsal.platform
+    assert platform.infra.global_cluster.writer_region == "us-east-1"
+    assert platform.probes.arc.routing_state().value == {"us-east-1": True, "us-west-2": False}
+    assert "R1" in result.summary() and "total downtime" in result.summary()
+
+
+def test_data_corruption_is_found_by_reading_the_data(plan, roster, tmp_path):
+    _, result, history = play(plan, roster, SCENARIOS["data-corruption"], tmp_path)
+    failed = [r.event for r in history if r.event.kind == "step.failed"]
+    assert failed[0].step_id == "3.2" and "flight_plans lost 25 documents" in failed[0].note
+
+
+def test_the_drill_is_reproducible_from_its_seed(plan, roster, tmp_path):
+    assert drill(7) == drill(7)
+    assert scenario_named("drill", 7).fault.step == drill(7).fault.step
+    _, result, history = play(plan, roster, drill(7), tmp_path)
+    failed = [r.event.step_id for r in history if r.event.kind == "step.failed"]
+    assert failed == [drill(7).fault.step]
+    assert result.outcome == "rolled_back" and result.rollback in ("R1", "R2", "R3")
+
+
+def test_rehearse_cli_writes_its_outputs_records_the_drill_and_exits_0(tmp_path, capsys):
+    from bot.cli import main
+
+    out, db = tmp_path / "run", tmp_path / "bot.db"
+    code = main(["rehearse", "--scenario", "phase1a-fails", "--out", str(out), "--record-to", f"sqlite:///{db}",
+                 "--quiet"])
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert printed[-1].startswith("phase1a-fails: rolled back — cutover ")
+    assert "rollback R1 3m" in printed[-1] and "total downtime" in printed[-1]
+    for name in ("report.md", "report.html", "timeline.png", "transcript.jsonl", "rehearsal.db"):
+        assert (out / name).stat().st_size > 0
+    from storage.db import create_db_engine
+
+    drills = eventlog.history(engine=create_db_engine(f"sqlite:///{db}"), cutover_id="rehearsals")
+    assert [r.event.payload()["procedure"] for r in drills] == ["R1"]

@@ -1,0 +1,118 @@
+"""The fake Slack Web API answers slack_sdk's WebClient the way Slack does."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from tests.support.fake_slack_api import FakeSlackApi
+
+
+@pytest.fixture
+def slack():
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(slack):
+    return WebClient(token="xoxb-test", base_url=slack.url)
+
+
+def test_post_message_gets_increasing_unique_timestamps_and_is_recorded(slack, client):
+    first = client.chat_postMessage(channel="C0CUTOVER", text="one", blocks=[{"type": "divider"}])
+    second = client.chat_postMessage(channel="C0CUTOVER", text="two")
+    assert first["ok"] and first["channel"] == "C0CUTOVER"
+    assert float(first["ts"]) < float(second["ts"])
+    assert first["ts"].count(".") == 1 and len(first["ts"].split(".")[1]) == 6
+    calls = slack.calls_to("chat.postMessage")
+    assert [c["args"]["text"] for c in calls] == ["one", "two"]
+    assert calls[0]["args"]["blocks"] == [{"type": "divider"}]
+    assert calls[0]["headers"]["Authorization"] == "Bearer xoxb-test"
+
+
+def test_form_encoded_and_json_bodies_record_the_same_args(slack, client):
+    client.api_call("chat.update", params={"channel": "C1", "ts": "1.000100", "blocks": json.dumps([{"a": 1}])})
+    client.api_call("chat.update", json={"channel": "C1", "ts": "1.000100", "blocks": [{"a": 1}]})
+    form, js = slack.calls_to("chat.update")
+    assert form["args"] == js["args"] == {"channel": "C1", "ts": "1.000100", "blocks": [{"a": 1}]}
+
+
+def test_channel_names_get_a_stable_channel_id(client):
+    a = client.chat_postMessage(channel="#nxop-cutover", text="x")["channel"]
+    b = client.chat_postMessage(channel="#nxop-cutover", text="y")["channel"]
+    assert a == b and a.startswith("C") and a != "#nxop-cutover"
+
+
+def test_conversations_open_answers_a_dm_channel(client):
+    dm = client.conversations_open(users="U123")["channel"]["id"]
+    assert dm.startswith("D") and dm == client.conversations_open(users="U123")["channel"]["id"]
+
+
+def test_views_and_unknown_methods_are_ok(slack, client):
+    assert client.views_publish(user_id="U1", view={"type": "home", "blocks": []})["view"]["type"] == "home"
+    assert client.api_call("reactions.add", json={"name": "x"})["ok"]
+    assert slack.methods() == ["views.publish", "reactions.add"]
+
+
+def test_file_upload_v2_round_trip(slack, client):
+    result = client.files_upload_v2(channel="C0CUTOVER", content="report body", filename="report.md",
+                                    title="Report")
+    assert result["ok"]
+    methods = slack.methods()
+    assert methods[0] == "files.getUploadURLExternal" and methods[1].startswith("upload/")
+    assert slack.calls_to(methods[1])[0]["args"] == {"bytes": len("report body")}
+    assert methods[2] == "files.completeUploadExternal"
+
+
+def test_rate_limit_answers_429_with_retry_after_beyond_the_limit(slack, client):
+    slack.rate_limit(2, retry_after=7)
+    client.chat_postMessage(channel="C1", text="1")
+    client.chat_postMessage(channel="C1", text="2")
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C1", text="3")
+    assert refused.value.response.status_code == 429
+    assert refused.value.response.headers["Retry-After"] == "7"
+    assert len(slack.calls_to("chat.postMessage")) == 2
+    assert [a["status"] for a in slack.attempts] == [200, 200, 429]
+    client.conversations_open(users="U1")  # the limit counts each method on its own
+    slack.rate_limit(None)
+    client.chat_postMessage(channel="C1", text="4")
+
+
+def test_fail_next_then_recover(slack, client):
+    slack.fail_next(2, status=502)
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as failed:
+            client.chat_postMessage(channel="C1", text="x")
+        assert failed.value.response.status_code == 502
+    assert client.chat_postMessage(channel="C1", text="x")["ok"]
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_down_answers_503_until_back_up(slack, client):
+    slack.down(True)
+    with pytest.raises(SlackApiError) as failed:
+        client.chat_postMessage(channel="C1", text="x")
+    assert failed.value.response.status_code == 503
+    slack.down(False)
+    assert client.chat_postMessage(channel="C1", text="x")["ok"]
+
+
+def test_response_url_posts_are_recorded(slack):
+    body = json.dumps({"text": "later", "response_type": "ephemeral"}).encode()
+    request = urllib.request.Request(slack.response_url("abc"), data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert answer.status == 200
+    assert slack.calls_to("response/abc")[0]["args"]["text"] == "later"
+
+
+def test_answer_with_overrides_a_method(slack, client):
+    slack.answer_with("apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:1/link"})
+    assert client.apps_connections_open(app_token="xapp-1")["url"] == "ws://127.0.0.1:1/link"
+    assert slack.calls_to("apps.connections.open")[0]["headers"]["Authorization"] == "Bearer xapp-1"
