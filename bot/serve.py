@@ -47,8 +47,13 @@ class Runtime:
         return self.services.ledger.db
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None) -> Runtime:
-    """Load the plan, wire the services and the Slack client, and build the app (PlanError on a bad file)."""
+def build_runtime(settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None,
+                  integrations: bool = True) -> Runtime:
+    """Load the plan, wire the services and the Slack client, and build the app (PlanError on a bad file).
+
+    With `integrations` (production), the AWS side is wired too: the real probes and the integrity jobs,
+    the S3 archive of reports, and SES for email when CUTOVER_SES_SOURCE names the sender.
+    """
     from bot.app import create_app, slack_client, wire_slack  # imported here: the CLI loads this module
 
     runbook, roster = load_plan(settings.cutover_runbook, settings.cutover_roster)
@@ -59,8 +64,25 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, client: Web
         raise SettingsError(f"setting DATABASE_URL names a database that cannot be reached "
                             f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})") from None
     client = client or slack_client(settings)
+    if integrations:
+        wire_integrations(services, settings)
     wire_slack(services, client, channel=settings.cutover_channel, outbox=make_outbox(services, client))
     return Runtime(settings, services, client, create_app(settings, services, client=client))
+
+
+def wire_integrations(services, settings: Settings) -> None:
+    """Real probes and integrity jobs, the report archive, and SES (credentials: the standard AWS chain)."""
+    from bot.probes.aws import AwsClients
+    from bot.probes.config import ProbeSettings
+    from bot.probes.wiring import wire_real_integrity
+    from bot.report.archive import wire_real_archive
+
+    probe_settings = ProbeSettings()
+    wire_real_integrity(services, probe_settings)
+    wire_real_archive(services, probe_settings)
+    if settings.cutover_ses_source:
+        services.extras["ses"] = AwsClients(probe_settings).client("ses", services.plan.from_region)
+        services.extras["ses_source"] = settings.cutover_ses_source
 
 
 def wsgi_app(runtime: Runtime) -> SlackWsgiApp:

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     cutover_runbook: str = Field(default_factory=lambda: str(default_runbook_path()))
     cutover_roster: str = Field(default_factory=lambda: str(default_roster_path()))
     cutover_templates_dir: str | None = None
+    cutover_ses_source: str | None = None  # the From address of emails (SES); unset: no email is sent
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",
                      "cutover_templates_dir", mode="before")

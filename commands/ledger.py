@@ -50,14 +50,18 @@ class Ledger:
 
     def current(self) -> CutoverState | None:
         """The newest cutover that has not ended, or else the newest one; None before the first."""
-        ids = self.ids()
-        if not ids:
-            return None
-        states = [s for s in (self.state(i) for i in ids) if s.created_at is not None]  # logs that are cutovers
-        if not states:
-            return None
-        live = [s for s in states if not s.terminal]
-        return (live or states)[-1]
+        newest: CutoverState | None = None
+        for cutover_id in reversed(self.ids()):  # newest first: usually the first one is live
+            cached = self._states.get(cutover_id)
+            if cached is not None and cached.terminal and newest is not None:
+                continue  # an ended cutover never runs again: no need to read its log
+            state = self.state(cutover_id)
+            if state.created_at is None:  # a log that is not a cutover (the log of drills)
+                continue
+            if not state.terminal:
+                return state
+            newest = newest or state
+        return newest
 
     def new_id(self) -> str:
         """An id for a new cutover: the runbook id and a number."""

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -106,28 +105,34 @@ def append(*, engine: Engine, cutover_id: str, batch: Sequence[Pending], expecte
 
 
 def history(*, engine: Engine, cutover_id: str, after_seq: int = 0) -> list[Recorded]:
-    """The cutover's events after `after_seq`, in order."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(EventRow).where(EventRow.cutover_id == cutover_id, EventRow.seq > after_seq).order_by(EventRow.seq)
-        ).all()
-        return [Recorded(seq=r.seq, at=utc(r.at), actor=r.actor, event=event_from(r.kind, json.loads(r.payload)))
-                for r in rows]
+    """The cutover's events after `after_seq`, in order (plain rows: this runs before every decision)."""
+    with engine.connect() as connection:
+        rows = connection.execute(_HISTORY, {"cutover_id": cutover_id, "after_seq": after_seq}).all()
+    return [Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
+            for seq, at, actor, kind, payload in rows]
 
 
 def cutover_ids(*, engine: Engine) -> list[str]:
-    """Every cutover in the log, oldest first."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(EventRow.cutover_id, func.min(EventRow.id)).group_by(EventRow.cutover_id).order_by(func.min(EventRow.id))
-        ).all()
-        return [row[0] for row in rows]
+    """Every cutover in the log, oldest first (the first event of each, found through the seq index)."""
+    with engine.connect() as connection:
+        return [row[0] for row in connection.execute(_FIRST_EVENTS).all()]
 
 
 def was_applied(*, engine: Engine, key: str) -> bool:
     """Whether a request key was already applied."""
-    with Session(engine) as session:
-        return session.get(RequestKey, key) is not None
+    with engine.connect() as connection:
+        return connection.execute(_KEY, {"key": key}).first() is not None
+
+
+_HISTORY = sa_text("SELECT seq, at, actor, kind, payload FROM events "
+                   "WHERE cutover_id = :cutover_id AND seq > :after_seq ORDER BY seq")
+_FIRST_EVENTS = sa_text("SELECT cutover_id FROM events WHERE seq = 1 ORDER BY id")
+_KEY = sa_text("SELECT 1 FROM request_keys WHERE key = :key")
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A stored time as aware UTC (SQLite hands back text, PostgreSQL a datetime)."""
+    return utc(value if isinstance(value, datetime) else datetime.fromisoformat(value))
 
 
 @dataclass(frozen=True)
@@ -143,28 +148,7 @@ class AuditResult:
 
 def verify(*, engine: Engine, cutover_id: str) -> AuditResult:
     """Walk the chain; report the first modified, inserted or deleted row."""
-    with Session(engine) as session:
-        rows = session.exec(select(EventRow).where(EventRow.cutover_id == cutover_id).order_by(EventRow.seq)).all()
-    prev, expected_seq = GENESIS, 1
-    for row in rows:
-        if row.seq != expected_seq:
-            if row.seq > expected_seq:
-                return AuditResult(cutover_id, False, len(rows), expected_seq,
-                                   f"row {expected_seq} is missing (deleted): the log jumps to {row.seq}")
-            return AuditResult(cutover_id, False, len(rows), row.seq, f"row {row.seq} appears twice (inserted)")
-        if row.prev_hash != prev:
-            return AuditResult(cutover_id, False, len(rows), row.seq,
-                               f"row {row.seq} does not follow row {row.seq - 1} (a row was inserted or deleted)")
-        try:
-            payload = json.loads(row.payload)
-        except ValueError:
-            return AuditResult(cutover_id, False, len(rows), row.seq, f"row {row.seq} has an unreadable payload (modified)")
-        digest = chain_hash(prev, canonical(cutover_id, row.seq, row.at, row.actor, row.kind, payload))
-        if digest != row.hash:
-            return AuditResult(cutover_id, False, len(rows), row.seq,
-                               f"row {row.seq} ({row.kind}) was modified after it was written")
-        prev, expected_seq = row.hash, expected_seq + 1
-    return AuditResult(cutover_id, True, len(rows))
+    return history_verified(engine=engine, cutover_id=cutover_id)[1]
 
 
 def history_verified(*, engine: Engine, cutover_id: str) -> tuple[list[Recorded], AuditResult]:
@@ -182,7 +166,7 @@ def history_verified(*, engine: Engine, cutover_id: str) -> tuple[list[Recorded]
     audit: AuditResult | None = None
     prev, expected_seq = GENESIS, 1
     for seq, at, actor, kind, text, prev_hash, digest in rows:
-        at = utc(at if isinstance(at, datetime) else datetime.fromisoformat(at))
+        at = _moment(at)
         try:
             payload = json.loads(text)
         except ValueError:

@@ -16,7 +16,7 @@ class EventRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     cutover_id: str = Field(index=True, max_length=120)
-    seq: int
+    seq: int = Field(index=True)  # finds each cutover's first event (seq 1) without scanning the log
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     actor: str = Field(max_length=64)
     kind: str = Field(max_length=64)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from sqlalchemy import create_engine
@@ -70,7 +72,9 @@ def roster_with_two_ics(tmp_path):
 @contextmanager
 def serving(database_url: str, roster: Path):
     """The bot served on 127.0.0.1 over a database, its Web API client pointed at a fake Slack."""
-    with FakeSlackApi() as slack:
+    aws_offline = {"CUTOVER_PROBE_AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "testing",
+                   "AWS_SECRET_ACCESS_KEY": "testing"}  # production wiring, with AWS unreachable at once
+    with FakeSlackApi() as slack, mock.patch.dict(os.environ, aws_offline):
         settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.url,
                             database_url=database_url, cutover_channel="C0CUTOVER", cutover_roster=str(roster))
         clock = FakeClock(T0)
