@@ -14,33 +14,21 @@ from typing import Any
 from bot.integrity_gather import checklist_readings, snapshot
 from commands.context import Services
 from commands.gonogo_facts import log_facts
-from commands.run import notify
+from commands.run import record_event
 from cutover import integrity_events as ie
 from cutover.data_checks import reconcile, validate
 from cutover.events import Event
 from cutover.readiness import changes, checklist, log_items, probe_items
-from storage.eventlog import AlreadyApplied, Conflict, Pending
 from templates.render import render
 
 log = logging.getLogger(__name__)
 BOT = "cutover-bot"
-ATTEMPTS = 20
 
 
 def record(services: Services, cutover_id: str, actor: str, event: Event, key: str | None = None) -> int | None:
     """Append one event (re-reading on Conflict); its seq, or None when the key was already applied."""
-    for _ in range(ATTEMPTS):
-        state = services.ledger.state(cutover_id)
-        try:
-            fresh, recorded = services.ledger.record(
-                cutover_id, [Pending(actor=actor, at=services.clock.now(), event=event)], state.seq, key)
-        except Conflict:
-            continue
-        except AlreadyApplied:
-            return None
-        notify(services, fresh, recorded)
-        return recorded[0].seq
-    raise RuntimeError(f"could not append {event.kind} to {cutover_id}: too many concurrent appends")
+    recorded = record_event(services, cutover_id, event, actor=actor, key=key)
+    return recorded[0].seq if recorded else None
 
 
 def post_thread(services: Services, cutover_id: str, template: str, key: str, **context: Any) -> None:

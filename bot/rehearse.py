@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli import subcommand
@@ -14,7 +13,7 @@ from bot.rehearsal_scenarios import SCENARIOS, scenario_named
 from cutover import events as ev
 from cutover.plan import default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
-from storage.eventlog import Conflict, Pending
+from storage.eventlog import Pending
 
 REHEARSAL_START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 DRILL_LOG = "rehearsals"  # the log of drills in the bot's database, read by go/no-go
@@ -91,14 +90,6 @@ def record_drill(database_url: str, result: RehearsalResult, at: datetime) -> No
 
 
 def _append(ledger, cutover_id: str, event: ev.Event, at: datetime) -> None:
-    for _ in range(10):
-        state = ledger.state(cutover_id)
-        try:
-            ledger.record(cutover_id, [Pending(actor="rehearsal", at=at, event=event)], state.seq)
-            return
-        except Conflict:
-            continue
-    print(f"could not record the drill in {cutover_id}", file=sys.stderr)
+    ledger.append(cutover_id, [Pending(actor="rehearsal", at=at, event=event)])
 
 
-__all__ = ["rehearse_command", "timedelta"]

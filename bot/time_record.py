@@ -5,30 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from commands.context import Services
-from commands.run import notify
+from commands.run import record_event
 from cutover.due import DueAction
 from cutover.events import Event
 from cutover.state import CutoverState
-from storage.eventlog import AlreadyApplied, Conflict, Pending
 
 BOT = "cutover-bot"
-ATTEMPTS = 20
 LATE_AFTER = timedelta(minutes=1)
 
 
 def record(services: Services, cutover_id: str, event: Event, key: str, at: datetime) -> bool:
     """Append one event under a key (retrying on conflict) and tell the listeners; False if it was there."""
-    for _ in range(ATTEMPTS):
-        state = services.ledger.state(cutover_id)
-        try:
-            fresh, recorded = services.ledger.record(cutover_id, [Pending(BOT, at, event)], state.seq, key=key)
-        except Conflict:
-            continue
-        except AlreadyApplied:
-            return False
-        notify(services, fresh, recorded)
-        return True
-    raise Conflict(f"{cutover_id}: could not record {event.kind} after {ATTEMPTS} attempts")
+    return record_event(services, cutover_id, event, actor=BOT, at=at, key=key) is not None
 
 
 def base(services: Services, state: CutoverState, action: DueAction, t: datetime) -> dict:

@@ -16,7 +16,9 @@ from sqlalchemy.engine import Engine as DbEngine
 from cutover.events import Recorded
 from cutover.state import CutoverState, apply
 from storage import eventlog
-from storage.eventlog import Pending
+from storage.eventlog import AlreadyApplied, Conflict, Pending
+
+ATTEMPTS = 20
 
 
 class Ledger:
@@ -74,6 +76,20 @@ class Ledger:
         recorded = eventlog.append(engine=self.db, cutover_id=cutover_id, batch=batch,
                                    expected_seq=expected_seq, key=key)
         return self.state(cutover_id), recorded
+
+
+    def append(self, cutover_id: str, batch: Sequence[Pending],
+               key: str | None = None) -> tuple[CutoverState, list[Recorded]] | None:
+        """Append after whatever the log holds now, re-reading on Conflict; None when the key was applied."""
+        for _ in range(ATTEMPTS):
+            state = self.state(cutover_id)
+            try:
+                return self.record(cutover_id, batch, state.seq, key)
+            except Conflict:
+                continue
+            except AlreadyApplied:
+                return None
+        raise Conflict(f"{cutover_id}: too many concurrent appends ({ATTEMPTS} attempts)")
 
 
 def _copy(state: CutoverState) -> CutoverState:

@@ -92,20 +92,24 @@ def notify(services: Services, state, recorded: list[ev.Recorded]) -> None:
                           [r.event.kind for r in recorded])
 
 
+def record_event(services: Services, cutover_id: str, event: ev.Event, *, actor: str, at=None,
+                 key: str | None = None) -> list[ev.Recorded] | None:
+    """Append one event (not a command: a denial, a fired action, a job's result) and tell the listeners.
+
+    Retries on conflict; returns what was recorded, or None when the key was already applied.
+    """
+    done = services.ledger.append(cutover_id, [Pending(actor=actor, at=at or services.clock.now(), event=event)], key)
+    if done is None:
+        return None
+    fresh, recorded = done
+    notify(services, fresh, recorded)
+    return recorded
+
+
 def _record_denial(services: Services, actor: str, action: str, roles: list[str], reason: str,
                    key: str | None = None) -> None:
     """A denial is itself an event of the current cutover (when there is one); a retried request records it once."""
-    for _ in range(ATTEMPTS):
-        state = services.ledger.current()
-        if state is None:
-            return
-        batch = [Pending(actor=actor, at=services.clock.now(),
-                         event=ev.CommandDenied(action=action, roles=roles, reason=reason))]
-        try:
-            fresh, recorded = services.ledger.record(state.cutover_id, batch, state.seq, key)
-        except Conflict:
-            continue
-        except AlreadyApplied:
-            return
-        notify(services, fresh, recorded)
-        return
+    state = services.ledger.current()
+    if state is not None:
+        record_event(services, state.cutover_id, ev.CommandDenied(action=action, roles=roles, reason=reason),
+                     actor=actor, key=key)

@@ -17,17 +17,15 @@ from datetime import datetime
 from typing import Any
 
 from commands.context import Services
-from commands.run import notify
+from commands.run import record_event
 from cutover.events import Recorded, kind_of
 from cutover.report_events import ReportGenerated, report_location
 from cutover.state import CutoverState
 from storage import eventlog
-from storage.eventlog import AlreadyApplied, Conflict, Pending
 from templates.render import render
 
 log = logging.getLogger(__name__)
 BOT = "cutover-bot"
-ATTEMPTS = 20
 
 
 @dataclass
@@ -177,14 +175,4 @@ def _failed(services: Services, done: Delivery, what: str, error: Exception, key
 
 def _record(services: Services, cutover_id: str, event: ReportGenerated, key: str, at: datetime) -> None:
     """Append report.generated once under the job's key, retrying on conflict, and tell the listeners."""
-    for _ in range(ATTEMPTS):
-        state = services.ledger.state(cutover_id)
-        try:
-            fresh, recorded = services.ledger.record(cutover_id, [Pending(BOT, at, event)], state.seq, key=key)
-        except Conflict:
-            continue
-        except AlreadyApplied:
-            return
-        notify(services, fresh, recorded)
-        return
-    raise Conflict(f"{cutover_id}: could not record report.generated")
+    record_event(services, cutover_id, event, actor=BOT, at=at, key=key)
