@@ -15,6 +15,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.announcer import announce
+from bot.home_refresh import refresh_homes
 from bot.listeners import register
 from bot.listeners.common import answer_channel
 from bot.outbox import ImmediateOutbox
@@ -35,15 +36,16 @@ def slack_client(settings: Settings) -> WebClient:
 
 def wire_slack(services: Services, client: WebClient, *, channel: str | None = None,
                outbox: Outbox | None = None) -> Services:
-    """Give the services a Slack outbox (immediate unless one is given), the channel and the announcer."""
+    """Give the services a Slack outbox (immediate unless one is given), the channel, the announcer, App Home."""
     if outbox is not None:
         services.outbox = outbox
     elif services.outbox is None:
         services.outbox = ImmediateOutbox(client)
     if channel:
         services.channel = channel
-    if announce not in services.listeners:
-        services.listeners.append(announce)
+    for listener in (announce, refresh_homes):
+        if listener not in services.listeners:
+            services.listeners.append(listener)
     services.extras["slack_client"] = client
     return services
 

@@ -63,3 +63,27 @@ def test_gate_5_leaves_the_ic_list_once_the_ic_approved(cutover_bot):
     cutover_bot.run("gate approve 5", as_user=IC)
     assert _approvals(cutover_bot.session.home(IC)) == []
     assert _approvals(cutover_bot.session.home(MGMT)) == ["home-gate:5"]
+
+
+def test_home_is_refreshed_with_each_status_update_without_being_opened(cutover_bot):
+    cutover_bot.to_started()
+    cutover_bot.run("step start 0.1", as_user=OPS)
+    before = len(cutover_bot.posted("views.publish"))
+    cutover_bot.advance(minutes=2)  # a status update falls due
+    published = cutover_bot.posted("views.publish")[before:]
+    everyone = {m.slack_id for m in cutover_bot.services.roster.everyone()}
+    assert {p["user_id"] for p in published} == everyone
+    latest = {p["user_id"]: p["view"] for p in published}
+    assert _fields(latest[OPS])["*Current Step*"] == "0.1 - Monitor dashboard"
+
+
+def test_an_approver_sees_a_newly_opened_gate_at_once(cutover_bot):
+    cutover_bot.to_started()
+    for step in ("0.1", "0.2"):
+        cutover_bot.run(f"step start {step}", as_user=OPS)
+        cutover_bot.run(f"step done {step}", as_user=OPS)
+    cutover_bot.run("step start 0.3", as_user=IC)
+    cutover_bot.run("step done 0.3", as_user=IC)  # Gate 1 opens
+    views = [p["view"] for p in cutover_bot.posted("views.publish") if p["user_id"] == IC]
+    assert _approvals(views[-1]) == ["home-gate:1"]
+    assert not _approvals([p["view"] for p in cutover_bot.posted("views.publish") if p["user_id"] == MGMT][-1])
