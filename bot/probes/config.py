@@ -6,7 +6,7 @@ credentials from the standard AWS chain. Every call has a timeout (seconds below
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,3 +55,13 @@ class ProbeSettings(BaseSettings):
     arc_controls: dict[str, str] = {}  # region -> routing control ARN
     docdb_global_cluster: str = "nxop-docdb-global"
     docdb_global_region: str = "us-west-2"
+    # MSK through a Kafka client (bot/probes/kafka.py) instead of CloudWatch when set.
+    kafka_bootstrap: dict[str, str] = {}  # region -> "b-1.host:9094,b-2.host:9094"
+    kafka_security_protocol: str = "SSL"  # MSK's TLS listener (9094); PLAINTEXT, SASL_SSL also accepted
+    kafka_ssl_cafile: str | None = None  # None: the system trust store
+    kafka_sasl_mechanism: str | None = None  # SASL off unless set (e.g. SCRAM-SHA-512 with SASL_SSL)
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_request_timeout_ms: int = Field(5000, gt=500)  # > the consumer's fetch_max_wait_ms (500)
+    kafka_api_version_timeout_ms: int = 3000  # connecting and learning the broker version
+    kafka_call_deadline_s: float = 15.0  # a hard bound on one probe call, whatever the client does

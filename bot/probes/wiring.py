@@ -18,6 +18,7 @@ from bot.probes.cloudwatch import (
 from bot.probes.config import ProbeSettings
 from bot.probes.documentdb import MongoClients, MongoCollections, MongoFxip
 from bot.probes.http_health import HttpDependencies
+from bot.probes.kafka import KafkaMskProbe
 from bot.probes.s3 import S3Objects
 from commands.context import Clock
 from cutover.plan import Runbook
@@ -25,8 +26,8 @@ from cutover.probes import Probes
 
 
 def build_probes(plan: Runbook, settings: ProbeSettings, clock: Clock, *, session: Any = None,
-                 mongo_factory: Any = MongoClient) -> Probes:
-    """Every probe over boto3 / pymongo / HTTP; regions, alarms, topics and collections from the runbook."""
+                 mongo_factory: Any = MongoClient, kafka_factories: dict[str, Any] | None = None) -> Probes:
+    """Every probe over boto3 / pymongo / HTTP / Kafka; regions, alarms, topics and collections from the runbook."""
     clients = AwsClients(settings, session)
     reader = CloudWatchReader(clients, clock)
     checks = plan.data_checks
@@ -38,8 +39,7 @@ def build_probes(plan: Runbook, settings: ProbeSettings, clock: Clock, *, sessio
         readiness=CloudWatchReadiness(clients, plan.to_region, checks.readiness_alarms if checks else [], threshold),
         alarms=CloudWatchAlarms(clients, plan.to_region, settings.critical_alarm_prefix),
         metrics=CloudWatchMetrics(reader, settings.metrics),
-        msk=CloudWatchMsk(reader, checks.msk_cluster if checks else "", settings.msk_count_metric,
-                          settings.msk_lag_namespace, checks.msk_topics if checks else []),
+        msk=_msk(settings, reader, checks, kafka_factories or {}),
         documentdb=MongoCollections(mongo, database) if settings.docdb_uris else None,
         s3=S3Objects(clients, settings.s3_buckets),
         arc=ArcRoutingState(clients.client, settings.arc_endpoints, settings.arc_controls),
@@ -49,6 +49,15 @@ def build_probes(plan: Runbook, settings: ProbeSettings, clock: Clock, *, sessio
         fxip=MongoFxip(mongo, database, settings.fxip_region, settings.fxip_collection, settings.fxip_document_id)
         if settings.docdb_uris else None,
     )
+
+
+def _msk(settings: ProbeSettings, reader: CloudWatchReader, checks: Any, kafka_factories: dict[str, Any]) -> Any:
+    """MSK over a Kafka client when bootstrap servers are configured, else over CloudWatch metrics."""
+    topics = checks.msk_topics if checks else []
+    if settings.kafka_bootstrap:
+        return KafkaMskProbe.from_settings(settings, topics or None, **kafka_factories)
+    return CloudWatchMsk(reader, checks.msk_cluster if checks else "", settings.msk_count_metric,
+                         settings.msk_lag_namespace, topics)
 
 
 def wire_real_integrity(services: Any, settings: ProbeSettings | None = None) -> Any:
