@@ -24,7 +24,7 @@ test: $(BIN)/cutover-bot
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/cutover-bot
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/bench_*.py; do PYTHONPATH=. $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

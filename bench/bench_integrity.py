@@ -1,7 +1,7 @@
 """Figures for go/no-go and data integrity: ack time of `/cutover go-nogo`, a full checklist evaluation,
 a baseline capture and a validation over many S3 keys (fake platform, in-memory SQLite).
 
-Run: PYTHONPATH=. /tmp/venv0/bin/python bench/integrity_bench.py
+Run: PYTHONPATH=. .venv/bin/python bench/bench_integrity.py  (or `make bench`)
 """
 
 from __future__ import annotations
