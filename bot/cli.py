@@ -89,9 +89,13 @@ def audit_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every registered subcommand."""
-    _import_runtime_modes()
+RUNTIME_MODES = {"serve": "bot.serve", "console": "bot.console", "rehearse": "bot.rehearse",
+                 "report": "bot.report_cli"}
+
+
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only the wanted runtime mode is imported (all of them for help)."""
+    _import_runtime_modes(wanted)
     parser = argparse.ArgumentParser(prog="cutover-bot", description="The NXOP cutover bot.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add, _ in SUBCOMMANDS.values():
@@ -99,11 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _import_runtime_modes() -> None:
-    """Modules that register more subcommands (serve, console, rehearse, report) when present."""
+def _import_runtime_modes(wanted: str | None = None) -> None:
+    """Modules that register more subcommands (serve, console, rehearse, report): the wanted one, or all."""
     import importlib
 
-    for module in ("bot.serve", "bot.console", "bot.rehearse", "bot.report_cli"):
+    modules = [RUNTIME_MODES[wanted]] if wanted in RUNTIME_MODES else list(RUNTIME_MODES.values())
+    for module in modules:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -113,7 +118,8 @@ def _import_runtime_modes() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a subcommand; bad files and settings print one clear line per problem."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     handler = SUBCOMMANDS[args.command][1]
     try:

@@ -42,8 +42,11 @@ def render_files(report: Report, templates_dir: str | None = None) -> RenderedRe
     labels = render_json("report/chart_labels.json.j2", templates_dir, r=report)
     png = timeline_png(report, labels)
     rows = render.appendix(report, templates_dir)
-    markdown = render.markdown(report, templates_dir, rows).encode("utf-8")  # each text freed once encoded
-    page = render.html(report, png, templates_dir, rows).encode("utf-8")
+    markdown_rows, html_rows = rows.markdown, rows.html
+    del rows  # each format's rows are freed as soon as they are in their file
+    markdown = render.markdown(report, templates_dir, markdown_rows)
+    del markdown_rows
+    page = render.html(report, png, templates_dir, html_rows)
     return RenderedReport(report, {"report.md": markdown, "report.html": page, "timeline.png": png})
 
 
