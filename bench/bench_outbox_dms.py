@@ -89,6 +89,11 @@ def main() -> int:
     calls_per_method = args.people
     floor = (calls_per_method - args.rate) / args.rate  # the first `rate` calls go at once, then `rate` per second
     print(f"DMs: {args.people} (conversations.open + chat.postMessage each), limit {args.rate}/s per method")
+    print(f"floor: each method gets {calls_per_method} calls; a sliding 1 s window of {args.rate} lets call k go "
+          f"no earlier than floor(k/{args.rate}) s after the first, so the last open goes at >= "
+          f"({calls_per_method}-{args.rate})/{args.rate} = {floor:g} s and its post right after; the two methods "
+          f"overlap (open n+1 while posting n), so they do not add up (a strict {args.rate}/s without the free first "
+          f"burst would give {calls_per_method / args.rate:g} s)")
     print(f"wall time: {wall:.2f} s; floor allowed by the limit: {floor:.2f} s; ratio: {wall / floor:.3f}")
     print(f"messages lost: {lost}; duplicates: {duplicates}; DM channels opened: {len(set(opened))}; "
           f"429 answers: {refused}")

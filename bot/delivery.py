@@ -5,8 +5,10 @@ by key), so a command never waits for Slack or SES. `drain()` delivers everythin
 order per order key; `start()`/`stop()` run the same loop in a background thread for `serve`.
 
 Retries: Slack 429 waits for Retry-After, and the method is then paced to the rate Slack allowed,
-so the next calls do not hit the limit again; 5xx, timeouts and connection errors back off
-1 s, 2 s, 4 s ... capped at `MAX_BACKOFF`; SES failures likewise. A refusal that no retry can
+so the next calls do not hit the limit again (the background deliverer prepares a pass `LEAD`
+before slots free and each call then waits for its own slot, so a pass's overhead does not delay
+the slots); 5xx, timeouts and connection errors back off 1 s, 2 s, 4 s ... capped at
+`MAX_BACKOFF`; SES failures likewise. A refusal that no retry can
 fix (`channel_not_found`, `invalid_auth`, ...) marks the row failed without blocking the rows
 after it. A row waiting for a retry, or for a "{{ts:NAME}}" not yet saved, blocks only its own
 order key. With `workers` > 1 calls of different order keys go concurrently (never two of one
@@ -38,6 +40,7 @@ from templates.render import render
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(seconds=60)
+LEAD = timedelta(milliseconds=20)  # the background deliverer prepares a pass this early; calls wait for their slot
 SES_METHOD = "ses.send_email"
 RETRYABLE_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                               "request_timeout"})
@@ -70,6 +73,7 @@ class PersistentOutbox:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pacer = Pacer()
+        self._held: set[str] = set()  # methods whose due rows the pacer held back in the last pass
         self._writes = threading.Lock()
         self._local = threading.local()
         self._saved: dict[str, str] = {}  # one writer at a time in-process: no SQLite busy-wait sleeps
@@ -159,13 +163,19 @@ class PersistentOutbox:
     def _seconds_to_next(self) -> float:
         """Sleep until the earliest row may be tried again, at most `poll_seconds`."""
         now, heads = self.clock.now(), store.heads(engine=self.db)
+        if any(self._pacer.budget(method, now + self._lead()) != 0 for method in self._held):
+            return 0.0  # slots freed since the last pass held rows back: no sleep (not even to poll_seconds)
         moments = [store.utc(row.next_attempt_at) for row in heads]
-        moments += [m for m in (self._pacer.ready_at(row.method, now) for row in heads) if m]
+        moments += [m - self._lead() for m in (self._pacer.ready_at(row.method, now) for row in heads) if m]
         moments = [m for m in moments if m > now]  # rows due now but waiting for a ts wake on enqueue
         if not moments:
             return self.poll_seconds
         wait = (min(moments) - now).total_seconds()
         return min(self.poll_seconds, max(0.001, wait))
+
+    def _lead(self) -> timedelta:
+        """How early a pass may pick calls whose slot frees soon (only the background deliverer waits for it)."""
+        return LEAD if self._thread is not None else timedelta(0)
 
     # -- one pass over the heads of every order key ----------------------------------------
 
@@ -176,12 +186,14 @@ class PersistentOutbox:
         """
         saved, refreshed = self._saved, False
         ready, taken, now = [], Counter(), self.clock.now()
+        self._held = set()
         for row in store.heads(engine=self.db):
             if store.utc(row.next_attempt_at) > now:
                 continue
             if row.method != SES_METHOD:
-                budget = self._pacer.budget(row.method, now)
+                budget = self._pacer.budget(row.method, now + self._lead())
                 if budget is not None and taken[row.method] >= budget:
+                    self._held.add(row.method)
                     continue  # the rate Slack allows is used up for now: later passes take the rest
             raw = row.arguments()
             notify = raw.pop("notify", None)  # where to say a failure: resolved by the notice's own row
@@ -213,9 +225,11 @@ class PersistentOutbox:
     def _deliver(self, row: store.OutboxRow, args: dict[str, Any], now: datetime, saved: dict[str, str]) -> str:
         """Try one call; return the row's new status (a call the pacer holds back stays pending)."""
         if row.method != SES_METHOD:
-            now = self.clock.now()  # the moment of sending is what Slack's window counts
-            if not self._pacer.reserve(row.method, now):
+            reserved = self._reserve(row.method)
+            if reserved is None:
+                self._held.add(row.method)
                 return store.PENDING
+            now = reserved  # the moment of sending is what Slack's window counts
         try:
             value = self._send_email(args) if row.method == SES_METHOD else self._call_slack(row.method, args, now)
         except _Retry as exc:
@@ -238,6 +252,18 @@ class PersistentOutbox:
             saved[row.save_ts_as] = value
         return store.SENT
 
+    def _reserve(self, method: str) -> datetime | None:
+        """Take the pacer's slot for a call now, waiting for it when it frees within the lead; None if held."""
+        now = self.clock.now()
+        if self._pacer.reserve(method, now):
+            return now
+        at = self._pacer.next_slot(method, now)
+        if at is None or at - now > self._lead():
+            return None
+        self._stop.wait((at - now).total_seconds())
+        now = self.clock.now()
+        return now if self._pacer.reserve(method, now) else None
+
     def _call_slack(self, method: str, args: dict[str, Any], now: datetime) -> str | None:
         if self.slack is None:
             raise _Refused("no Slack client is configured")
@@ -248,7 +274,7 @@ class PersistentOutbox:
             error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
             if status == 429:
                 after = float(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1)
-                self._pacer.limited(method, now, after)
+                self._pacer.limited(method, now, after, at=self.clock.now())
                 raise _Retry(f"rate limited (429), Retry-After {after:g}s", after) from None
             if status >= 500 or error in RETRYABLE_ERRORS:
                 raise _Retry(f"Slack answered {status} {error}".strip()) from None

@@ -1,10 +1,11 @@
 """Pacing calls to Slack per method: honour 429 Retry-After, then stay under the rate Slack accepted.
 
 Slack's limits are per method (and workspace). After a 429 the method waits Retry-After; the
-number of calls it had accepted within the window becomes the method's allowed rate, so the
-following calls do not hit the limit again. Calls count from when their answer came (Slack
-counted them on arrival, never later), and are released in chunks of a fifth of the rate so that
-a burst of freed slots costs one delivery pass, not one each.
+number of calls Slack had accepted within the second before the refused call became the method's
+allowed rate, so the following calls do not hit the limit again. Once a limit is learnt, a call
+holds its slot from when it was sent until one WINDOW after its answer came (Slack counted it on
+arrival, never later), and freed slots are released in chunks of a tenth of the rate so that a
+burst of freed slots costs one delivery pass, not one each.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ import threading
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
 
-WINDOW = timedelta(seconds=1.02)  # the rate window, with a little margin for clock and network jitter
+SECOND = timedelta(seconds=1)
+WINDOW = SECOND + timedelta(milliseconds=5)  # Slack's one-second window, with a margin for clock jitter
 
 
 class Pacer:
     """Per-method pacing learnt from 429s: no more calls per second than Slack last allowed."""
 
     def __init__(self) -> None:
-        self.sent: dict[str, deque[datetime]] = defaultdict(deque)
+        self.sent: dict[str, deque[datetime]] = defaultdict(deque)  # slots held: answer times (sent while in flight)
+        self.in_flight: dict[str, list[datetime]] = defaultdict(list)  # when the calls not yet answered went
+        self.accepted: dict[str, deque[datetime]] = defaultdict(deque)  # when recently accepted calls arrived (about)
         self.allowed: dict[str, int] = {}
+        self.learnt_at: dict[str, datetime] = {}
         self.paused_until: dict[str, datetime] = {}
         self.lock = threading.RLock()
 
@@ -32,7 +37,11 @@ class Pacer:
             allowed = self.allowed.get(method)
             if (until and until > now) or (allowed and len(self._trim(method, now)) >= allowed):
                 return False
-            self.sent[method].append(now)
+            recent = self.sent[method]
+            while recent and now - recent[0] >= WINDOW:  # calls go at the real now: older slots are free
+                recent.popleft()
+            recent.append(now)
+            self.in_flight[method].append(now)
             return True
 
     def ready_at(self, method: str, now: datetime) -> datetime | None:
@@ -50,6 +59,17 @@ class Pacer:
                 return recent[len(recent) - keep - 1] + WINDOW
             return None
 
+    def next_slot(self, method: str, now: datetime) -> datetime | None:
+        """When the next call may go (None: now): the pause's end, or when the oldest slot frees."""
+        with self.lock:
+            until = self.paused_until.get(method)
+            if until and until > now:
+                return until
+            recent, allowed = self._trim(method, now), self.allowed.get(method)
+            if allowed and len(recent) >= allowed:
+                return recent[len(recent) - allowed] + WINDOW
+            return None
+
     def budget(self, method: str, now: datetime) -> int | None:
         """How many calls may go now (None: no limit learnt yet; 0 until a chunk is free)."""
         with self.lock:
@@ -61,29 +81,49 @@ class Pacer:
     def answered(self, method: str, sent: datetime, done: datetime) -> None:
         """Count an accepted call from when its answer came: Slack counted it on arrival, no later."""
         with self.lock:
+            self._forget(method, sent)
             recent = self.sent[method]
-            if sent in recent:
-                recent.remove(sent)
             recent.append(done)
             if len(recent) > 1 and recent[-2] > done:
                 self.sent[method] = deque(sorted(recent))
+            accepted = self.accepted[method]
+            accepted.append(sent + (done - sent) / 2)  # Slack saw it between sending and answer: halfway
+            while accepted and done - accepted[0] > 2 * SECOND:
+                accepted.popleft()
 
-    def limited(self, method: str, now: datetime, after: float) -> None:
-        """Slack answered 429 to the call reserved at `now`: wait Retry-After, then keep under the rate it accepted."""
+    def limited(self, method: str, now: datetime, after: float, at: datetime | None = None) -> None:
+        """Slack answered 429 (at `at`) to the call sent at `now`: wait Retry-After, then keep under the rate it accepted.
+
+        The rate is what Slack accepted in the second before the refused call arrived (arrivals taken
+        halfway between sending and answer; calls still in flight that went before it included). A
+        429 under a learnt rate means the rate was too high: it only ever goes down then.
+        """
         with self.lock:
-            recent = self.sent[method]
-            if now in recent:
-                recent.remove(now)  # the refused call does not count as accepted
-            self.allowed[method] = max(1, len(self._trim(method, now)))
+            self._forget(method, now)  # the refused call does not count as accepted
+            arrived = now + ((at or now) - now) / 2
+            count = sum(1 for s in self.accepted[method] if arrived - SECOND < s <= arrived)
+            count += sum(1 for s in self.in_flight[method] if arrived - SECOND < s < now)
+            learnt = self.learnt_at.get(method)
+            if learnt is None or now <= learnt:  # a call that went before the rate was learnt: learn again
+                self.allowed[method] = max(1, count)
+                self.learnt_at[method] = max(learnt or now, at or now)
+            else:
+                self.allowed[method] = max(1, min(count, self.allowed[method] - 1))
             self.paused_until[method] = max(self.paused_until.get(method, now), now + timedelta(seconds=after))
 
-    def _trim(self, method: str, now: datetime) -> deque[datetime]:
+    def _forget(self, method: str, sent: datetime) -> None:
+        recent, flying = self.sent[method], self.in_flight[method]
+        if sent in recent:
+            recent.remove(sent)
+        if sent in flying:
+            flying.remove(sent)
+
+    def _trim(self, method: str, now: datetime) -> list[datetime]:
+        """The slots held at `now`, oldest first (`now` may be ahead: nothing is forgotten early)."""
         recent = self.sent[method]
-        while recent and now - recent[0] >= WINDOW:
-            recent.popleft()
-        return recent
+        return sorted(r for r in recent if now - r < WINDOW)
 
 
 def _chunk(allowed: int) -> int:
-    """Calls released together under a learnt rate: a fifth of it."""
-    return max(1, allowed // 5)
+    """Calls released together under a learnt rate: a tenth of it."""
+    return max(1, allowed // 10)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.cli import main
 from bot.settings import Settings, load_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
             "CUTOVER_CHANNEL", "CUTOVER_RUNBOOK", "CUTOVER_ROSTER", "CUTOVER_TEMPLATES_DIR")
 
@@ -23,11 +29,12 @@ def env(monkeypatch, tmp_path):
 
 
 def refusal(capsys, *argv: str) -> list[str]:
-    """Run the CLI, expect exit code 2, return the stderr lines."""
-    assert main(list(argv)) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    return captured.err.strip().splitlines()
+    """Run the CLI as a person does (its own process, so stderr holds only what it printed): exit 2, stderr lines."""
+    run = subprocess.run([sys.executable, "-m", "bot.cli", *argv], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""
+    return run.stderr.strip().splitlines()
 
 
 @pytest.mark.parametrize("mode, unset, line", [
