@@ -175,13 +175,22 @@ class HttpServer:
         if self._thread is None:
             return
         # Socket work happens in the event loop's thread: hand it thunks through its trigger.
-        self._trigger().pull_trigger(self._stop_listening)
+        self._in_loop(self._stop_listening)
         self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
         self._wait_answers_sent(deadline=time.monotonic() + 2.0)
-        self._trigger().pull_trigger(self._close_everything)
+        self._in_loop(self._close_everything)
         self._stopped.wait(timeout)
         self._thread.join(timeout)
         self._thread = None
+
+    def _in_loop(self, thunk) -> None:
+        """Run a thunk in the event loop's thread, unless the loop has already stopped."""
+        if self._stopped.is_set():
+            return
+        try:
+            self._trigger().pull_trigger(thunk)
+        except OSError:  # the loop closed its trigger between the check and the pull: it has stopped
+            pass
 
     def _stop_listening(self) -> None:
         from waitress import wasyncore
