@@ -8,6 +8,7 @@ answers 200 after a cheap database round trip, 503 when the database is unreacha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -187,10 +188,8 @@ class HttpServer:
         """Run a thunk in the event loop's thread, unless the loop has already stopped."""
         if self._stopped.is_set():
             return
-        try:
+        with contextlib.suppress(OSError):  # the loop closed its trigger after the check: it has stopped
             self._trigger().pull_trigger(thunk)
-        except OSError:  # the loop closed its trigger between the check and the pull: it has stopped
-            pass
 
     def _stop_listening(self) -> None:
         from waitress import wasyncore
