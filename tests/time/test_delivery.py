@@ -12,23 +12,9 @@ from bot.delivery import PersistentOutbox
 from storage import outbox as store
 from storage.db import create_db_engine
 from tests.support.fake_slack_api import FakeSlackApi
+from tests.time.harness import FakeSes
 
 T0 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
-
-
-class FakeSes:
-    """Records send_email calls; fails the next n on demand."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict] = []
-        self.failures = 0
-
-    def send_email(self, **kwargs):
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("Throttling: Maximum sending rate exceeded")
-        self.sent.append(kwargs)
-        return {"MessageId": str(len(self.sent))}
 
 
 @pytest.fixture
