@@ -16,5 +16,5 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     rows = []
     for verb in VERBS.values():
         allowed = any(may(ctx.actor, a, ctx.plan, ctx.roster).allowed for a in verb.examples(ctx.plan))
-        rows.append({"usage": verb.usage, "help": verb.help, "allowed": allowed, "available": verb.available})
+        rows.append({"usage": verb.usage, "help": verb.help, "allowed": allowed})
     return Outcome(Reply("replies/help.j2", {"rows": rows, "roles": ctx.roster.roles_of(ctx.actor)}))

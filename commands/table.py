@@ -14,7 +14,6 @@ from commands import (
     gate,
     gonogo,
     help,
-    later,
     note,
     pause,
     plan,
@@ -28,16 +27,7 @@ from commands import (
     validate,
     whoami,
 )
-from commands.parsing import Words
-from commands.verb import Args, Verb, fixed, no_words, one_example
-from cutover.plan import Runbook
-
-
-def _later(name: str) -> Verb:
-    def parse(plan_: Runbook, words: Words) -> Args:
-        return {"verb": name}
-
-    return Verb(name, name, later.handle, parse, fixed("read"), one_example("read"), available=False)
+from commands.verb import Verb, fixed, no_words, one_example
 
 
 def _table() -> dict[str, Verb]:

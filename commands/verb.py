@@ -26,7 +26,6 @@ class Verb:
     action: Callable[[Args], Action]
     examples: Callable[[Runbook], list[Action]]
     confirm: bool = False
-    available: bool = True
 
     @property
     def help(self) -> str:
