@@ -11,6 +11,7 @@ from commands import plan as plan_verb
 from cutover.errors import CutoverError, PlanError
 from cutover.plan import default_runbook_path, load_runbook
 from cutover.roster import load_roster
+from templates.render import render
 
 Handler = Callable[[argparse.Namespace], int]
 SUBCOMMANDS: dict[str, tuple[Callable[[argparse._SubParsersAction], None], Handler]] = {}
@@ -45,12 +46,8 @@ def plan_command(args: argparse.Namespace) -> int:
     """`plan check FILE` and `plan show [REF]`."""
     if args.plan_action == "check":
         runbook = load_runbook(args.file)
-        detail = f"{len(runbook.phases)} phases, {len(runbook.steps_by_id)} steps, {len(runbook.gates)} gates, " \
-                 f"{len(runbook.rollbacks)} rollback procedures"
-        if args.roster:
-            roster = load_roster(args.roster, runbook)
-            detail += f"; roster {args.roster}: {len(roster.everyone())} people"
-        print(f"{args.file}: OK ({detail})")
+        people = len(load_roster(args.roster, runbook).everyone()) if args.roster else None
+        print(render("cli/plan_checked.j2", file=args.file, runbook=runbook, people=people, roster_file=args.roster))
         return 0
     runbook = load_runbook(args.runbook)
     reply = plan_verb.resolve(runbook, args.ref) if args.ref else plan_verb.overview(runbook)
@@ -76,16 +73,13 @@ def audit_command(args: argparse.Namespace) -> int:
     db = create_db_engine(url)
     ids = [args.cutover] if args.cutover else eventlog.cutover_ids(engine=db)
     if not ids:
-        print("no cutovers in the log")
+        print(render("cli/audit_result.j2", result=None))
         return 0
     failed = 0
     for cutover_id in ids:
         result = eventlog.verify(engine=db, cutover_id=cutover_id)
-        if result.ok:
-            print(f"{cutover_id}: OK, {result.rows} events, hash chain intact")
-        else:
-            failed += 1
-            print(f"{cutover_id}: FAILED at row {result.first_bad_seq}: {result.problem}")
+        failed += not result.ok
+        print(render("cli/audit_result.j2", result=result))
     return 1 if failed else 0
 
 
@@ -135,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.settings import SettingsError
 
         if isinstance(exc, SettingsError):
-            print(f"cutover-bot: {exc}", file=sys.stderr)
+            print(render("cli/setting_error.j2", error=exc), file=sys.stderr)
             return 2
         raise
 

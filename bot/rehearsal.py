@@ -25,6 +25,7 @@ from cutover.decisions import recommend
 from cutover.plan import Phase, Runbook
 from cutover.roster import Roster
 from cutover.state import CutoverState
+from templates.render import render
 
 STEP_PACE = 0.5  # a step takes half its timeout, unless the scenario slows it
 PHASE0_PACE = 0.2  # continuous readiness: its checks are quick
@@ -51,18 +52,13 @@ class RehearsalResult:
 
     def summary(self) -> str:
         """The last line: outcome and the time it would have taken in real time."""
-        from cutover.durations import format_duration
-
-        s = self.state
-        end = s.ended_at or (s.rollback.ordered_at if s.rollback else None)
-        cut_end = s.rollback.ordered_at if s.rollback else end
-        parts = [f"cutover {format_duration(cut_end - s.started_at)}" if s.started_at and cut_end else "cutover -"]
-        if s.rollback:
-            took = (s.rollback.ended_at - s.rollback.ordered_at) if s.rollback.ended_at else None
-            parts.append(f"rollback {s.rollback.procedure} {format_duration(took)}")
-        if s.started_at and s.ended_at:
-            parts.append(f"total downtime {format_duration(s.ended_at - s.started_at)}")
-        return f"{self.scenario}: {self.outcome.replace('_', ' ')} — " + ", ".join(parts)
+        s, rollback = self.state, self.state.rollback
+        cut_end = rollback.ordered_at if rollback else s.ended_at
+        return render("cli/rehearsal_summary.j2", scenario=self.scenario, outcome=self.outcome,
+                      cutover=cut_end - s.started_at if s.started_at and cut_end else None,
+                      rollback=rollback.procedure if rollback else None,
+                      rollback_took=rollback.ended_at - rollback.ordered_at if rollback and rollback.ended_at else None,
+                      downtime=s.ended_at - s.started_at if s.started_at and s.ended_at else None)
 
 
 class Rehearsal:
@@ -279,11 +275,12 @@ def compact(entry: dict, roster: Roster) -> str | None:
     """One transcript entry as one short line: time, who or where, first line of the text."""
     at = f"{entry['at'][5:10]} {entry['at'][11:19]}"
     if entry["type"] == "reply":
-        text = (entry.get("text") or "").splitlines()[0] if entry.get("text") else ""
-        return f"{at}  {roster.name_of(entry['user'])}: {entry['command']}  ->  {text[:110]}"
+        text = (entry.get("text") or "").splitlines()
+        return render("cli/transcript_line.j2", at=at, who=roster.name_of(entry["user"]), where=None,
+                      command=entry["command"], text=text[0] if text else "")
     args = entry.get("args", {})
     if entry.get("method") not in ("chat.postMessage", "chat.postEphemeral"):
         return None
     text = (args.get("text") or "").splitlines()
-    where = "thread" if args.get("thread_ts") else str(args.get("channel", ""))
-    return f"{at}  [{where}] {text[0][:120] if text else ''}"
+    return render("cli/transcript_line.j2", at=at, who=None, where="thread" if args.get("thread_ts")
+                  else str(args.get("channel", "")), command="", text=text[0] if text else "")

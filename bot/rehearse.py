@@ -14,6 +14,7 @@ from cutover import events as ev
 from cutover.plan import default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
 from storage.eventlog import Pending
+from templates.render import render
 
 REHEARSAL_START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 DRILL_LOG = "rehearsals"  # the log of drills in the bot's database, read by go/no-go
@@ -40,7 +41,7 @@ def rehearse_command(args: argparse.Namespace) -> int:
     roster = load_roster(args.roster, plan)
     scenario = scenario_named(args.scenario, args.seed)
     out = Path(args.out or f"rehearsal-{scenario.name}")
-    print(f"Rehearsal '{scenario.name}': {scenario.drills}", flush=True)
+    print(render("cli/rehearsal_header.j2", scenario=scenario), flush=True)
     wait = (lambda delta: time.sleep(delta.total_seconds() / args.speed)) if args.speed > 0 else None
     rehearsal = Rehearsal(plan, roster, scenario, out_dir=out, start=REHEARSAL_START,
                           echo=None if args.quiet else (lambda line: print(line, flush=True)), wait=wait)
@@ -53,8 +54,7 @@ def rehearse_command(args: argparse.Namespace) -> int:
         target = load_settings().database_url
     if target.lower() != "none":
         record_drill(target, result, rehearsal.session.clock.now())
-    print(f"Report: {out / 'report.md'}, {out / 'report.html'}, {out / 'timeline.png'}; "
-          f"transcript {out / 'transcript.jsonl'}; database {out / 'rehearsal.db'}")
+    print(render("cli/rehearsal_outputs.j2", out=out))
     print(result.summary())
     return 0
 
