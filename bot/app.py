@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.announcer import announce
@@ -60,24 +61,10 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
     `responder` (the console's) replaces Bolt's `respond`, which would POST to the response_url.
     """
     client = client or slack_client(settings)
-
-    def use_our_client(context: BoltContext, next) -> None:  # noqa: A002 - Bolt's middleware signature
-        # Bolt builds a fresh WebClient per request; ours records (console) or points at SLACK_API_URL.
-        context["client"] = client
-        next()
-
     app = App(client=client, signing_secret=settings.slack_signing_secret or "",
               token_verification_enabled=False, process_before_response=True,
-              before_authorize=use_our_client, name="cutover-bot")
-
-    @app.middleware
-    def hand_over_services(context: BoltContext, body: dict, next) -> None:  # noqa: A002
-        context["services"] = services
-        context["actor"] = context.user_id
-        if responder is not None:
-            context["respond"] = responder(context, body)
-        next()
-
+              before_authorize=UseOurClient(client), name="cutover-bot")
+    app.use(HandOverServices(services, responder))
     register(app)
 
     @app.error
@@ -85,6 +72,35 @@ def create_app(settings: Settings, services: Services, *, client: WebClient | No
         return _explain(error, request, context, services)
 
     return app
+
+
+class UseOurClient(Middleware):
+    """Bolt builds a fresh WebClient per request; ours records (console) or points at SLACK_API_URL.
+
+    Middleware as classes: Bolt calls them directly, without inspecting arguments on every request.
+    """
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
+        req.context["client"] = self.client
+        return next()
+
+
+class HandOverServices(Middleware):
+    """Every listener gets the services and the acting Slack user (and the console's `respond`)."""
+
+    def __init__(self, services: Services, responder: Responder | None) -> None:
+        self.services, self.responder = services, responder
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
+        context = req.context
+        context["services"] = self.services
+        context["actor"] = context.user_id
+        if self.responder is not None:
+            context["respond"] = self.responder(context, req.body)
+        return next()
 
 
 def _explain(error: Exception, request: BoltRequest, context: BoltContext, services: Services) -> BoltResponse:

@@ -8,6 +8,7 @@ connects out to Slack with the app-level token. SIGTERM or SIGINT stops either g
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import threading
@@ -30,6 +31,7 @@ from commands.context import Clock, Services
 log = logging.getLogger("cutover.serve")
 
 HTTP_THREADS = 8
+SHARED_READ_SECONDS = 0.02  # requests of the same 20 ms share one read of the log (commands/ledger.py)
 
 
 @dataclass
@@ -59,7 +61,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, client: Web
     runbook, roster = load_plan(settings.cutover_runbook, settings.cutover_roster)
     try:
         services = build_services(runbook=runbook, roster=roster, database_url=settings.database_url,
-                                  clock=clock or SystemClock(), templates_dir=settings.cutover_templates_dir)
+                                  clock=clock or SystemClock(), templates_dir=settings.cutover_templates_dir,
+                                  share_reads_for=SHARED_READ_SECONDS)
     except OperationalError as exc:  # the URL is well-formed but nobody answers there
         raise SettingsError(f"setting DATABASE_URL names a database that cannot be reached "
                             f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})") from None
@@ -151,6 +154,7 @@ def serve_command(args: argparse.Namespace) -> int:
     stop = threading.Event()
     stop_on_signals(stop)
     stop_background = start_background(runtime.services)
+    gc.freeze()  # what start-up built (plan, templates, engine) lives as long as the process: never rescanned
     try:
         if args.http:
             serve_http(runtime, host=args.host, port=args.port, threads=args.threads, stop=stop)

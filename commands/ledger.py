@@ -1,15 +1,21 @@
 """The ledger: cutover states kept in memory, refreshed from the log, and appends through it.
 
 Several bot replicas may share one database: before each decision the ledger reads the events
-appended since its cached state (a cheap query), so a replica never decides on stale state, and
-the unique (cutover_id, seq) turns a race into a Conflict that the caller retries.
+appended since its cached state (one cheap query, which also brings the request keys applied with
+them), and the unique (cutover_id, seq) turns a race into a Conflict that the caller retries on a
+fresh read. A server may let the requests of the same few milliseconds share one read
+(`share_reads_for`): under a burst of requests, every read costs a thread switch, which costs more
+than the rest of the answer. The state is then at most that old with respect to another process's
+appends (this process's own appends update the cache at once); an append decided on it still
+meets the unique (cutover_id, seq) and the unique request key, so nothing is applied twice or lost.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import Engine as DbEngine
 
@@ -24,10 +30,16 @@ ATTEMPTS = 20
 class Ledger:
     """States of every cutover in one database, folded incrementally from the log."""
 
-    def __init__(self, db: DbEngine, runbook_id: str) -> None:
+    def __init__(self, db: DbEngine, runbook_id: str, *, share_reads_for: float = 0.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.db = db
         self.runbook_id = runbook_id
+        self.share_reads_for, self._monotonic = share_reads_for, monotonic
         self._states: dict[str, CutoverState] = {}
+        self._keys: dict[str, set[str]] = {}  # request keys applied, per cutover, as far as read (and appended here)
+        self._keys_seq: dict[str, int] = {}  # the seq up to which a cutover's keys were read
+        self._read_at = float("-inf")  # when the live cutover was last read (monotonic seconds)
+        self._live: str | None = None  # the cutover `current()` returned last, while it had not ended
         self._lock = threading.Lock()
 
     def state(self, cutover_id: str) -> CutoverState:
@@ -36,22 +48,81 @@ class Ledger:
         Copy-on-write: new events are applied to a copy that then replaces the cached state, so a
         state handed out is never changed afterwards. Callers must treat it as read-only.
         """
+        cached = self._states.get(cutover_id) or CutoverState(cutover_id=cutover_id)
+        fresh = eventlog.history(engine=self.db, cutover_id=cutover_id, after_seq=cached.seq)
+        return self._applied(cached, fresh)
+
+    def _applied(self, read_from: CutoverState, fresh: list[Recorded]) -> CutoverState:
+        """The newest of the cache and `read_from` + the events read after it; cached.
+
+        The log is read without the lock (many requests read at once); here, under the lock, a
+        state that another thread brought further meanwhile wins, and only newer events are applied.
+        """
+        if not fresh and self._states.get(read_from.cutover_id) is read_from:
+            return read_from  # nothing new: the usual case, no lock needed
         with self._lock:
-            cached = self._states.get(cutover_id) or CutoverState(cutover_id=cutover_id)
-            fresh = eventlog.history(engine=self.db, cutover_id=cutover_id, after_seq=cached.seq)
-            if fresh:
-                cached = _copy(cached)
-                for recorded in fresh:
-                    apply(cached, recorded)
-            self._states[cutover_id] = cached
-            return cached
+            cached = self._states.get(read_from.cutover_id)
+            base = cached if cached is not None and cached.seq >= read_from.seq else read_from
+            news = [r for r in fresh if r.seq > base.seq]
+            if news:
+                base = _copy(base)
+                for recorded in news:
+                    apply(base, recorded)
+            self._states[base.cutover_id] = base
+            return base
 
     def ids(self) -> list[str]:
         """Every cutover id, oldest first."""
         return eventlog.cutover_ids(engine=self.db)
 
-    def current(self) -> CutoverState | None:
-        """The newest cutover that has not ended, or else the newest one; None before the first."""
+    def current(self, key: str | None = None, *, fresh: bool = False) -> CutoverState | None:
+        """The newest cutover that has not ended, or else the newest one; None before the first.
+
+        With a request key: AlreadyApplied when that request was applied before (a retry). `fresh`:
+        read the log now even when a read was just shared (after a Conflict).
+        """
+        state = self._live_state(fresh)
+        if state is not None:
+            if key and key in self._keys.get(state.cutover_id, ()):
+                raise AlreadyApplied(key, state.seq)
+            return state
+        if key and eventlog.was_applied(engine=self.db, key=key):
+            raise AlreadyApplied(key, 0)
+        state = self._search()
+        self._live = state.cutover_id if state is not None and not state.terminal else None
+        return state
+
+    def _live_state(self, fresh: bool) -> CutoverState | None:
+        """The fast path, one read: the live cutover of last time, if it is still live and still the newest."""
+        cached = self._states.get(self._live) if self._live else None
+        if cached is None:
+            return None
+        now = self._monotonic()
+        if not fresh and now - self._read_at < self.share_reads_for:
+            return cached  # read a moment ago, by this or another request
+        cutover_id = cached.cutover_id
+        ids, news, keys = eventlog.cutovers_and_news(engine=self.db, cutover_id=cutover_id, after_seq=cached.seq,
+                                                     keys_after=self._keys_seq.get(cutover_id, 0))
+        if cutover_id not in ids:
+            return None
+        state = self._applied(cached, news)
+        with self._lock:
+            self._keys.setdefault(cutover_id, set()).update(keys)
+            covered = news[-1].seq if news else cached.seq
+            self._keys_seq[cutover_id] = max(self._keys_seq.get(cutover_id, 0), covered)
+        newer = ids[ids.index(cutover_id) + 1:]
+        if state.terminal or any(self._may_be_cutover(i) for i in newer):
+            return None
+        self._read_at = now
+        return state
+
+    def _may_be_cutover(self, cutover_id: str) -> bool:
+        """False only for a log known not to be a cutover (the log of drills)."""
+        cached = self._states.get(cutover_id)
+        return cached is None or cached.created_at is not None
+
+    def _search(self) -> CutoverState | None:
+        """Read the cutovers newest first until one has not ended."""
         newest: CutoverState | None = None
         for cutover_id in reversed(self.ids()):  # newest first: usually the first one is live
             cached = self._states.get(cutover_id)
@@ -75,6 +146,9 @@ class Ledger:
         """Append a batch (Conflict / AlreadyApplied pass through) and return the new state."""
         recorded = eventlog.append(engine=self.db, cutover_id=cutover_id, batch=batch,
                                    expected_seq=expected_seq, key=key)
+        if key is not None:
+            with self._lock:
+                self._keys.setdefault(cutover_id, set()).add(key)
         return self.state(cutover_id), recorded
 
 

@@ -3,7 +3,8 @@
 This is the unit of work. The state is re-read before each attempt; if another command was
 appended meanwhile (Conflict), the command is decided again against the new state, so two
 people approving at once yield one approval and a clear answer for the second. A request key
-(Slack retry, repeated action id) makes a second delivery a no-op.
+(Slack retry, repeated action id) makes a second delivery a no-op: it is checked against the keys
+read with the state before deciding (not for the verbs that only read) and enforced by the append.
 """
 
 from __future__ import annotations
@@ -55,13 +56,16 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
         _record_denial(services, actor, str(action), list(decision.roles), decision.reason,
                        key=f"{key}:denied" if key else None)
         raise PermissionDenied(decision.reason, decision=decision, command=text, plan_roles=services.plan.roles)
-    for _ in range(ATTEMPTS):
-        state = services.ledger.current()
-        now = services.clock.now()
-        outcome = verb.handle(Ctx(services, actor, now, state), parsed.args)
-        if not outcome.events:
-            return outcome.reply
+    for _attempt in range(ATTEMPTS):
         try:
+            # a decision reads the log now (an answer that only shows the state may share a read of the last
+            # moment); a Slack retry or a repeated click is found here (the keys come with the state) or by the append
+            state = (services.ledger.current(key=key, fresh=True) if verb.records
+                     else services.ledger.current())
+            now = services.clock.now()
+            outcome = verb.handle(Ctx(services, actor, now, state), parsed.args)
+            if not outcome.events:
+                return outcome.reply
             _commit(services, actor, now, state, outcome, key)
         except Conflict:
             continue

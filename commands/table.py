@@ -33,14 +33,14 @@ from commands.verb import Verb, fixed, no_words, one_example
 def _table() -> dict[str, Verb]:
     read = one_example("read")
     verbs = [
-        Verb("help", help.USAGE, help.handle, no_words, fixed("read"), read),
-        Verb("plan", plan.USAGE, plan.handle, plan.parse, fixed("read"), read),
-        Verb("whoami", whoami.USAGE, whoami.handle, no_words, fixed("read"), read),
-        Verb("roster", whoami.ROSTER_USAGE, whoami.handle_roster, no_words, fixed("read"), read),
+        Verb("help", help.USAGE, help.handle, no_words, fixed("read"), read, records=False),
+        Verb("plan", plan.USAGE, plan.handle, plan.parse, fixed("read"), read, records=False),
+        Verb("whoami", whoami.USAGE, whoami.handle, no_words, fixed("read"), read, records=False),
+        Verb("roster", whoami.ROSTER_USAGE, whoami.handle_roster, no_words, fixed("read"), read, records=False),
         Verb("schedule", schedule.USAGE, schedule.handle, schedule.parse, fixed("schedule"), one_example("schedule")),
         Verb("go-nogo", gonogo.USAGE, gonogo.handle, gonogo.parse, gonogo.action, gonogo.examples),
         Verb("start", start.USAGE, start.handle, no_words, fixed("start"), one_example("start"), confirm=True),
-        Verb("status", status.USAGE, status.handle, no_words, fixed("read"), read),
+        Verb("status", status.USAGE, status.handle, no_words, fixed("read"), read, records=False),
         Verb("step", step.USAGE, step.handle, step.parse, step.action, step.examples),
         Verb("gate", gate.USAGE, gate.handle, gate.parse, gate.action, gate.examples),
         Verb("pause", pause.USAGE, pause.handle, pause.parse, fixed("pause"), one_example("pause")),
@@ -49,7 +49,7 @@ def _table() -> dict[str, Verb]:
              confirm=True),
         Verb("abort", abort.USAGE, abort.handle, abort.parse, fixed("abort"), one_example("abort"), confirm=True),
         Verb("note", note.USAGE, note.handle, note.parse, fixed("note"), one_example("note")),
-        Verb("audit", audit.USAGE, audit.handle, audit.parse, fixed("read"), read),
+        Verb("audit", audit.USAGE, audit.handle, audit.parse, fixed("read"), read, records=False),
         Verb("comms", comms.USAGE, comms.handle, comms.parse, fixed("read"), read),
         Verb("ack", ack.USAGE, ack.handle, ack.parse, fixed("read"), read),
         Verb("baseline", baseline.USAGE, baseline.handle, baseline.parse, baseline.action, baseline.examples),

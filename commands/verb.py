@@ -26,6 +26,7 @@ class Verb:
     action: Callable[[Args], Action]
     examples: Callable[[Runbook], list[Action]]
     confirm: bool = False
+    records: bool = True  # False: only reads, so a repeated request needs no request-key check
 
     @property
     def help(self) -> str:

@@ -26,6 +26,12 @@ class Roster:
 
     def __init__(self, roles: dict[str, list[Member]]) -> None:
         self.roles = roles
+        self._held: dict[str, list[str]] = {}  # slack id -> role keys, in roster order: asked on every command
+        for role, members in roles.items():
+            for m in members:
+                held = self._held.setdefault(m.slack_id, [])
+                if role not in held:
+                    held.append(role)
 
     def members_of(self, role: str) -> list[Member]:
         """Everyone who holds this role."""
@@ -39,7 +45,7 @@ class Roster:
 
     def roles_of(self, slack_id: str) -> list[str]:
         """The role keys this person holds, in roster order."""
-        return [role for role, members in self.roles.items() if any(m.slack_id == slack_id for m in members)]
+        return list(self._held.get(slack_id, ()))
 
     def member(self, slack_id: str) -> Member | None:
         """The person with this Slack id, if on the roster."""

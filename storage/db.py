@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import weakref
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
@@ -39,4 +43,56 @@ def create_db_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     SQLModel.metadata.create_all(engine)
+    for table in SQLModel.metadata.tables.values():  # indexes added since a database was created
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     return engine
+
+
+_readers: weakref.WeakKeyDictionary[Engine, threading.local | bool] = weakref.WeakKeyDictionary()
+_readers_lock = threading.Lock()
+
+
+def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
+    """One plain read (`?` placeholders, positional): the hot path before every decision and answer.
+
+    On a SQLite file each thread keeps its own read-only connection: no pool checkout, which under
+    many request threads costs several times the query. Outside a transaction every SELECT sees what
+    was committed last, by this process or another. Elsewhere (PostgreSQL, SQLite in memory) the
+    read borrows a pooled connection straight from the driver, without SQLAlchemy's result machinery.
+    """
+    local = _readers.get(engine)
+    if local is None:
+        local = _reader_of(engine)
+    if local is not False:
+        return _thread_reader(engine, local).execute(sql, params).fetchall()
+    if engine.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which rolls back the read
+
+
+def _reader_of(engine: Engine) -> threading.local | bool:
+    """The per-thread read connections of an engine on a SQLite file; False for any other engine."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    with _readers_lock:
+        return _readers.setdefault(engine, threading.local() if database and database != ":memory:" else False)
+
+
+def _thread_reader(engine: Engine, local: threading.local) -> sqlite3.Connection:
+    """This thread's read-only connection to the engine's SQLite file (closed with the thread or the engine)."""
+    connection = getattr(local, "connection", None)
+    if connection is None:
+        connection = sqlite3.connect(engine.url.database, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=30000")
+        connection.execute("PRAGMA query_only=1")
+        local.connection = connection
+    return connection

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from cutover.events import Event, Recorded, event_from, kind_of
+from storage.db import read_rows
 from storage.models import EventRow, RequestKey
 
 GENESIS = "0" * 64
@@ -123,10 +124,8 @@ def append(*, engine: Engine, cutover_id: str, batch: Sequence[Pending], expecte
 
 def history(*, engine: Engine, cutover_id: str, after_seq: int = 0) -> list[Recorded]:
     """The cutover's events after `after_seq`, in order (plain rows: this runs before every decision)."""
-    with engine.connect() as connection:
-        rows = connection.execute(_HISTORY, {"cutover_id": cutover_id, "after_seq": after_seq}).all()
     return [Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
-            for seq, at, actor, kind, payload in rows]
+            for seq, at, actor, kind, payload in read_rows(engine, _HISTORY, (cutover_id, after_seq))]
 
 
 def cutover_ids(*, engine: Engine) -> list[str]:
@@ -135,16 +134,32 @@ def cutover_ids(*, engine: Engine) -> list[str]:
         return [row[0] for row in connection.execute(_FIRST_EVENTS).all()]
 
 
+def cutovers_and_news(*, engine: Engine, cutover_id: str, after_seq: int,
+                      keys_after: int) -> tuple[list[str], list[Recorded], list[str]]:
+    """`cutover_ids`, `history(cutover_id, after_seq)` and the cutover's request keys applied after
+    `keys_after`, in one read: the ledger's check before each decision."""
+    rows = read_rows(engine, _CUTOVERS_AND_NEWS, (cutover_id, after_seq, cutover_id, keys_after))
+    firsts = sorted((row_id, cid) for part, row_id, cid, *_ in rows if part == 1)
+    news = sorted((seq, at, actor, kind, payload) for part, _, _, seq, at, actor, kind, payload in rows if part == 0)
+    return ([cid for _, cid in firsts],
+            [Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
+             for seq, at, actor, kind, payload in news],
+            [row[2] for row in rows if row[0] == 2])
+
+
 def was_applied(*, engine: Engine, key: str) -> bool:
     """Whether a request key was already applied."""
-    with engine.connect() as connection:
-        return connection.execute(_KEY, {"key": key}).first() is not None
+    return bool(read_rows(engine, _KEY, (key,)))
 
 
-_HISTORY = sa_text("SELECT seq, at, actor, kind, payload FROM events "
-                   "WHERE cutover_id = :cutover_id AND seq > :after_seq ORDER BY seq")
+_HISTORY = "SELECT seq, at, actor, kind, payload FROM events WHERE cutover_id = ? AND seq > ? ORDER BY seq"
 _FIRST_EVENTS = sa_text("SELECT cutover_id FROM events WHERE seq = 1 ORDER BY id")
-_KEY = sa_text("SELECT 1 FROM request_keys WHERE key = :key")
+_CUTOVERS_AND_NEWS = ("SELECT 0, id, cutover_id, seq, at, actor, kind, payload FROM events "
+                      "WHERE cutover_id = ? AND seq > ? "
+                      "UNION ALL SELECT 1, id, cutover_id, NULL, NULL, NULL, NULL, NULL FROM events WHERE seq = 1 "
+                      "UNION ALL SELECT 2, NULL, key, seq, NULL, NULL, NULL, NULL FROM request_keys "
+                      "WHERE cutover_id = ? AND seq > ?")
+_KEY = "SELECT 1 FROM request_keys WHERE key = ?"
 
 
 def _moment(value: datetime | str) -> datetime:

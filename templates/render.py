@@ -1,7 +1,7 @@
 """One renderer for every human-facing text: Jinja2 with StrictUndefined.
 
 `CUTOVER_TEMPLATES_DIR` (passed in by the settings) overrides any template by name; the
-shipped templates fill in the rest.
+shipped templates fill in the rest. Templates are compiled once per process.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def environment(override_dir: str | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,  # read once per process: no file check on every render (restart to pick up edits)
     )
     env.filters["duration"] = _duration
     env.filters["utc"] = _utc_time

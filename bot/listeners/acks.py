@@ -10,8 +10,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.listeners.actions import request_key
-from bot.listeners.common import run_once, tell
+from bot.listeners.common import tell
 from commands.context import Services
+from commands.run import execute
 
 
 def command_for(action_id: str, value: str) -> str:
@@ -26,7 +27,7 @@ def acknowledge(ack: Ack, body: dict, action: dict, services: Services, actor: s
     """Record the acknowledgement as the person who pressed, and tell them privately."""
     ack()
     command = command_for(action["action_id"], action.get("value", ""))
-    reply = run_once(services, actor, command, request_key(body, action))
+    reply = execute(services, actor, command, key=request_key(body, action))
     tell(client, services, body, actor, reply)
 
 

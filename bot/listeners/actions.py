@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.listeners.common import answer_channel, run_once, tell
+from bot.listeners.common import answer_channel, tell
 from commands.context import Services
 from commands.run import execute, parse
 from commands.table import VERBS
@@ -73,7 +73,7 @@ def button_pressed(ack: Ack, body: dict, action: dict, services: Services, actor
     if button.modal_title is not None:
         _ask_reason(services, client, body, actor, button, command, value)
         return
-    reply = run_once(services, actor, command, request_key(body, action))
+    reply = execute(services, actor, command, key=request_key(body, action))
     tell(client, services, body, actor, reply)
 
 

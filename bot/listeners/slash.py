@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
-from bot.listeners.common import answer, run_once
+from bot.listeners.common import answer
+from bot.replies import error_text
 from commands.context import Services
+from commands.run import execute
+from cutover.errors import CutoverError
 
 
 def register(app: App) -> None:
@@ -26,7 +29,11 @@ def request_key(command: dict) -> str | None:
 
 
 def cutover_command(ack: Ack, command: dict, services: Services, actor: str) -> None:
-    """Run the typed command as the Slack user and ack with the answer (refusals go to the error handler)."""
-    reply = run_once(services, actor, command.get("text") or "", request_key(command))
+    """Run the typed command as the Slack user and ack with the answer, or with the refusal (ephemeral)."""
+    try:
+        reply = execute(services, actor, command.get("text") or "", key=request_key(command))
+    except CutoverError as refusal:
+        ack(text=error_text(refusal, services.templates_dir), response_type="ephemeral")
+        return
     message = answer(services, reply)
     ack(text=message["text"], blocks=message.get("blocks"), response_type=message["response_type"])

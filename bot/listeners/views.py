@@ -7,8 +7,9 @@ import json
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.listeners.common import run_once, tell
+from bot.listeners.common import tell
 from commands.context import Services
+from commands.run import execute
 
 
 def register(app: App) -> None:
@@ -30,6 +31,6 @@ def typed_reason(view: dict) -> str:
 def reason_submitted(ack: Ack, body: dict, view: dict, services: Services, actor: str, client: WebClient) -> None:
     """Run `<command> <reason>` as the person who submitted, close the modal, answer privately."""
     command = json.loads(view["private_metadata"])["command"]
-    reply = run_once(services, actor, f"{command} {typed_reason(view)}".strip(), request_key(view))
+    reply = execute(services, actor, f"{command} {typed_reason(view)}".strip(), key=request_key(view))
     ack()
     tell(client, services, body, actor, reply)

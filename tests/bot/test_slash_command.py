@@ -99,7 +99,7 @@ def test_the_same_trigger_id_twice_applies_once(cutover_bot):
 
 
 def test_an_unexpected_error_shows_a_reference_not_a_traceback(cutover_bot, monkeypatch, caplog):
-    def broken():
+    def broken(**_):
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(cutover_bot.services.ledger, "current", broken)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -162,19 +163,18 @@ def test_dm_channel_from_conversations_open_is_saved_for_the_post(slack):
     assert slack.calls_to("chat.postMessage")[0]["args"]["channel"].startswith("D")
 
 
-def test_background_deliverer_delivers_without_drain(slack):
+def test_background_deliverer_delivers_without_drain(slack, tmp_path):
     from bot.clock import SystemClock
 
     client = WebClient(token="xoxb-test", base_url=slack.url, timeout=2)
-    outbox = PersistentOutbox(create_db_engine("sqlite://"), SystemClock(), slack=client, poll_seconds=0.05)
+    # a database file, as `serve` runs it: in memory, SQLite has one connection, which threads cannot share
+    database = create_db_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+    outbox = PersistentOutbox(database, SystemClock(), slack=client, poll_seconds=0.05)
     outbox.start()
     try:
         post(outbox, "bg", "from the background")
-        for _ in range(200):
-            if slack.calls:
-                break
-            import time
-
+        deadline = time.monotonic() + 10  # generous: the whole suite may be loading both cores
+        while not slack.calls_to("chat.postMessage") and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:
         outbox.stop()

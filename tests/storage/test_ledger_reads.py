@@ -1,0 +1,143 @@
+"""How the ledger reads the log before a decision: one read, shared for a moment under load, never stale after a Conflict."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import inspect
+
+import storage.eventlog as eventlog
+from bot.bootstrap import build_services
+from bot.replies import reply_text
+from commands.run import execute
+from cutover.errors import InvalidTransition
+from storage.db import create_db_engine, read_rows
+from tests.conftest import T0
+from tests.support.bot import CommandBot
+
+
+class Monotonic:
+    """A hand-moved monotonic clock for the ledger's shared reads."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def replica(bot: CommandBot, share_reads_for: float = 0.0, monotonic=None):
+    """Another bot process over the same database (its own ledger, same clock)."""
+    url = bot.services.ledger.db.url.render_as_string(hide_password=False)
+    services = build_services(runbook=bot.plan, roster=bot.roster, database_url=url, clock=bot.clock,
+                              share_reads_for=share_reads_for)
+    if monotonic is not None:
+        services.ledger._monotonic = monotonic
+    return services
+
+
+def count_reads(monkeypatch, services) -> list[str]:
+    """Record every fast-path read of the log by these services' ledger."""
+    reads: list[str] = []
+    real = eventlog.cutovers_and_news
+
+    def counted(**kwargs):
+        if kwargs["engine"] is services.ledger.db:
+            reads.append(kwargs["cutover_id"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(eventlog, "cutovers_and_news", counted)
+    return reads
+
+
+def note_count(services, cutover_id: str, text: str) -> int:
+    return sum(1 for r in eventlog.history(engine=services.ledger.db, cutover_id=cutover_id)
+               if r.event.kind == "note.added" and text in getattr(r.event, "text", ""))
+
+
+def test_another_process_append_is_seen_by_the_next_command(plan, roster, db_url):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    other = replica(bot)
+    ic = bot.person("incident_commander")
+    assert "Next: 0.1" in bot.run("status", ic)
+    execute(other, bot.person(plan.steps_by_id["0.1"].raci.R[0]), "step start 0.1")
+    assert bot.services.ledger.current().step("0.1").status == "in_progress"
+
+
+def test_requests_of_the_same_moment_share_one_read_and_a_later_one_reads_again(plan, roster, db_url, monkeypatch):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    clock = Monotonic()
+    server = replica(bot, share_reads_for=0.02, monotonic=clock)
+    ops = bot.person(plan.steps_by_id["0.1"].raci.R[0])
+    server.ledger.current()  # finds the live cutover
+    reads = count_reads(monkeypatch, server)
+    server.ledger.current()
+    assert len(reads) == 1
+    bot.ok("step start 0.1", ops)  # another process appends
+    clock.now += 0.01
+    assert server.ledger.current().step("0.1").status == "pending"  # the shared read, 10 ms old
+    assert len(reads) == 1
+    assert server.ledger.current(fresh=True).step("0.1").status == "in_progress"
+    bot.ok("step done 0.1", ops)
+    clock.now += 0.05
+    assert server.ledger.current().step("0.1").status == "done"
+    assert len(reads) == 3
+
+
+def test_only_answers_that_show_the_state_share_a_read_decisions_read_the_log(plan, roster, db_url):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    frozen = Monotonic()  # never moves: every read that may be shared is
+    server = replica(bot, share_reads_for=60.0, monotonic=frozen)
+    ic = bot.person("incident_commander")
+    cutover_id = server.ledger.current().cutover_id
+    server.ledger.current()
+    for sid in ("0.1", "0.2", "0.3"):
+        bot.do_step(sid)  # another process opens Gate 1
+    assert "Next: 0.1" in reply_text(execute(server, ic, "status"))  # the shared read: a moment old
+    execute(server, ic, "gate approve 1")  # a decision: the log as it is now
+    with pytest.raises(InvalidTransition, match="already approved"):
+        execute(server, ic, "gate approve 1")
+    approvals = [r for r in eventlog.history(engine=server.ledger.db, cutover_id=cutover_id)
+                 if r.event.kind == "gate.approved"]
+    assert len(approvals) == 1
+    after = reply_text(execute(server, ic, "status"))  # the decisions' reads refreshed what is shared
+    assert "Next: 0.1" not in after and "Phase: 1A" in after, after
+
+
+def test_a_retried_request_is_recognised_from_the_keys_read_with_the_state(plan, roster, db_url, monkeypatch):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    ops = bot.person(plan.steps_by_id["0.1"].raci.R[0])
+    other = replica(bot)
+    execute(other, ops, "step start 0.1", key="slash:first-delivery")  # applied by another replica
+    execute(bot.services, ops, "note issue keep the cache warm", key="slash:note")
+
+    def no_lookup(**kwargs):
+        raise AssertionError("the key was looked up on its own, not read with the state")
+
+    monkeypatch.setattr(eventlog, "was_applied", no_lookup)
+    for delivery in ("slash:first-delivery", "slash:note"):
+        reply = execute(bot.services, ops, "step start 0.1", key=delivery)
+        assert reply.template == "replies/already_applied.j2"
+    cutover_id = bot.state.cutover_id
+    assert note_count(bot.services, cutover_id, "keep the cache warm") == 1
+
+
+def test_sqlite_reads_cannot_write(tmp_path):
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'cutover.db'}")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        read_rows(engine, "DELETE FROM events WHERE seq > ?", (0,))
+
+
+def test_a_database_created_before_the_request_keys_index_gets_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_request_keys_cutover_seq")
+    engine.dispose()
+    indexes = inspect(create_db_engine(url)).get_indexes("request_keys")
+    assert [i["column_names"] for i in indexes] == [["cutover_id", "seq"]]
