@@ -21,6 +21,7 @@ from cutover.events import Recorded, StepStarted, WindowScheduled, kind_of
 from cutover.integrity_events import GoNoGoConfirmed
 from cutover.integrity_roles import data_step_id
 from cutover.state import CutoverState, Status
+from storage.db import single_connection
 
 log = logging.getLogger(__name__)
 JOBS = ("checklist", "baseline", "validate", "reconcile")
@@ -110,13 +111,7 @@ def wire(services: Services, *, probes: Any = None, archive: Any = None, inline:
     """Install the probes, the integrity jobs and their listener in the services."""
     if probes is not None:
         services.probes = probes
-    jobs = IntegrityJobs(services, archive=archive, inline=inline or _single_connection(services))
+    jobs = IntegrityJobs(services, archive=archive, inline=inline or single_connection(services.ledger.db))
     services.extras["integrity"] = jobs
     services.listeners.append(on_recorded)
     return jobs
-
-
-def _single_connection(services: Services) -> bool:
-    """In-memory SQLite shares one connection: background threads would interleave on it, so run inline."""
-    url = getattr(getattr(services.ledger, "db", None), "url", None)
-    return url is not None and url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")

@@ -8,6 +8,7 @@ messages are kept (and updated by chat.update) so that a script can press their 
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,10 +16,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
+from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
 
 from commands.context import Clock
 
 UNRECORDED = frozenset({"auth.test"})  # Bolt's own authorization bookkeeping, not the bot's doing
+UPLOADS = "https://files.slack.invalid/upload/"  # where files_upload_v2 would POST the bytes (kept here instead)
+PERMALINKS = "https://console.slack.invalid/archives/"  # the console's workspace has no real address
 
 
 @dataclass
@@ -52,6 +56,7 @@ class RecordingSlackClient(WebClient):
         self.messages: list[Message] = []
         self.views: dict[str, dict] = {}  # view id -> the opened view (with id and hash)
         self.home: dict[str, dict] = {}  # user -> the published Home view
+        self.uploaded: dict[str, bytes] = {}  # upload URL -> the bytes files_upload_v2 sent there
         self._counter = 0
         self._lock = threading.Lock()
 
@@ -104,4 +109,30 @@ class RecordingSlackClient(WebClient):
             return {"ok": True, "view": args.get("view", {})}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "USER")).split(",")[0]}}
+        if method == "files.getUploadURLExternal":
+            self._counter += 1
+            return {"ok": True, "file_id": f"F{self._counter:08d}", "upload_url": f"{UPLOADS}{self._counter}"}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(args)
+        if method == "chat.getPermalink":
+            digits = str(args.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "channel": args.get("channel", ""),
+                    "permalink": f"{PERMALINKS}{str(args.get('channel', '')).lstrip('#')}/p{digits}"}
         return {"ok": True}
+
+    def _upload_file(self, *, url: str, data: bytes, **_: Any) -> FileUploadV2Result:
+        """files_upload_v2's POST of a file's bytes to its upload URL (not a Web API method): kept, not sent."""
+        with self._lock:
+            self.uploaded[url] = data
+        return FileUploadV2Result(status=200, body="OK")
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The files are shared as one message in the channel (or thread), with the initial comment."""
+        files = args.get("files") or []
+        if isinstance(files, str):  # the client sends the list JSON-encoded
+            files = json.loads(files)
+        channel = args.get("channel_id") or args.get("channels") or ""
+        ts = self._next_ts()
+        self.messages.append(Message(channel=channel, ts=ts, text=args.get("initial_comment", ""),
+                                     thread_ts=args.get("thread_ts")))
+        return {"ok": True, "files": [{"id": f.get("id", ""), "title": f.get("title", "")} for f in files]}

@@ -279,8 +279,8 @@ def compact(entry: dict, roster: Roster) -> str | None:
         return render("cli/transcript_line.j2", at=at, who=roster.name_of(entry["user"]), where=None,
                       command=entry["command"], text=text[0] if text else "")
     args = entry.get("args", {})
-    if entry.get("method") not in ("chat.postMessage", "chat.postEphemeral"):
+    if entry.get("method") not in ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"):
         return None
-    text = (args.get("text") or "").splitlines()
+    text = (args.get("text") or args.get("initial_comment") or "").splitlines()
     return render("cli/transcript_line.j2", at=at, who=None, where="thread" if args.get("thread_ts")
                   else str(args.get("channel", "")), command="", text=text[0] if text else "")

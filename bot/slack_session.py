@@ -55,6 +55,7 @@ class SlackSession:
         self.services = build_services(runbook=plan, roster=roster, database_url=database_url, clock=self.clock,
                                        templates_dir=templates_dir)
         wire_slack(self.services, self.client, channel=channel)
+        self.services.extras["report"].inline = True  # on a virtual clock, reports are written in step with it
         settings = Settings(slack_bot_token=self.client.token, slack_signing_secret=SIGNING_SECRET,
                             database_url=database_url, cutover_channel=channel)
         self.app: App = create_app(settings, self.services, client=self.client, responder=self._responder)

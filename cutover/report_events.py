@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cutover.events import Event, Recorded, event_kind, kind_of
 
 
@@ -25,3 +27,11 @@ def report_location(history: list[Recorded]) -> str | None:
             payload = recorded.event.payload()
             return payload.get("archive") or payload.get("permalink") or None
     return None
+
+
+def _requested(state, event: ReportRequested, at: datetime, actor: str) -> None:
+    """state.report_requested_at: when the report was last asked for (cutover/report_schedule.py reads it)."""
+    state.report_requested_at = at
+
+
+REPORT_HANDLERS = {ReportRequested: _requested}

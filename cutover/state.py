@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from cutover import events as ev
 from cutover.integrity_state import INTEGRITY_HANDLERS, IntegrityState
+from cutover.report_events import REPORT_HANDLERS
 from cutover.time_state import TIME_HANDLERS, TimeState
 
 
@@ -139,6 +140,7 @@ class CutoverState:
     denials: int = 0
     integrity: IntegrityState = field(default_factory=IntegrityState)  # go/no-go and data checks (issue 5)
     time: TimeState = field(default_factory=TimeState)  # time-driven actions fired (issue 4)
+    report_requested_at: datetime | None = None  # the last `report.requested` (issue 6)
 
     @property
     def terminal(self) -> bool:
@@ -341,3 +343,4 @@ _HANDLERS = {
 }
 _HANDLERS.update(INTEGRITY_HANDLERS)  # go/no-go and data integrity events (cutover/integrity_state.py)
 _HANDLERS.update(TIME_HANDLERS)  # time-driven coordination events (cutover/time_state.py)
+_HANDLERS.update(REPORT_HANDLERS)  # the report asked for (cutover/report_events.py)

@@ -49,6 +49,11 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def single_connection(engine: Engine) -> bool:
+    """In-memory SQLite: one connection, which background threads cannot share (their work runs inline)."""
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
 _readers: weakref.WeakKeyDictionary[Engine, threading.local | bool] = weakref.WeakKeyDictionary()
 _readers_lock = threading.Lock()
 

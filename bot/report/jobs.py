@@ -1,6 +1,7 @@
 """Writing and delivering the report off the ack path.
 
-`/cutover report` records `report.requested`; the listener `on_recorded` hands it to `ReportJobs`,
+`/cutover report` records `report.requested`, and so does the bot itself before the T+24h communication
+(`due_candidates` / `fire_due_report`, a due-source of bot/timeline.py); the listener `on_recorded` hands it to `ReportJobs`,
 which renders in a worker thread (or inline for the CLI and rehearsals) and delivers: S3 archive,
 upload to the cutover thread, the executive summary to Management by DM, then `report.generated`.
 Each integration is tried on its own: one failing (S3 down, Slack refusing) is said in the thread
@@ -18,10 +19,13 @@ from typing import Any
 
 from commands.context import Services
 from commands.run import record_event
+from cutover.due import DueAction
 from cutover.events import Recorded, kind_of
-from cutover.report_events import ReportGenerated, report_location
+from cutover.report_events import ReportGenerated, ReportRequested, report_location
+from cutover.report_schedule import report_due
 from cutover.state import CutoverState
 from storage import eventlog
+from storage.db import single_connection
 from templates.render import render
 
 log = logging.getLogger(__name__)
@@ -76,15 +80,34 @@ class ReportJobs:
 
 
 def wire(services: Services, *, inline: bool = False) -> ReportJobs:
-    """Install the report jobs, their listener and the `report_url` the communications link to (once)."""
+    """Install the report jobs, their listener, the `report_url` the communications link to, and the
+    report written by itself before the T+24h communication (a due-source of bot/timeline.py); once.
+
+    In-memory SQLite has one connection, which a worker thread cannot share: the jobs run inline there.
+    """
+    from bot.timeline import Source, register_source
+
     jobs = services.extras.get("report")
     if jobs is None:
-        jobs = ReportJobs(services, inline=inline)
+        jobs = ReportJobs(services, inline=inline or single_connection(services.ledger.db))
         services.extras["report"] = jobs
         services.listeners.append(on_recorded)
         # the communications (issue 4: T+24h "Post-cutover report") link to the latest report
         services.extras.setdefault("report_url", lambda cutover_id: location(services, cutover_id) or "")
+    register_source(Source("report", due_candidates, fire_due_report))
     return jobs
+
+
+def due_candidates(services: Services, state: CutoverState, t: datetime) -> list[DueAction]:
+    """The report due before the T+24h communication, when report jobs are wired."""
+    due = report_due(state, services.plan) if services.extras.get("report") is not None else None
+    return [due] if due is not None else []
+
+
+def fire_due_report(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
+    """Ask for the report as the bot; the listener starts the job (inline on a virtual clock)."""
+    record_event(services, state.cutover_id, ReportRequested(cutover_id=state.cutover_id), actor=BOT, at=t,
+                 key=action.key)
 
 
 def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:

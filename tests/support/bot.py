@@ -15,7 +15,23 @@ from cutover.roster import Roster
 from cutover.state import CutoverState
 
 
-class CommandBot:
+class RosterSteps:
+    """What a driving test bot does as the roster would (needs plan, roster, ok, advance)."""
+
+    def person(self, role: str, index: int = 0) -> str:
+        """The Slack id of a roster member holding a role."""
+        return self.roster.members_of(role)[index].slack_id
+
+    def do_step(self, step_id: str, minutes: float = 1) -> None:
+        """Start a step as its R role, let time pass, mark it done."""
+        step = self.plan.steps_by_id.get(step_id) or self.plan.rollback_steps_by_id[step_id]
+        who = self.person(step.raci.R[0])
+        self.ok(f"step start {step_id}", who)
+        self.advance(minutes)
+        self.ok(f"step done {step_id}", who)
+
+
+class CommandBot(RosterSteps):
     """Runs commands through `commands.run.execute`, the same path Slack and the console use."""
 
     def __init__(self, plan: Runbook, roster: Roster, database_url: str, start: datetime) -> None:
@@ -23,10 +39,6 @@ class CommandBot:
         self.clock = FakeClock(start)
         self.services = build_services(runbook=plan, roster=roster, database_url=database_url, clock=self.clock)
         self.last_error: CutoverError | None = None
-
-    def person(self, role: str, index: int = 0) -> str:
-        """The Slack id of a roster member holding a role."""
-        return self.roster.members_of(role)[index].slack_id
 
     def run(self, text: str, as_user: str) -> str:
         """Run a command; return the reply text (a refusal's text when refused)."""
@@ -57,14 +69,6 @@ class CommandBot:
     def state(self) -> CutoverState | None:
         """The current cutover's state."""
         return self.services.ledger.current()
-
-    def do_step(self, step_id: str, minutes: float = 1) -> None:
-        """Start a step as its R role, let time pass, mark it done."""
-        step = self.plan.steps_by_id.get(step_id) or self.plan.rollback_steps_by_id[step_id]
-        who = self.person(step.raci.R[0])
-        self.ok(f"step start {step_id}", who)
-        self.advance(minutes)
-        self.ok(f"step done {step_id}", who)
 
     def go_with_override(self, reason: str = "green") -> None:
         """Record GO the way a test that is not about the checklist must: IC override, Management approval, GO."""

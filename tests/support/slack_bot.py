@@ -15,14 +15,16 @@ from bot.slack_session import SlackSession
 from cutover.plan import Runbook
 from cutover.roster import Roster
 from cutover.state import CutoverState
+from tests.support.bot import RosterSteps
 
 IC, OPS, OPS2, DBA, NET, APP, MGMT = "U01AAAA", "U01BBBB", "U01CCCC", "U02BBBB", "U02DDDD", "U02EEEE", "U03AAAA"
 
 
-class CutoverSlackBot:
+class CutoverSlackBot(RosterSteps):
     """Drives the bot as Slack users would; every request goes through `App.dispatch`."""
 
     def __init__(self, plan: Runbook, roster: Roster, start: datetime, database_url: str = "sqlite://") -> None:
+        self.plan, self.roster = plan, roster
         self.session = SlackSession(plan=plan, roster=roster, start=start, database_url=database_url)
         self.services = self.session.services
         self.client = self.session.client
@@ -35,6 +37,12 @@ class CutoverSlackBot:
         """Press the newest button with this action id (and value); return the texts shown to the clicker."""
         words = ([value] if value is not None else []) + reason.split()
         return [m.text for m in self.session.click(as_user, action_id, words)]
+
+    def ok(self, text: str, as_user: str) -> str:
+        """`/cutover <text>` that must not be refused; the answer's text."""
+        answer = self.run(text, as_user=as_user)["text"]
+        assert not answer.startswith((":no_entry:", ":lock:", ":warning:")), f"/cutover {text}: {answer}"
+        return answer
 
     def posted(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
         """The arguments of every call to a Web API method, in order."""
