@@ -31,7 +31,6 @@ from commands.context import Clock, Services
 log = logging.getLogger("cutover.serve")
 
 HTTP_THREADS = 8
-SHARED_READ_SECONDS = 0.02  # requests of the same 20 ms share one read of the log (commands/ledger.py)
 
 
 @dataclass
@@ -62,7 +61,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, client: Web
     try:
         services = build_services(runbook=runbook, roster=roster, database_url=settings.database_url,
                                   clock=clock or SystemClock(), templates_dir=settings.cutover_templates_dir,
-                                  share_reads_for=SHARED_READ_SECONDS)
+                                  share_reads_for=settings.cutover_shared_read_ms / 1000)
     except OperationalError as exc:  # the URL is well-formed but nobody answers there
         raise SettingsError(f"setting DATABASE_URL names a database that cannot be reached "
                             f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})") from None

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     cutover_roster: str = Field(default_factory=lambda: str(default_roster_path()))
     cutover_templates_dir: str | None = None
     cutover_ses_source: str | None = None  # the From address of emails (SES); unset: no email is sent
+    # requests within this many ms share one read of the log (commands/ledger.py); 0 with several replicas
+    cutover_shared_read_ms: int = Field(default=20, ge=0, le=1000)
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",
                      "cutover_templates_dir", mode="before")

@@ -1,13 +1,17 @@
 """The ledger: cutover states kept in memory, refreshed from the log, and appends through it.
 
-Several bot replicas may share one database: before each decision the ledger reads the events
-appended since its cached state (one cheap query, which also brings the request keys applied with
-them), and the unique (cutover_id, seq) turns a race into a Conflict that the caller retries on a
-fresh read. A server may let the requests of the same few milliseconds share one read
-(`share_reads_for`): under a burst of requests, every read costs a thread switch, which costs more
-than the rest of the answer. The state is then at most that old with respect to another process's
-appends (this process's own appends update the cache at once); an append decided on it still
-meets the unique (cutover_id, seq) and the unique request key, so nothing is applied twice or lost.
+Before each decision the ledger reads the events appended since its cached state (one cheap query,
+which also brings the request keys applied with them), and the unique (cutover_id, seq) turns a race
+into a Conflict that the caller retries on a fresh read.
+
+A server lets the requests of the same few milliseconds share one read (`share_reads_for`; `serve`:
+CUTOVER_SHARED_READ_MS, 20 ms): under a burst of requests every read costs a thread switch, which
+costs more than the rest of the answer. Within one process nothing is lost by it: this process's
+appends update the cache before they are answered, so a request sharing a read sees every
+command answered before it came. Another process's appends may be up to that old; an append
+decided on such a state still meets the unique (cutover_id, seq) and the unique request key (a
+Conflict is decided again on a fresh read), so nothing is applied twice, but a refusal or a status
+may lag that much: with several replicas over one database, set it to 0.
 """
 
 from __future__ import annotations

@@ -56,12 +56,11 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
         _record_denial(services, actor, str(action), list(decision.roles), decision.reason,
                        key=f"{key}:denied" if key else None)
         raise PermissionDenied(decision.reason, decision=decision, command=text, plan_roles=services.plan.roles)
-    for _attempt in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         try:
-            # a decision reads the log now (an answer that only shows the state may share a read of the last
-            # moment); a Slack retry or a repeated click is found here (the keys come with the state) or by the append
-            state = (services.ledger.current(key=key, fresh=True) if verb.records
-                     else services.ledger.current())
+            # a Slack retry or a repeated click is found here (the keys come with the state) or by the append;
+            # after a Conflict the log is read again, never shared
+            state = services.ledger.current(key=key if verb.records else None, fresh=attempt > 0)
             now = services.clock.now()
             outcome = verb.handle(Ctx(services, actor, now, state), parsed.args)
             if not outcome.events:

@@ -63,6 +63,8 @@ def test_an_empty_setting_counts_as_missing(env, capsys):
     ("DATABASE_URL", "nosuchdb://host/db", "must be a database URL"),
     ("DATABASE_URL", "mysql://user@host/db", "no database driver installed for mysql"),
     ("CUTOVER_CHANNEL", "nxop cutover", "must be a channel name"),
+    ("CUTOVER_SHARED_READ_MS", "twenty", "integer"),
+    ("CUTOVER_SHARED_READ_MS", "-5", "greater than or equal to 0"),
 ])
 def test_a_malformed_setting_is_one_line_naming_it_without_its_value(env, capsys, name, value, says):
     env.setenv(name, value)
@@ -104,3 +106,4 @@ def test_settings_normalise_the_api_url_and_keep_defaults(env):
     settings = load_settings(slack_api_url="http://127.0.0.1:8080/api")
     assert settings.slack_api_url == "http://127.0.0.1:8080/api/"
     assert Settings().cutover_channel == "#nxop-cutover"
+    assert Settings().cutover_shared_read_ms == 20
