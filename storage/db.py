@@ -13,6 +13,8 @@ from sqlmodel import SQLModel, create_engine
 
 import storage.models  # noqa: F401  - registers the tables
 
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: unless the URL says otherwise (?connect_timeout=N)
+
 
 def normalize_url(url: str) -> str:
     """Accept postgres:// and postgresql:// URLs and use the psycopg 3 driver for them."""
@@ -41,7 +43,9 @@ def create_db_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        # a database that does not answer fails start-up and health checks in seconds instead of hanging them
+        connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     SQLModel.metadata.create_all(engine)
     for table in SQLModel.metadata.tables.values():  # indexes added since a database was created
         for index in table.indexes:
