@@ -10,6 +10,8 @@ derived from the log, so a replayed batch posts nothing twice.
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any
 
 from jinja2 import TemplateNotFound
@@ -37,16 +39,19 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
     cid = state.cutover_id
     for r in recorded:
         if isinstance(r.event, ev.CutoverPlanned):
-            _send(services, cid, "chat.postMessage", _parent_args(services, state, r.at), key=f"parent:{cid}",
-                  save_ts_as=parent_name(cid))
+            args = _parent_args(services, state, r.at)
+            _shown_differs(services, cid, args)
+            _send(services, cid, "chat.postMessage", args, key=f"parent:{cid}", save_ts_as=parent_name(cid))
     for r in recorded:
         _thread_reply(services, state, r)
     for step_id in startable_steps(services, state):
         context = _context(services, state, recorded[-1], step=step_id)
         _post_in_thread(services, cid, "slack/step_ready.j2", "blocks/step_ready.json.j2", context,
                         key=f"ready:{cid}:{step_id}:{state.step(step_id).attempts}")
-    args = {**_parent_args(services, state, recorded[-1].at), "ts": "{{ts:" + parent_name(cid) + "}}"}
-    _send(services, cid, "chat.update", args, key=f"parent-update:{cid}:{state.seq}")
+    args = _parent_args(services, state, recorded[-1].at)
+    if _shown_differs(services, cid, args):  # after the end, monitoring and comms change nothing in it
+        _send(services, cid, "chat.update", {**args, "ts": "{{ts:" + parent_name(cid) + "}}"},
+              key=f"parent-update:{cid}:{state.seq}")
 
 
 def startable_steps(services: Services, state: CutoverState) -> list[str]:
@@ -85,6 +90,20 @@ def _post_in_thread(services: Services, cid: str, text_template: str, blocks_tem
     if broadcast:
         args["reply_broadcast"] = True
     _send(services, cid, "chat.postMessage", args, key=key)
+
+
+def _shown_differs(services: Services, cid: str, args: dict[str, Any]) -> bool:
+    """Whether the parent would change from what this process last queued for it (and remember it)."""
+    content = (args["text"], json.dumps(args["blocks"], sort_keys=True))
+    with _SHOWN_LOCK:
+        shown = services.extras.setdefault("parent_shown", {})
+        if shown.get(cid) == content:
+            return False
+        shown[cid] = content
+        return True
+
+
+_SHOWN_LOCK = threading.Lock()
 
 
 def _parent_args(services: Services, state: CutoverState, at) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.slack_bot import IC, MGMT, OPS
+from tests.time.harness import run_to_success
 
 
 def test_the_parent_is_posted_once_then_updated(cutover_bot):
@@ -70,4 +71,19 @@ def test_gate_5_broadcasts_only_the_completing_approval_and_the_success(cutover_
     last = [p for p in cutover_bot.posted() if p.get("reply_broadcast")][-2:]
     assert last[0]["text"].startswith(":white_check_mark: Gate 5 approved by <@U03AAAA> as Management")
     assert last[1]["text"] == ":tada: Cutover *nxop-region-switch-1* succeeded: every gate is approved."
+    assert "succeeded" in cutover_bot.posted("chat.update")[-1]["text"]
+
+
+def test_the_parent_is_updated_only_when_it_changes(cutover_bot, plan):
+    cutover_bot.to_started()
+    before = len(cutover_bot.posted("chat.update"))
+    cutover_bot.run("note issue the bridge audio drops now and then", as_user=IC)  # the parent shows no notes
+    assert len(cutover_bot.posted("chat.update")) == before
+    cutover_bot.run("step start 0.1", as_user=OPS)
+    assert len(cutover_bot.posted("chat.update")) == before + 1
+    cutover_bot.run("step done 0.1", as_user=OPS)
+    run_to_success(cutover_bot, step_minutes=0.5)
+    finished = len(cutover_bot.posted("chat.update"))
+    cutover_bot.advance(minutes=6 * 60)  # monitoring checkpoints and communications after the end
+    assert len(cutover_bot.posted("chat.update")) == finished
     assert "succeeded" in cutover_bot.posted("chat.update")[-1]["text"]
