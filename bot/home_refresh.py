@@ -9,6 +9,7 @@ ack); each publish has a key, so a repeat is a no-op.
 from __future__ import annotations
 
 from bot.home_view import home_view
+from bot.time_messages import batch
 from commands.context import Services
 from cutover.events import Recorded, kind_of
 from cutover.state import CutoverState
@@ -25,8 +26,9 @@ def refresh_homes(services: Services, state: CutoverState, recorded: list[Record
     if services.outbox is None or not any(kind_of(r.event) in REFRESH_ON for r in recorded):
         return
     now = recorded[-1].at
-    for member in services.roster.everyone():
-        services.outbox.enqueue(method="views.publish",
-                                args={"user_id": member.slack_id, "view": home_view(services, member.slack_id, now)},
-                                key=f"home:{member.slack_id}:{state.cutover_id}:{state.seq}",
-                                order=f"home:{member.slack_id}")
+    with batch(services):  # one transaction for the whole roster, not one per person
+        for member in services.roster.everyone():
+            services.outbox.enqueue(method="views.publish",
+                                    args={"user_id": member.slack_id, "view": home_view(services, member.slack_id, now)},
+                                    key=f"home:{member.slack_id}:{state.cutover_id}:{state.seq}",
+                                    order=f"home:{member.slack_id}")
