@@ -1,6 +1,6 @@
 """Ack latency of /cutover over HTTP: `serve --http` beside a bare Bolt app that only acks.
 
-    /tmp/venv0/bin/python bench/bench_ack_latency.py [--requests 2000] [--clients 8]
+    PYTHONPATH=. .venv/bin/python bench/bench_ack_latency.py [--requests 2000] [--clients 8] [--shared-read-ms N]
 
 Both servers run as their own processes on 127.0.0.1, served the same way (waitress, 8 threads,
 the same Bolt flags: process_before_response=True, token_verification_enabled=False); the Slack
@@ -137,6 +137,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads of both servers")
+    parser.add_argument("--shared-read-ms", type=int, default=None,
+                        help="CUTOVER_SHARED_READ_MS of the bot (default: the bot's own default, 20)")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -150,6 +152,8 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
         env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
                    DATABASE_URL=db_url, CUTOVER_CHANNEL="C0CUTOVER", PYTHONPATH=str(REPO))
+        if args.shared_read_ms is not None:
+            env["CUTOVER_SHARED_READ_MS"] = str(args.shared_read_ms)
         bare_port, bot_port = free_port(), free_port()
         servers = [
             start_server([sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", slack.url,
@@ -185,8 +189,10 @@ def run_rows(args: argparse.Namespace, bare_url: str, bot_url: str) -> list[tupl
 def print_table(rows: list[tuple], args: argparse.Namespace) -> int:
     """Print the figures and whether the target is met; exit 0 when it is."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    shared = "default 20" if args.shared_read_ms is None else args.shared_read_ms
     print(f"ack latency over HTTP on 127.0.0.1, {args.requests} signed requests per row, "
-          f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, SQLite file (WAL)")
+          f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, SQLite file (WAL), "
+          f"CUTOVER_SHARED_READ_MS {shared}")
     print(f"{'target':<28}{'clients':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'p99 / bare':>12}")
     bare_p99 = {clients: p99 for name, clients, _, p99, _ in rows if name.startswith("bare")}
     met = True
