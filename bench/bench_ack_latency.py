@@ -137,6 +137,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads of both servers")
+    parser.add_argument("--db", help="the bot's database URL (default: a new SQLite file); it must hold no cutover")
     parser.add_argument("--shared-read-ms", type=int, default=None,
                         help="CUTOVER_SHARED_READ_MS of the bot (default: the bot's own default, 20)")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
@@ -147,7 +148,7 @@ def main() -> int:
         return 0
 
     with FakeSlackApi() as slack, tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite:///{Path(tmp) / 'cutover.db'}"
+        db_url = args.db or f"sqlite:///{Path(tmp) / 'cutover.db'}"
         prepare_database(db_url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
         env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
@@ -191,7 +192,8 @@ def print_table(rows: list[tuple], args: argparse.Namespace) -> int:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     shared = "default 20" if args.shared_read_ms is None else args.shared_read_ms
     print(f"ack latency over HTTP on 127.0.0.1, {args.requests} signed requests per row, "
-          f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, SQLite file (WAL), "
+          f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, "
+          f"{'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite file (WAL)'}, "
           f"CUTOVER_SHARED_READ_MS {shared}")
     print(f"{'target':<28}{'clients':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'p99 / bare':>12}")
     bare_p99 = {clients: p99 for name, clients, _, p99, _ in rows if name.startswith("bare")}

@@ -6,7 +6,8 @@ into a Conflict that the caller retries on a fresh read.
 
 A server lets the requests of the same few milliseconds share one read (`share_reads_for`; `serve`:
 CUTOVER_SHARED_READ_MS, 20 ms): under a burst of requests every read costs a thread switch, which
-costs more than the rest of the answer. Within one process nothing is lost by it: this process's
+costs more than the rest of the answer. When it is older, one request reads while the others go on
+with the cached state (so the bound is the window plus one read). Within one process nothing is lost by it: this process's
 appends update the cache before they are answered, so a request sharing a read sees every
 command answered before it came. Another process's appends may be up to that old; an append
 decided on such a state still meets the unique (cutover_id, seq) and the unique request key (a
@@ -97,13 +98,36 @@ class Ledger:
         return state
 
     def _live_state(self, fresh: bool) -> CutoverState | None:
-        """The fast path, one read: the live cutover of last time, if it is still live and still the newest."""
+        """The fast path, one read: the live cutover of last time, if it is still live and still the newest.
+
+        Unless `fresh`, a read of the last `share_reads_for` seconds serves; the request that finds it
+        older reads for the others, who go on with the cached state meanwhile (one read at a time).
+        """
         cached = self._states.get(self._live) if self._live else None
         if cached is None:
             return None
         now = self._monotonic()
-        if not fresh and now - self._read_at < self.share_reads_for:
-            return cached  # read a moment ago, by this or another request
+        claimed, before = False, self._read_at
+        if not fresh and self.share_reads_for:
+            with self._lock:
+                before = self._read_at
+                if now - before < self.share_reads_for:
+                    return cached  # read a moment ago, or being read now, by another request
+                self._read_at, claimed = now, True
+        try:
+            state = self._read_live(cached)
+        except BaseException:
+            if claimed:
+                self._read_at = before
+            raise
+        if state is None:
+            self._read_at = float("-inf")
+            return None
+        self._read_at = now
+        return state
+
+    def _read_live(self, cached: CutoverState) -> CutoverState | None:
+        """Read the live cutover's news and keys; None when it ended or a newer cutover exists."""
         cutover_id = cached.cutover_id
         ids, news, keys = eventlog.cutovers_and_news(engine=self.db, cutover_id=cutover_id, after_seq=cached.seq,
                                                      keys_after=self._keys_seq.get(cutover_id, 0))
@@ -117,7 +141,6 @@ class Ledger:
         newer = ids[ids.index(cutover_id) + 1:]
         if state.terminal or any(self._may_be_cutover(i) for i in newer):
             return None
-        self._read_at = now
         return state
 
     def _may_be_cutover(self, cutover_id: str) -> bool:

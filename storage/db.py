@@ -14,6 +14,7 @@ from sqlmodel import SQLModel, create_engine
 import storage.models  # noqa: F401  - registers the tables
 
 CONNECT_TIMEOUT_S = 10  # PostgreSQL: unless the URL says otherwise (?connect_timeout=N)
+POOL_SIZE = 16  # PostgreSQL connections kept open: the request threads and the background workers, without churn
 
 
 def normalize_url(url: str) -> str:
@@ -45,7 +46,7 @@ def create_db_engine(url: str) -> Engine:
     else:
         # a database that does not answer fails start-up and health checks in seconds instead of hanging them
         connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
-        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, pool_size=POOL_SIZE)
     SQLModel.metadata.create_all(engine)
     for table in SQLModel.metadata.tables.values():  # indexes added since a database was created
         for index in table.indexes:

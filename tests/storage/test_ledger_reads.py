@@ -164,3 +164,47 @@ def test_a_database_created_before_the_request_keys_index_gets_it(tmp_path):
     engine.dispose()
     indexes = inspect(create_db_engine(url)).get_indexes("request_keys")
     assert [i["column_names"] for i in indexes] == [["cutover_id", "seq"]]
+
+
+def test_while_one_request_reads_the_others_go_on_with_the_cached_state(plan, roster, db_url, monkeypatch):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    clock = Monotonic()
+    server = replica(bot, share_reads_for=0.02, monotonic=clock)
+    server.ledger.current()
+    server.ledger.current()
+    clock.now += 1.0  # the shared read is old: the next request reads
+    real = eventlog.cutovers_and_news
+    meanwhile = []
+
+    def slow_read(**kwargs):
+        meanwhile.append(server.ledger.current())  # another request, while this read is in flight
+        return real(**kwargs)
+
+    monkeypatch.setattr(eventlog, "cutovers_and_news", slow_read)
+    reads = count_reads(monkeypatch, server)
+    state = server.ledger.current()
+    assert len(reads) == 1 and len(meanwhile) == 1
+    assert meanwhile[0].cutover_id == state.cutover_id
+
+
+def test_a_failed_read_lets_the_next_request_read(plan, roster, db_url, monkeypatch):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    clock = Monotonic()
+    server = replica(bot, share_reads_for=0.02, monotonic=clock)
+    server.ledger.current()
+    server.ledger.current()
+    clock.now += 1.0
+    real = eventlog.cutovers_and_news
+
+    def broken(**kwargs):
+        raise OSError("the database went away")
+
+    monkeypatch.setattr(eventlog, "cutovers_and_news", broken)
+    with pytest.raises(OSError):
+        server.ledger.current()
+    monkeypatch.setattr(eventlog, "cutovers_and_news", real)
+    reads = count_reads(monkeypatch, server)
+    assert server.ledger.current() is not None
+    assert len(reads) == 1  # not served from the claim of the read that failed
