@@ -7,9 +7,10 @@ into a Conflict that the caller retries on a fresh read.
 A server lets the requests of the same few milliseconds share one read (`share_reads_for`; `serve`:
 CUTOVER_SHARED_READ_MS, 20 ms): under a burst of requests every read costs a thread switch, which
 costs more than the rest of the answer. When it is older, one request reads while the others go on
-with the cached state (so the bound is the window plus one read). Within one process nothing is lost by it: this process's
-appends update the cache before they are answered, so a request sharing a read sees every
-command answered before it came. Another process's appends may be up to that old; an append
+with the cached state (so the bound is the window plus one read). Within one process nothing is
+lost by it: this process's appends update the cache before they are answered (an append to another
+cutover than the live one ends the sharing), so a request sharing a read sees every command answered
+before it came. Another process's appends may be up to that old; an append
 decided on such a state still meets the unique (cutover_id, seq) and the unique request key (a
 Conflict is decided again on a fresh read), so nothing is applied twice, but a refusal or a status
 may lag that much: with several replicas over one database, set it to 0.
@@ -111,7 +112,7 @@ class Ledger:
         if not fresh and self.share_reads_for:
             with self._lock:
                 before = self._read_at
-                if now - before < self.share_reads_for:
+                if now - before < self.share_reads_for and not cached.terminal:
                     return cached  # read a moment ago, or being read now, by another request
                 self._read_at, claimed = now, True
         try:
@@ -173,9 +174,11 @@ class Ledger:
         """Append a batch (Conflict / AlreadyApplied pass through) and return the new state."""
         recorded = eventlog.append(engine=self.db, cutover_id=cutover_id, batch=batch,
                                    expected_seq=expected_seq, key=key)
-        if key is not None:
-            with self._lock:
+        with self._lock:
+            if key is not None:
                 self._keys.setdefault(cutover_id, set()).add(key)
+            if cutover_id != self._live:
+                self._read_at = float("-inf")  # another cutover changed (a new one?): the next request reads
         return self.state(cutover_id), recorded
 
 

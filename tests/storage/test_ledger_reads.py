@@ -208,3 +208,19 @@ def test_a_failed_read_lets_the_next_request_read(plan, roster, db_url, monkeypa
     reads = count_reads(monkeypatch, server)
     assert server.ledger.current() is not None
     assert len(reads) == 1  # not served from the claim of the read that failed
+
+
+def test_a_cutover_ended_and_a_new_one_scheduled_here_are_current_at_once_while_reads_are_shared(plan, roster,
+                                                                                                  db_url):
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    server = replica(bot, share_reads_for=60.0, monotonic=Monotonic())  # every read would be shared
+    ic = bot.person("incident_commander")
+    first = server.ledger.current()
+    server.ledger.current()
+    execute(server, ic, "abort the bridge is down")
+    assert server.ledger.current().status == "aborted"
+    execute(server, ic, "schedule 2026-12-09 02:00")
+    second = server.ledger.current()
+    assert second.cutover_id != first.cutover_id and second.status == "scheduled"
+    assert f"— {second.cutover_id}\n" in reply_text(execute(server, ic, "status"))
