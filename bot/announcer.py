@@ -40,7 +40,7 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
     for r in recorded:
         if isinstance(r.event, ev.CutoverPlanned):
             args = _parent_args(services, state, r.at)
-            _shown_differs(services, cid, args)
+            _shown_differs(services, cid, args)  # remembered as shown: the update below is then skipped
             _send(services, cid, "chat.postMessage", args, key=f"parent:{cid}", save_ts_as=parent_name(cid))
     for r in recorded:
         _thread_reply(services, state, r)

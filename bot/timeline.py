@@ -21,6 +21,7 @@ from datetime import datetime
 
 from bot import integrity_schedule
 from bot.clock import FakeClock
+from bot.report import jobs as report_jobs
 from bot.time_actions import fire as fire_timekeeping
 from bot.time_monitoring import poll_alarms
 from commands.context import Services
@@ -46,6 +47,8 @@ SOURCES: list[Source] = [
            fire_timekeeping),
     # issue 5: checklist every 30 min from T-24h, baseline at T-1h, reconciliation at completion + 24 h
     Source("integrity", integrity_schedule.candidates, integrity_schedule.fire),
+    # issue 6: the report, 15 min before the T+24h communication that links to it
+    Source("report", report_jobs.due_candidates, report_jobs.fire_due_report),
 ]
 
 

@@ -6,14 +6,15 @@ into a Conflict that the caller retries on a fresh read.
 
 A server lets the requests of the same few milliseconds share one read (`share_reads_for`; `serve`:
 CUTOVER_SHARED_READ_MS, 20 ms): under a burst of requests every read costs a thread switch, which
-costs more than the rest of the answer. When it is older, one request reads while the others go on
-with the cached state (so the bound is the window plus one read). Within one process nothing is
-lost by it: this process's appends update the cache before they are answered (an append to another
-cutover than the live one ends the sharing), so a request sharing a read sees every command answered
-before it came. Another process's appends may be up to that old; an append
-decided on such a state still meets the unique (cutover_id, seq) and the unique request key (a
-Conflict is decided again on a fresh read), so nothing is applied twice, but a refusal or a status
-may lag that much: with several replicas over one database, set it to 0.
+costs more than the rest of the answer. When the read is older, one request reads while the others
+go on with the cached state (so the bound is the window plus one read).
+
+Within one process nothing is lost by it: this process's appends update the cache before they are
+answered (an append to another cutover than the live one ends the sharing), so a request sees every
+command answered before it came. Another process's appends may be up to that old: an append decided
+on such a state still meets the unique (cutover_id, seq) and the unique request key (a Conflict is
+decided again on a fresh read), so nothing is applied twice, but a refusal or a status may lag that
+much. With several replicas over one database, set it to 0.
 """
 
 from __future__ import annotations

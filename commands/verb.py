@@ -26,7 +26,7 @@ class Verb:
     action: Callable[[Args], Action]
     examples: Callable[[Runbook], list[Action]]
     confirm: bool = False
-    records: bool = True  # False: only reads, so a repeated request needs no request-key check
+    records: bool = True  # False: only reads; a repeated request is answered again, not "already applied"
 
     @property
     def help(self) -> str:

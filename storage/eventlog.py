@@ -124,14 +124,12 @@ def append(*, engine: Engine, cutover_id: str, batch: Sequence[Pending], expecte
 
 def history(*, engine: Engine, cutover_id: str, after_seq: int = 0) -> list[Recorded]:
     """The cutover's events after `after_seq`, in order (plain rows: this runs before every decision)."""
-    return [Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
-            for seq, at, actor, kind, payload in read_rows(engine, _HISTORY, (cutover_id, after_seq))]
+    return [_recorded(*row) for row in read_rows(engine, _HISTORY, (cutover_id, after_seq))]
 
 
 def cutover_ids(*, engine: Engine) -> list[str]:
     """Every cutover in the log, oldest first (the first event of each, found through the seq index)."""
-    with engine.connect() as connection:
-        return [row[0] for row in connection.execute(_FIRST_EVENTS).all()]
+    return [row[0] for row in read_rows(engine, _FIRST_EVENTS, ())]
 
 
 def cutovers_and_news(*, engine: Engine, cutover_id: str, after_seq: int,
@@ -141,10 +139,12 @@ def cutovers_and_news(*, engine: Engine, cutover_id: str, after_seq: int,
     rows = read_rows(engine, _CUTOVERS_AND_NEWS, (cutover_id, after_seq, cutover_id, keys_after))
     firsts = sorted((row_id, cid) for part, row_id, cid, *_ in rows if part == 1)
     news = sorted((seq, at, actor, kind, payload) for part, _, _, seq, at, actor, kind, payload in rows if part == 0)
-    return ([cid for _, cid in firsts],
-            [Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
-             for seq, at, actor, kind, payload in news],
-            [row[2] for row in rows if row[0] == 2])
+    return [cid for _, cid in firsts], [_recorded(*row) for row in news], [row[2] for row in rows if row[0] == 2]
+
+
+def _recorded(seq: int, at: datetime | str, actor: str, kind: str, payload: str) -> Recorded:
+    """An event from a plain row (seq, at, actor, kind, payload)."""
+    return Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
 
 
 def was_applied(*, engine: Engine, key: str) -> bool:
@@ -153,7 +153,7 @@ def was_applied(*, engine: Engine, key: str) -> bool:
 
 
 _HISTORY = "SELECT seq, at, actor, kind, payload FROM events WHERE cutover_id = ? AND seq > ? ORDER BY seq"
-_FIRST_EVENTS = sa_text("SELECT cutover_id FROM events WHERE seq = 1 ORDER BY id")
+_FIRST_EVENTS = "SELECT cutover_id FROM events WHERE seq = 1 ORDER BY id"
 _CUTOVERS_AND_NEWS = ("SELECT 0, id, cutover_id, seq, at, actor, kind, payload FROM events "
                       "WHERE cutover_id = ? AND seq > ? "
                       "UNION ALL SELECT 1, id, cutover_id, NULL, NULL, NULL, NULL, NULL FROM events WHERE seq = 1 "

@@ -81,12 +81,11 @@ class ReportJobs:
 
 def wire(services: Services, *, inline: bool = False) -> ReportJobs:
     """Install the report jobs, their listener, the `report_url` the communications link to, and the
-    report written by itself before the T+24h communication (a due-source of bot/timeline.py); once.
+    report written by itself before the T+24h communication (`due_candidates`, a due-source of
+    bot/timeline.py, lists nothing for services without report jobs); once.
 
     In-memory SQLite has one connection, which a worker thread cannot share: the jobs run inline there.
     """
-    from bot.timeline import Source, register_source
-
     jobs = services.extras.get("report")
     if jobs is None:
         jobs = ReportJobs(services, inline=inline or single_connection(services.ledger.db))
@@ -94,7 +93,6 @@ def wire(services: Services, *, inline: bool = False) -> ReportJobs:
         services.listeners.append(on_recorded)
         # the communications (issue 4: T+24h "Post-cutover report") link to the latest report
         services.extras.setdefault("report_url", lambda cutover_id: location(services, cutover_id) or "")
-    register_source(Source("report", due_candidates, fire_due_report))
     return jobs
 
 

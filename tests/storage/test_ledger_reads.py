@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 import storage.eventlog as eventlog
 from bot.bootstrap import build_services
 from bot.replies import reply_text
+from commands.context import Services
 from commands.run import execute
 from cutover.errors import InvalidTransition
 from storage.db import create_db_engine, read_rows
@@ -35,6 +36,17 @@ def replica(bot: CommandBot, share_reads_for: float = 0.0, monotonic=None):
     if monotonic is not None:
         services.ledger._monotonic = monotonic
     return services
+
+
+def sharing(plan, roster, db_url, window: float) -> tuple[CommandBot, Services, Monotonic]:
+    """A started cutover, and a server process sharing reads for `window` seconds that has just read it."""
+    bot = CommandBot(plan, roster, db_url, T0)
+    bot.to_started()
+    clock = Monotonic()
+    server = replica(bot, share_reads_for=window, monotonic=clock)
+    server.ledger.current()  # finds the live cutover
+    server.ledger.current()  # the read the next requests share
+    return bot, server, clock
 
 
 def count_reads(monkeypatch, services) -> list[str]:
@@ -88,24 +100,17 @@ def test_requests_of_the_same_moment_share_one_read_and_a_later_one_reads_again(
 
 
 def test_within_one_process_a_shared_read_never_hides_a_command_already_answered(plan, roster, db_url):
-    bot = CommandBot(plan, roster, db_url, T0)
-    bot.to_started()
-    server = replica(bot, share_reads_for=60.0, monotonic=Monotonic())  # the clock never moves: always shared
+    bot, server, _ = sharing(plan, roster, db_url, 60.0)  # the clock never moves: always shared
     ops, ic = bot.person(plan.steps_by_id["0.1"].raci.R[0]), bot.person("incident_commander")
-    server.ledger.current()
-    server.ledger.current()
     for verb in ("start", "done"):
         execute(server, ops, f"step {verb} 0.1")  # each decided on the state the previous one left
     assert "0.2 - " in reply_text(execute(server, ic, "status"))
 
 
 def test_a_decision_on_a_shared_read_that_lost_a_race_is_decided_again_on_a_fresh_read(plan, roster, db_url):
-    bot = CommandBot(plan, roster, db_url, T0)
-    bot.to_started()
-    server = replica(bot, share_reads_for=60.0, monotonic=Monotonic())
+    bot, server, _ = sharing(plan, roster, db_url, 60.0)
     ic = bot.person("incident_commander")
     cutover_id = server.ledger.current().cutover_id
-    server.ledger.current()
     bot.ok("note issue written by another replica", ic)
     execute(server, ic, "note issue decided on the shared read")  # Conflict, then decided on a fresh read
     assert note_count(server, cutover_id, "decided on the shared read") == 1
@@ -113,13 +118,8 @@ def test_a_decision_on_a_shared_read_that_lost_a_race_is_decided_again_on_a_fres
 
 
 def test_another_process_is_seen_once_the_shared_read_is_older_than_the_window(plan, roster, db_url):
-    bot = CommandBot(plan, roster, db_url, T0)
-    bot.to_started()
-    clock = Monotonic()
-    server = replica(bot, share_reads_for=0.02, monotonic=clock)
+    bot, server, clock = sharing(plan, roster, db_url, 0.02)
     ic = bot.person("incident_commander")
-    server.ledger.current()
-    server.ledger.current()
     for sid in ("0.1", "0.2", "0.3"):
         bot.do_step(sid)  # another process opens Gate 1
     clock.now += 0.021
@@ -167,12 +167,7 @@ def test_a_database_created_before_the_request_keys_index_gets_it(tmp_path):
 
 
 def test_while_one_request_reads_the_others_go_on_with_the_cached_state(plan, roster, db_url, monkeypatch):
-    bot = CommandBot(plan, roster, db_url, T0)
-    bot.to_started()
-    clock = Monotonic()
-    server = replica(bot, share_reads_for=0.02, monotonic=clock)
-    server.ledger.current()
-    server.ledger.current()
+    _, server, clock = sharing(plan, roster, db_url, 0.02)
     clock.now += 1.0  # the shared read is old: the next request reads
     real = eventlog.cutovers_and_news
     meanwhile = []
@@ -189,12 +184,7 @@ def test_while_one_request_reads_the_others_go_on_with_the_cached_state(plan, ro
 
 
 def test_a_failed_read_lets_the_next_request_read(plan, roster, db_url, monkeypatch):
-    bot = CommandBot(plan, roster, db_url, T0)
-    bot.to_started()
-    clock = Monotonic()
-    server = replica(bot, share_reads_for=0.02, monotonic=clock)
-    server.ledger.current()
-    server.ledger.current()
+    _, server, clock = sharing(plan, roster, db_url, 0.02)
     clock.now += 1.0
     real = eventlog.cutovers_and_news
 
@@ -212,12 +202,9 @@ def test_a_failed_read_lets_the_next_request_read(plan, roster, db_url, monkeypa
 
 def test_a_cutover_ended_and_a_new_one_scheduled_here_are_current_at_once_while_reads_are_shared(plan, roster,
                                                                                                   db_url):
-    bot = CommandBot(plan, roster, db_url, T0)
-    bot.to_started()
-    server = replica(bot, share_reads_for=60.0, monotonic=Monotonic())  # every read would be shared
+    bot, server, _ = sharing(plan, roster, db_url, 60.0)  # the clock never moves: every read would be shared
     ic = bot.person("incident_commander")
     first = server.ledger.current()
-    server.ledger.current()
     execute(server, ic, "abort the bridge is down")
     assert server.ledger.current().status == "aborted"
     execute(server, ic, "schedule 2026-12-09 02:00")
