@@ -48,7 +48,7 @@ def serve_bare(port: int, api_url: str, threads: int) -> None:
     from slack_sdk import WebClient
     from sqlalchemy import create_engine
 
-    from bot.http_server import HttpServer, SlackWsgiApp
+    from bot.serve.http import HttpServer, SlackWsgiApp
 
     app = App(client=WebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET,
               token_verification_enabled=False, process_before_response=True, name="bare")
@@ -63,7 +63,7 @@ def prepare_database(url: str) -> None:
     from bot.bootstrap import build_services, load_plan
     from bot.clock import FakeClock
     from commands.run import execute
-    from cutover.plan import default_runbook_path
+    from cutover.plan.model import default_runbook_path
     from cutover.roster import default_roster_path
 
     runbook, roster = load_plan(str(default_runbook_path()), str(default_roster_path()))

@@ -11,11 +11,11 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
-from bot.integrity_jobs import wire
+from bot.integrity.jobs import wire
 from bot.probes.archive import MemoryArchive
 from bot.probes.fakes import FakeInfrastructure, etag
-from cutover.data_checks import validate
-from cutover.plan import default_runbook_path, load_runbook
+from cutover.integrity.data_checks import validate
+from cutover.plan.model import default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
 from tests.support.bot import CommandBot
 
@@ -46,8 +46,7 @@ def main() -> None:
     jobs.wait()
     report("go-nogo (ack: last evaluation + log items; re-evaluation queued)", timed(lambda: bot.ok("go-nogo", ic), 50))
     jobs.wait()
-    from bot import integrity_ops as ops
-
+    from bot.integrity import ops
     cid = bot.state.cutover_id
     report("checklist evaluation (probes + append + thread post)", timed(lambda: ops.evaluate_checklist(
         bot.services, cid), 20))

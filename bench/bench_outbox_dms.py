@@ -20,12 +20,12 @@ from pathlib import Path
 
 from slack_sdk import WebClient
 
-from bot import time_messages as msg
 from bot.bootstrap import build_services
 from bot.clock import SystemClock
-from bot.delivery import PersistentOutbox
-from bot.time_comms import comm_context
-from cutover.plan import default_runbook_path, load_runbook
+from bot.outbox.persistent import PersistentOutbox
+from bot.timeline import messages as msg
+from bot.timeline.comms import comm_context
+from cutover.plan.model import default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
 from cutover.state import CutoverState
 from tests.support.fake_slack_api import FakeSlackApi

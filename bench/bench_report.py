@@ -37,7 +37,7 @@ STEPS = ("load+verify", "build", "png", "appendix", "markdown", "html")
 def build_log(url: str, total: int) -> str:
     """A successful cutover followed by monitoring, status posts and notes up to `total` events; its id."""
     from cutover.events import Opaque
-    from cutover.plan import default_runbook_path, load_runbook
+    from cutover.plan.model import default_runbook_path, load_runbook
     from cutover.roster import default_roster_path, load_roster
     from storage import eventlog
     from storage.eventlog import Pending
@@ -84,7 +84,7 @@ def measure(url: str, cutover_id: str) -> dict:
     import matplotlib.pyplot  # noqa: F401  - the imports the report needs, timed apart
 
     from bot.report.build import gc_paused
-    from cutover.plan import default_runbook_path, load_runbook
+    from cutover.plan.model import default_runbook_path, load_runbook
     from cutover.roster import default_roster_path, load_roster
     from storage.db import create_db_engine
 
@@ -104,7 +104,7 @@ def _timed_steps(db, plan, roster, cutover_id: str) -> dict:
     """Seconds spent in each step of build.write_report, once."""
     from bot.report import render
     from bot.report.chart import timeline_png
-    from cutover.report_model import build_report
+    from cutover.report.model import build_report
     from storage import eventlog
     from templates.render import render_json
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.delivery import PersistentOutbox
+from bot.outbox.persistent import PersistentOutbox
 from commands.context import Clock, Services
 from commands.ledger import Ledger
 from cutover.engine import Engine
-from cutover.plan import Runbook, load_runbook
+from cutover.plan.model import Runbook, load_runbook
 from cutover.roster import Roster, load_roster
 from storage.db import create_db_engine
 
@@ -19,7 +19,7 @@ def build_services(*, runbook: Runbook, roster: Roster, database_url: str, clock
     """Services over a database URL: the runbook's engine, the ledger, the clock.
 
     Given a Slack WebClient (and/or a boto3 SES client), the outbox is the persistent one
-    (bot/delivery.py): rows in the same database, delivered with retries by `drain()` or its thread.
+    (bot/outbox/persistent.py): rows in the same database, delivered with retries by `drain()` or its thread.
     `share_reads_for`: seconds during which requests share one read of the log (commands/ledger.py).
     """
     db = create_db_engine(database_url)

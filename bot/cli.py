@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.replies import error_text, reply_text
-from commands import plan as plan_verb
+from bot.slack.replies import error_text, reply_text
+from commands.verbs import plan as plan_verb
 from cutover.errors import CutoverError, PlanError
-from cutover.plan import default_runbook_path, load_runbook
+from cutover.plan.model import default_runbook_path, load_runbook
 from cutover.roster import load_roster
 from templates.render import render
 
@@ -83,8 +83,8 @@ def audit_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-RUNTIME_MODES = {"serve": "bot.serve", "console": "bot.console", "rehearse": "bot.rehearse",
-                 "report": "bot.report_cli"}
+RUNTIME_MODES = {"serve": "bot.serve.command", "console": "bot.console.command", "rehearse": "bot.rehearsal.command",
+                 "report": "bot.report.cli"}
 
 
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
@@ -136,5 +136,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # `python -m bot.cli`: run the one registry runtime modes register into
     from bot import cli
-
     raise SystemExit(cli.main())

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cutover.plan import default_runbook_path
+from cutover.plan.model import default_runbook_path
 from cutover.roster import default_roster_path
 
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from cutover.engine import Engine
 from cutover.events import Event, Recorded
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 from cutover.roster import Roster
 from cutover.state import CutoverState
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from cutover.errors import BadArguments
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ The parser, the RACI check and `/cutover help` all read this one table.
 
 from __future__ import annotations
 
-from commands import (
+from commands.verb import Verb, fixed, no_words, one_example
+from commands.verbs import (
     abort,
     ack,
     audit,
@@ -27,7 +28,6 @@ from commands import (
     validate,
     whoami,
 )
-from commands.verb import Verb, fixed, no_words, one_example
 
 
 def _table() -> dict[str, Verb]:

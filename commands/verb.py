@@ -9,7 +9,7 @@ from typing import Any
 from commands.context import Ctx, Outcome
 from commands.parsing import Words
 from cutover.errors import BadArguments
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 from cutover.raci import Action
 
 Args = dict[str, Any]

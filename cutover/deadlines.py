@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 from cutover.state import RUNNING, CutoverState, GateStatus, Status, StepStatus
 
 

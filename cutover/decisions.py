@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cutover.plan import MatrixRow, PartialSuccessScenario, Runbook
+from cutover.plan.model import MatrixRow, PartialSuccessScenario, Runbook
 from cutover.state import CutoverState, GateStatus, StepStatus
 
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from cutover import events as ev
-from cutover.durations import format_duration
 from cutover.errors import BadArguments, InvalidTransition
-from cutover.plan import Gate, Runbook
+from cutover.plan.durations import format_duration
+from cutover.plan.model import Gate, Runbook
 from cutover.state import RUNNING, TERMINAL, UNDERWAY, CutoverState, GateStatus, Status, StepStatus
 
 Events = list[ev.Event]

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from cutover.deadlines import Deadline, overdue
 from cutover.decisions import Recommendation, phase_outcome, recommend
-from cutover.plan import Phase, Runbook
+from cutover.plan.model import Phase, Runbook
 from cutover.state import CutoverState, GateStatus, Status, StepStatus
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cutover.integrity_roles import ACTIONS as INTEGRITY_ACTIONS
-from cutover.integrity_roles import integrity_roles
-from cutover.plan import Runbook
+from cutover.integrity.roles import ACTIONS as INTEGRITY_ACTIONS
+from cutover.integrity.roles import integrity_roles
+from cutover.plan.model import Runbook
 from cutover.roster import Member, Roster
 
 ROSTER = "roster"

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from cutover.errors import PlanError
-from cutover.plan import Runbook, read_yaml, validation_problems
+from cutover.plan.model import Runbook, read_yaml, validation_problems
 
 
 class Member(BaseModel):

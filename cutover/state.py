@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cutover import events as ev
-from cutover.integrity_state import INTEGRITY_HANDLERS, IntegrityState
-from cutover.report_events import REPORT_HANDLERS
-from cutover.time_state import TIME_HANDLERS, TimeState
+from cutover.integrity.state import INTEGRITY_HANDLERS, IntegrityState
+from cutover.report.events import REPORT_HANDLERS
+from cutover.timeline.state import TIME_HANDLERS, TimeState
 
 
 class Status(StrEnum):
@@ -341,6 +341,6 @@ _HANDLERS = {
     ev.NoteAdded: _noted,
     ev.CommandDenied: _denied,
 }
-_HANDLERS.update(INTEGRITY_HANDLERS)  # go/no-go and data integrity events (cutover/integrity_state.py)
-_HANDLERS.update(TIME_HANDLERS)  # time-driven coordination events (cutover/time_state.py)
-_HANDLERS.update(REPORT_HANDLERS)  # the report asked for (cutover/report_events.py)
+_HANDLERS.update(INTEGRITY_HANDLERS)  # go/no-go and data integrity events (cutover/integrity/state.py)
+_HANDLERS.update(TIME_HANDLERS)  # time-driven coordination events (cutover/timeline/state.py)
+_HANDLERS.update(REPORT_HANDLERS)  # the report asked for (cutover/report/events.py)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from cutover.durations import format_duration
+from cutover.plan.durations import format_duration
 
 SHIPPED = Path(__file__).resolve().parent
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cutover.plan import default_runbook_path, load_runbook
+from cutover.plan.model import default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
 from tests.support.bot import CommandBot
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from bot.cli import main
-from cutover.plan import default_runbook_path
+from cutover.plan.model import default_runbook_path
 from cutover.roster import default_roster_path
 from storage.db import create_db_engine
 from tests.conftest import T0

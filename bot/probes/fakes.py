@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from bot.probes.arc import ArcRoutingState, DocDbGlobalCluster
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 from cutover.probes import Metrics, Probes, Reading
 
 

@@ -21,7 +21,7 @@ from bot.probes.http_health import HttpDependencies
 from bot.probes.kafka import KafkaMskProbe
 from bot.probes.s3 import S3Objects
 from commands.context import Clock
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 from cutover.probes import Probes
 
 
@@ -62,7 +62,7 @@ def _msk(settings: ProbeSettings, reader: CloudWatchReader, checks: Any, kafka_f
 
 def wire_real_integrity(services: Any, settings: ProbeSettings | None = None) -> Any:
     """Production wiring: real probes, the S3 baseline archive and background integrity jobs in the services."""
-    from bot.integrity_jobs import wire  # here, not at the top: the jobs import the command layer
+    from bot.integrity.jobs import wire  # here, not at the top: the jobs import the command layer
     from bot.probes.archive import S3Archive
 
     settings = settings or ProbeSettings()

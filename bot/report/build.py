@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine as DbEngine
 
 from bot.report import render
 from bot.report.chart import timeline_png
-from cutover.plan import Runbook
-from cutover.report_model import Report, build_report
+from cutover.plan.model import Runbook
+from cutover.report.model import Report, build_report
 from cutover.roster import Roster
 from storage import eventlog
 from templates.render import render_json

@@ -11,7 +11,7 @@ matplotlib.use("Agg")  # headless: no display, no GUI toolkit
 
 from matplotlib.figure import Figure  # noqa: E402  - after the backend is chosen
 
-from cutover.report_model import Report  # noqa: E402
+from cutover.report.model import Report  # noqa: E402
 
 ACTUAL, TARGET, OVER, ROLLBACK = "#1565c0", "#bbdefb", "#c62828", "#ef6c00"
 

@@ -1,7 +1,7 @@
 """Writing and delivering the report off the ack path.
 
 `/cutover report` records `report.requested`, and so does the bot itself before the T+24h communication
-(`due_candidates` / `fire_due_report`, a due-source of bot/timeline.py); the listener `on_recorded` hands it to `ReportJobs`,
+(`due_candidates` / `fire_due_report`, a due-source of bot/timeline/fire.py); the listener `on_recorded` hands it to `ReportJobs`,
 which renders in a worker thread (or inline for the CLI and rehearsals) and delivers: S3 archive,
 upload to the cutover thread, the executive summary to Management by DM, then `report.generated`.
 Each integration is tried on its own: one failing (S3 down, Slack refusing) is said in the thread
@@ -19,11 +19,11 @@ from typing import Any
 
 from commands.context import Services
 from commands.run import record_event
-from cutover.due import DueAction
 from cutover.events import Recorded, kind_of
-from cutover.report_events import ReportGenerated, ReportRequested, report_location
-from cutover.report_schedule import report_due
+from cutover.report.events import ReportGenerated, ReportRequested, report_location
+from cutover.report.schedule import report_due
 from cutover.state import CutoverState
+from cutover.timeline.due import DueAction
 from storage import eventlog
 from storage.db import single_connection
 from templates.render import render
@@ -82,7 +82,7 @@ class ReportJobs:
 def wire(services: Services, *, inline: bool = False) -> ReportJobs:
     """Install the report jobs, their listener, the `report_url` the communications link to, and the
     report written by itself before the T+24h communication (`due_candidates`, a due-source of
-    bot/timeline.py, lists nothing for services without report jobs); once.
+    bot/timeline/fire.py, lists nothing for services without report jobs); once.
 
     In-memory SQLite has one connection, which a worker thread cannot share: the jobs run inline there.
     """
@@ -166,7 +166,7 @@ def _summaries(services: Services, report, done: Delivery, key: str) -> None:
     """The executive summary to each member of the management role, by DM through the outbox."""
     if services.outbox is None:
         return
-    from bot.time_messages import direct
+    from bot.timeline.messages import direct
 
     text = render("report/summary.j2", services.templates_dir, r=report,
                   location=done.archive or done.permalink)
@@ -184,7 +184,7 @@ def _failed(services: Services, done: Delivery, what: str, error: Exception, key
     done.failures.append(f"{what}: {error}")
     if services.outbox is None:
         return
-    from bot.time_messages import thread
+    from bot.timeline.messages import thread
 
     try:
         thread(services, done.cutover_id, render("report/integration_failed.j2", services.templates_dir,

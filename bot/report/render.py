@@ -16,8 +16,8 @@ from itertools import islice
 
 from jinja2 import Environment
 
-from cutover.report_advice import CATEGORIES
-from cutover.report_model import Report
+from cutover.report.advice import CATEGORIES
+from cutover.report.model import Report
 from templates.render import environment
 
 _BATCH = 4096  # template pieces (or appendix rows) joined and encoded at a time

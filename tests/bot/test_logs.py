@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.logs import RedactingFormatter
-from bot.serve import secrets_of
+from bot.serve.command import secrets_of
 from bot.settings import Settings
 
 

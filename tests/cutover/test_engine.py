@@ -294,7 +294,7 @@ def test_refused_commands_change_nothing(bot):
 def test_small_runbook_proves_the_engine_is_not_tied_to_nxop(tmp_path):
     from pathlib import Path
 
-    from cutover.plan import load_runbook
+    from cutover.plan.model import load_runbook
     from cutover.roster import load_roster
     from tests.conftest import T0
     from tests.support.bot import CommandBot

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cutover import events as ev
-from cutover.plan import default_runbook_path, load_runbook
+from cutover.plan.model import default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
 from cutover.state import fold
 from storage import eventlog

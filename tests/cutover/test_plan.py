@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from cutover.errors import PlanError
-from cutover.plan import Runbook, default_runbook_path, load_runbook
+from cutover.plan.model import Runbook, default_runbook_path, load_runbook
 from cutover.roster import default_roster_path, load_roster
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

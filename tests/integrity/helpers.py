@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.integrity_jobs import wire
+from bot.integrity.jobs import wire
 from bot.probes.archive import MemoryArchive
 from bot.probes.fakes import FakeInfrastructure
 from tests.support.bot import CommandBot

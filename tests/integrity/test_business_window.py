@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cutover.business_window import blackouts_on, holidays_on, peak_clashes
+from cutover.integrity.business_window import blackouts_on, holidays_on, peak_clashes
 
 TEN_MIN = timedelta(minutes=10)
 

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cutover.errors import InvalidTransition
-from cutover.integrity_state import Confirmation, IntegrityState, Override
-from cutover.probes import Reading
-from cutover.readiness import (
+from cutover.integrity.checklist import (
     LogFacts,
     ProbeReadings,
     check_go,
@@ -18,6 +16,8 @@ from cutover.readiness import (
     log_items,
     probe_items,
 )
+from cutover.integrity.state import Confirmation, IntegrityState, Override
+from cutover.probes import Reading
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 WINDOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # 02:00 CST on a Wednesday

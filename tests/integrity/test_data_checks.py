@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cutover.data_checks import reconcile, validate
+from cutover.integrity.data_checks import reconcile, validate
 
 
 def snap(msk=None, lag=None, docs=None, s3=None, unknown=None):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cutover.drills import RehearsalRecorded
 from cutover.errors import InvalidTransition, PermissionDenied
+from cutover.integrity.drills import RehearsalRecorded
 from cutover.state import Status
-from cutover.time_events import CommAcknowledged, CommSent
+from cutover.timeline.events import CommAcknowledged, CommSent
 from storage.eventlog import Pending
 from tests.integrity.helpers import confirm_everything, integrity_bot
 
@@ -92,7 +92,7 @@ def test_standby_is_confirmed_only_by_the_on_call_member_of_a_required_role(plan
 
 
 def test_override_asked_by_the_ic_approved_by_management_and_shown_on_go(plan, roster):
-    from bot.announcer import announce
+    from bot.slack.announcer import announce
 
     bot, infra, _, outbox = integrity_bot(plan, roster)
     bot.services.listeners.append(announce)
@@ -167,7 +167,7 @@ def test_probe_readings_older_than_an_hour_do_not_count_for_go(plan, roster):
 
 
 def test_the_show_verb_answers_from_the_log_and_measures_in_a_background_thread(plan, roster, tmp_path):
-    from bot.integrity_jobs import wire
+    from bot.integrity.jobs import wire
     from bot.probes.fakes import FakeInfrastructure
     from tests.integrity.helpers import T0, RecordingOutbox
     from tests.support.bot import CommandBot

@@ -11,7 +11,7 @@ import mongomock
 import pytest
 from moto.server import ThreadedMotoServer
 
-from bot.integrity_jobs import wire
+from bot.integrity.jobs import wire
 from bot.probes.archive import S3Archive
 from bot.probes.aws import AwsClients
 from bot.probes.config import ProbeSettings

@@ -1,11 +1,11 @@
 """Time-driven integrity: the checklist every 30 min from T-24h, the baseline at T-1h (S3 failure said and
-retried), the reconciliation at completion + 24 h — fired by bot/timeline.py on a virtual clock."""
+retried), the reconciliation at completion + 24 h — fired by bot/timeline/fire.py on a virtual clock."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.timeline import advance
+from bot.timeline.fire import advance
 from cutover.events import kind_of
 from storage import eventlog
 from tests.integrity.helpers import integrity_bot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cutover.report_model import build_report
+from cutover.report.model import build_report
 from storage import eventlog
 from tests.conftest import T0
 from tests.support import report_logs

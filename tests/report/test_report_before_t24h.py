@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cutover.report_schedule import REPORT_LEAD, report_due
+from cutover.report.schedule import REPORT_LEAD, report_due
 from cutover.state import CutoverState, Status
 from storage import eventlog
 from tests.support.slack_bot import IC, MGMT, CutoverSlackBot
-from tests.time.harness import run_to_success
+from tests.timeline.harness import run_to_success
 
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cli import main
-from cutover.plan import default_runbook_path
+from cutover.plan.model import default_runbook_path
 from cutover.roster import default_roster_path
 from tests.report.conftest import built
 from tests.support import report_logs

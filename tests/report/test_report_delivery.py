@@ -10,7 +10,7 @@ from moto import mock_aws
 from slack_sdk import WebClient
 
 import bot.report.jobs as report_jobs
-from bot.outbox import ImmediateOutbox
+from bot.outbox.direct import ImmediateOutbox
 from cutover.errors import BadArguments, PermissionDenied
 from storage import eventlog
 from tests.report.conftest import built

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from bot.rehearsal import Rehearsal
-from bot.rehearsal_scenarios import SCENARIOS, drill, scenario_named
-from bot.rehearse import REHEARSAL_START, write_outputs
+from bot.rehearsal.command import REHEARSAL_START, write_outputs
+from bot.rehearsal.play import Rehearsal
+from bot.rehearsal.scenarios import SCENARIOS, drill, scenario_named
 from storage import eventlog
 
 EXPECTED = {  # scenario -> (outcome, rollback, escalation triggers that must appear, assessment)

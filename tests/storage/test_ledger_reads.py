@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 import storage.eventlog as eventlog
 from bot.bootstrap import build_services
-from bot.replies import reply_text
+from bot.slack.replies import reply_text
 from commands.context import Services
 from commands.run import execute
 from cutover.errors import InvalidTransition

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from bot.bootstrap import build_services
 from bot.clock import FakeClock
-from bot.replies import error_text, reply_text
+from bot.slack.replies import error_text, reply_text
 from commands.run import execute
 from cutover.errors import CutoverError
-from cutover.plan import Runbook
+from cutover.plan.model import Runbook
 from cutover.raci import Action, roles_for
 from cutover.roster import Roster
 from cutover.state import CutoverState

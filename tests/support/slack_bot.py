@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.slack_session import SlackSession
-from cutover.plan import Runbook
+from bot.slack.session import SlackSession
+from cutover.plan.model import Runbook
 from cutover.roster import Roster
 from cutover.state import CutoverState
 from tests.support.bot import RosterSteps

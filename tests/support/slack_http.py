@@ -1,4 +1,4 @@
-"""Slack's requests over real HTTP: bodies signed by `bot.slack_requests`, posted on a keep-alive connection.
+"""Slack's requests over real HTTP: bodies signed by `bot.slack.signed_requests`, posted on a keep-alive connection.
 
     sender = SlackSender("http://127.0.0.1:3000", secret)
     answer = sender.command("status", user="U01AAAA")
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from slack_bolt import BoltRequest
 
-from bot.slack_requests import SlackRequests
+from bot.slack.signed_requests import SlackRequests
 
 _action_ts = itertools.count(1)
 

@@ -1,0 +1,1 @@
+"""`cutover-bot console`: the bot without Slack, typed at or scripted."""

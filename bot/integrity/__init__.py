@@ -1,0 +1,1 @@
+"""The integrity work: checklist, baselines, validation and reconciliation jobs."""

@@ -1,0 +1,1 @@
+"""`cutover-bot serve`: the bot in production, over HTTP or Socket Mode."""

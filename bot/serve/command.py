@@ -1,0 +1,174 @@
+"""`cutover-bot serve --http | --socket`: the bot in production, over HTTP or Slack's Socket Mode.
+
+Both modes run the same app (`bot.slack.app.create_app`) over the same services (`bot.bootstrap`);
+`--http` serves it with waitress (a pool of worker threads) behind a load balancer, `--socket`
+connects out to Slack with the app-level token. SIGTERM or SIGINT stops either gracefully.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.bootstrap import build_services, load_plan
+from bot.cli import subcommand
+from bot.clock import SystemClock
+from bot.logs import configure_logging
+from bot.serve.background import make_outbox, start_background
+from bot.serve.http import EVENTS_PATH, HEALTH_PATH, HttpServer, SlackWsgiApp
+from bot.settings import Settings, SettingsError, load_settings, require
+from commands.context import Clock, Services
+
+log = logging.getLogger("cutover.serve")
+
+HTTP_THREADS = 8
+
+
+@dataclass
+class Runtime:
+    """What `serve` runs: the settings, the services, the Web API client and the Bolt app."""
+
+    settings: Settings
+    services: Services
+    client: WebClient
+    app: App
+
+    @property
+    def database(self) -> Engine:
+        """The database engine of the event log (the health check reads it)."""
+        return self.services.ledger.db
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None,
+                  integrations: bool = True) -> Runtime:
+    """Load the plan, wire the services and the Slack client, and build the app (PlanError on a bad file).
+
+    With `integrations` (production), the AWS side is wired too: the real probes and the integrity jobs,
+    the S3 archive of reports, and SES for email when CUTOVER_SES_SOURCE names the sender.
+    """
+    from bot.slack.app import create_app, slack_client, wire_slack  # imported here: the CLI loads this module
+
+    runbook, roster = load_plan(settings.cutover_runbook, settings.cutover_roster)
+    try:
+        services = build_services(runbook=runbook, roster=roster, database_url=settings.database_url,
+                                  clock=clock or SystemClock(), templates_dir=settings.cutover_templates_dir,
+                                  share_reads_for=settings.cutover_shared_read_ms / 1000)
+    except OperationalError as exc:  # the URL is well-formed but nobody answers there
+        raise SettingsError(f"setting DATABASE_URL names a database that cannot be reached "
+                            f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})") from None
+    client = client or slack_client(settings)
+    if integrations:
+        wire_integrations(services, settings)
+    wire_slack(services, client, channel=settings.cutover_channel, outbox=make_outbox(services, client))
+    return Runtime(settings, services, client, create_app(settings, services, client=client))
+
+
+def wire_integrations(services, settings: Settings) -> None:
+    """Real probes and integrity jobs, the report archive, and SES (credentials: the standard AWS chain)."""
+    from bot.probes.aws import AwsClients
+    from bot.probes.config import ProbeSettings
+    from bot.probes.wiring import wire_real_integrity
+    from bot.report.archive import wire_real_archive
+
+    probe_settings = ProbeSettings()
+    wire_real_integrity(services, probe_settings)
+    wire_real_archive(services, probe_settings)
+    if settings.cutover_ses_source:
+        services.extras["ses"] = AwsClients(probe_settings).client("ses", services.plan.from_region)
+        services.extras["ses_source"] = settings.cutover_ses_source
+
+
+def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
+    """The WSGI application of a runtime: /slack/events, /healthz."""
+    return SlackWsgiApp(runtime.app, runtime.database)
+
+
+def serve_http(runtime: Runtime, *, host: str, port: int, threads: int, stop: threading.Event) -> None:
+    """Serve over HTTP until `stop` is set, then finish the requests in flight."""
+    with HttpServer(wsgi_app(runtime), host=host, port=port, threads=threads) as server:
+        log.info("listening on %s (Slack requests: %s, health: %s, %d threads)",
+                 server.url, EVENTS_PATH, HEALTH_PATH, threads)
+        _wait(stop)
+        log.info("stopping: finishing the requests in flight")
+    log.info("stopped")
+
+
+def serve_socket(runtime: Runtime, *, stop: threading.Event, handler_factory=None) -> None:
+    """Connect to Slack over Socket Mode with SLACK_APP_TOKEN until `stop` is set."""
+    if handler_factory is None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler as handler_factory
+    handler = handler_factory(runtime.app, app_token=runtime.settings.slack_app_token, web_client=runtime.client)
+    handler.connect()
+    log.info("connected to Slack over Socket Mode")
+    try:
+        _wait(stop)
+        log.info("stopping: closing the Socket Mode connection")
+    finally:
+        handler.close()
+    log.info("stopped")
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """Set `stop` on SIGTERM (the orchestrator) and SIGINT (Ctrl-C)."""
+
+    def received(signum: int, _frame: object) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, received)
+
+
+def _wait(stop: threading.Event) -> None:
+    while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
+        pass
+
+
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--http", action="store_true", help="serve /slack/events and /healthz over HTTP")
+    mode.add_argument("--socket", action="store_true", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN)")
+    parser.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000; 0 picks a free one)")
+    parser.add_argument("--host", default="0.0.0.0", help="HTTP address to bind (default 0.0.0.0)")
+    parser.add_argument("--threads", type=int, default=HTTP_THREADS, help="HTTP worker threads (default 8)")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+@subcommand("serve", _serve_args, "serve the Slack app over HTTP (--http) or Socket Mode (--socket)")
+def serve_command(args: argparse.Namespace) -> int:
+    """`serve --http [--port N] [--host H]` or `serve --socket`; returns 0 after a graceful stop."""
+    mode = "serve --http" if args.http else "serve --socket"
+    settings = require(load_settings(), mode)
+    configure_logging(args.log_level, secrets=secrets_of(settings))
+    runtime = build_runtime(settings)
+    stop = threading.Event()
+    stop_on_signals(stop)
+    stop_background = start_background(runtime.services)
+    gc.freeze()  # what start-up built (plan, templates, engine) lives as long as the process: never rescanned
+    try:
+        if args.http:
+            serve_http(runtime, host=args.host, port=args.port, threads=args.threads, stop=stop)
+        else:
+            serve_socket(runtime, stop=stop)
+    finally:
+        stop_background()
+        runtime.database.dispose()
+    return 0
+
+
+def secrets_of(settings: Settings) -> list[str | None]:
+    """The values no log line may show: the tokens, the signing secret, the database password."""
+    from sqlalchemy.engine import make_url
+
+    password = make_url(settings.database_url).password
+    return [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
+            str(password) if password else None]

@@ -1,0 +1,97 @@
+"""Buttons: each one is the equivalent /cutover command, so the RACI and the engine decide alike.
+
+A button that needs a reason (Failed, Reject, Roll back, Abort) opens a modal at once, before
+any database work: a trigger id expires 3 s after the click. The permission is checked first
+from memory (the RACI predicate is pure); a denied person gets no modal but an ephemeral
+refusal, recorded like any denial. The modal's submission runs the command (bot/slack/listeners/views.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.slack.listeners.common import answer_channel, tell
+from commands.context import Services
+from commands.run import execute, parse
+from commands.table import VERBS
+from cutover.errors import PermissionDenied
+from cutover.raci import may
+from templates.render import render_json
+
+REASON_PLACEHOLDER = "(reason to follow)"
+
+
+@dataclass(frozen=True)
+class Button:
+    """What pressing a button means: the command it runs, and the modal that asks for a reason."""
+
+    command: str  # "{value}" is replaced by the button's value
+    modal_title: str | None = None
+    submit: str = "Submit"
+    prompt: str = ""
+
+
+BUTTONS: dict[str, Button] = {
+    "cutover_start": Button("start"),
+    "step_start": Button("step start {value}"),
+    "step_done": Button("step done {value}"),
+    "step_fail": Button("step fail {value}", "Step failed", "Mark failed", "What failed in {value}?"),
+    "gate_approve": Button("gate approve {value}"),
+    "gate_reject": Button("gate reject {value}", "Reject a gate", "Reject", "Why is Gate {value} rejected?"),
+    "rollback": Button("rollback {value}", "Order a rollback", "Order {value}", "Why roll back with {value}?"),
+    "abort": Button("abort", "Abort the cutover", "Abort", "Why abort the cutover?"),
+}
+
+
+def opens_modal(action_id: str) -> bool:
+    """Whether pressing this button asks for a reason first."""
+    button = BUTTONS.get(action_id)
+    return button is not None and button.modal_title is not None
+
+
+def register(app: App) -> None:
+    """Listen for every button of the bot's messages and App Home."""
+    for action_id in BUTTONS:
+        app.action(action_id)(button_pressed)
+
+
+def request_key(body: dict, action: dict) -> str:
+    """A repeated delivery of the same click carries the same user, action and action_ts."""
+    return f"action:{body['user']['id']}:{action['action_id']}:{action.get('value', '')}:{action.get('action_ts', '')}"
+
+
+def button_pressed(ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient) -> None:
+    """Run the button's command as the person who pressed it, or open the modal asking for the reason."""
+    ack()
+    button = BUTTONS[action["action_id"]]
+    value = action.get("value", "")
+    command = button.command.format(value=value)
+    if button.modal_title is not None:
+        _ask_reason(services, client, body, actor, button, command, value)
+        return
+    reply = execute(services, actor, command, key=request_key(body, action))
+    tell(client, services, body, actor, reply)
+
+
+def _ask_reason(services: Services, client: WebClient, body: dict, actor: str, button: Button,
+                command: str, value: str) -> None:
+    """Open the reason modal when the person may do this; otherwise refuse (and record) without a modal."""
+    placeholder = f"{command} {REASON_PLACEHOLDER}"
+    parsed = parse(services, placeholder)  # a stale button (unknown id) is refused here, from memory
+    decision = may(actor, VERBS[parsed.verb].action(parsed.args), services.plan, services.roster)
+    if not decision.allowed:
+        try:
+            execute(services, actor, placeholder)  # records the denial and raises PermissionDenied
+        except PermissionDenied as denied:
+            denied.context["command"] = command
+            raise
+        return
+    metadata = json.dumps({"command": command, "channel": answer_channel(services, body)})
+    view = render_json("blocks/reason_modal.json.j2", services.templates_dir, title=button.modal_title,
+                       submit=button.submit.format(value=value), prompt=button.prompt.format(value=value),
+                       command=command, metadata=metadata)
+    client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,0 +1,1 @@
+"""Firing what falls due: the due-sources, their actions and messages, the scheduler."""

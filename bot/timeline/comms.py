@@ -1,0 +1,65 @@
+"""Sending one message of the communications plan to its audiences: Slack channels, user groups, email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.timeline import messages as msg
+from bot.timeline.record import base, record
+from commands.context import Services
+from cutover.state import CutoverState
+from cutover.timeline import events as te
+from cutover.timeline.comms import comm_key
+from cutover.timeline.due import DueAction
+from templates.render import environment
+
+
+def comm_context(services: Services, state: CutoverState) -> dict:
+    """The facts every communication template may use (see templates/comms/*.j2)."""
+    plan = services.plan
+    business = plan.business
+    zone = ZoneInfo(business.timezone) if business else None
+    window = state.window_start
+    local = window.astimezone(zone) if window and zone else None
+    level1 = plan.degradation_level(1)
+    report_url = services.extras.get("report_url", "")
+    if callable(report_url):
+        report_url = report_url(state.cutover_id) or ""
+    return {
+        "window": f"{window:%Y-%m-%d %H:%M} UTC" if window else "(not scheduled)",
+        "window_local": f"{local:%Y-%m-%d %H:%M %Z}" if local else "",
+        "duration": plan.sla.target_duration, "acceptable_downtime": plan.sla.acceptable_downtime,
+        "impact": business.impact if business else [], "workarounds": business.manual_workarounds if business else [],
+        "affected": level1.affected if level1 else [], "available": level1.available if level1 else [],
+        "from_region": plan.from_region, "to_region": plan.to_region, "title": plan.title,
+        "outcome": state.status.value, "started_at": state.started_at, "ended_at": state.ended_at,
+        "report_url": report_url,
+    }
+
+
+def send_communication(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
+    """Queue the message to every audience (an Acknowledge button where it needs one), then record it sent."""
+    plan, cid = services.plan, state.cutover_id
+    message = next(m for m in plan.communications.messages if m.id == action.data["comm_id"])
+    key = comm_key(message.id, cid)
+    context = {**base(services, state, action, t), **comm_context(services, state), "message": message}
+    subject = environment(services.templates_dir).from_string(message.subject).render(**context)
+    context["subject"] = subject
+    body = msg.text(services, message.template, **context)
+    for name in message.audiences:
+        audience = plan.communications.audiences[name]
+        mentions = [f"<!subteam^{group}>" for group in audience.user_groups]
+        slack_context = {**context, "body": body, "mentions": mentions, "audience": name,
+                         "ack_value": f"{cid}|{message.id}|{name}"}
+        slack_text = msg.text(services, "time/comm_slack.j2", **slack_context)
+        blocks = msg.blocks(services, "time/comm.json.j2", text=slack_text, **slack_context)
+        channels = list(audience.slack_channels) or ([services.channel] if mentions else [])
+        for channel in channels:
+            msg.channel(services, channel, slack_text, key=f"{key}:slack:{name}:{channel}", blocks_=blocks)
+        if audience.emails:
+            email_body = msg.text(services, "time/comm_email.j2", **{**context, "body": body, "audience": name})
+            msg.email(services, list(audience.emails), subject, email_body, key=f"{key}:email:{name}", cutover_id=cid)
+    event = te.CommSent(comm_id=message.id, audiences=list(message.audiences), subject=subject,
+                        late_by_s=action.late_by(t).total_seconds())
+    record(services, cid, event, key, t)

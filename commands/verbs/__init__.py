@@ -1,0 +1,1 @@
+"""One module per /cutover verb; `commands/table.py` lists them."""

@@ -1,0 +1,151 @@
+"""The go/no-go checklist (seed 1.4), evaluated purely from gathered facts.
+
+Each item is pass, fail or unknown, with a reason and the data behind it. Items fed by probes
+(readiness, critical alarms, dependency health endpoints) are measured in the background; items
+read from the log (window, holidays, standby, comms, rehearsals, confirmations) are recomputed
+whenever needed. GO needs every item passing, or an override asked by the Incident Commander and
+approved by Management that covers every item not passing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from cutover.errors import InvalidTransition
+from cutover.integrity.checklist_items import (
+    PASS,
+    STANDBY,
+    UNKNOWN,
+    Item,
+    alarms_item,
+    comms_item,
+    confirmed_item,
+    dependency_health_item,
+    readiness_item,
+    rehearsal_items,
+    standby_items,
+    window_items,
+)
+from cutover.integrity.state import Confirmation, IntegrityState
+from cutover.plan.model import Runbook
+from cutover.probes import Reading
+from cutover.roster import Roster
+
+INCIDENT_RESPONSE = "incident_response"
+MEASURE_MAX_AGE = timedelta(hours=1)  # twice the 30-minute re-evaluation cadence from T-24h
+
+
+@dataclass(frozen=True)
+class ProbeReadings:
+    """What the probes said; None for a probe that is not configured."""
+
+    readiness: Reading | None = None
+    critical_alarms: Reading | None = None
+    dependencies: dict[str, Reading | None] = field(default_factory=dict)  # by dependency key
+
+
+@dataclass(frozen=True)
+class LogFacts:
+    """What the log says: the window, confirmations, communications and rehearsals."""
+
+    now: datetime
+    window_start: datetime | None
+    confirmations: list[Confirmation] = field(default_factory=list)
+    comms_sent: frozenset[str] = frozenset()
+    comms_acknowledged: frozenset[str] = frozenset()
+    rehearsals: list[dict[str, Any]] = field(default_factory=list)  # {"procedure","outcome","at": datetime}
+
+
+def confirmable(plan: Runbook) -> dict[str, tuple[str, ...]]:
+    """Items confirmed by hand, and the roles that own each confirmation."""
+    business = plan.business
+    owners: dict[str, tuple[str, ...]] = {INCIDENT_RESPONSE: tuple(plan.authority.go_nogo)}
+    if business is None:
+        return owners
+    owners[STANDBY] = tuple(business.required_roles)
+    for dep in business.external_dependencies:
+        if not dep.health_url:
+            owners[dep.key] = ("operations", *plan.authority.go_nogo)
+    return owners
+
+
+def probe_items(plan: Runbook, readings: ProbeReadings) -> list[Item]:
+    """The items measured by probes: readiness score, critical alarms, dependency health endpoints."""
+    threshold = plan.business.readiness_threshold if plan.business else 0.9
+    items = [readiness_item(readings.readiness, threshold), alarms_item(readings.critical_alarms)]
+    for dep in plan.business.external_dependencies if plan.business else []:
+        if dep.health_url:
+            items.append(dependency_health_item(dep.key, dep.name, dep.health_url, readings.dependencies.get(dep.key)))
+    return items
+
+
+def probe_keys(plan: Runbook) -> set[str]:
+    """The keys of the items that probes measure."""
+    return {item.key for item in probe_items(plan, ProbeReadings())}
+
+
+def log_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
+    """The items read from the log and the runbook."""
+    items = window_items(plan, facts)
+    items += standby_items(plan, roster, facts)
+    items.append(comms_item(plan, facts))
+    items += rehearsal_items(plan, facts)
+    items.append(confirmed_item(INCIDENT_RESPONSE, "Incident response team on standby", "operational", facts,
+                                 plan))
+    for dep in plan.business.external_dependencies if plan.business else []:
+        if not dep.health_url:
+            items.append(confirmed_item(dep.key, f"{dep.name} ready", "external", facts, plan))
+    return items
+
+
+ORDER = ("technical", "business", "operational", "external")
+
+
+def checklist(plan: Runbook, probed: list[Item], logged: list[Item]) -> list[Item]:
+    """The whole checklist, grouped by category in the seed's order."""
+    every = probed + logged
+    return sorted(every, key=lambda item: ORDER.index(item.category))
+
+
+def current_checklist(plan: Runbook, roster: Roster, integrity: IntegrityState, facts: LogFacts) -> list[Item]:
+    """The last measured probe items (unknown once older than MEASURE_MAX_AGE) with fresh log items: what GO is judged on."""
+    keys = probe_keys(plan)
+    measured = integrity.checklist_at
+    stale = measured is not None and facts.now - measured > MEASURE_MAX_AGE
+    last = {} if stale else {i["key"]: Item(**i) for i in integrity.checklist if i["key"] in keys}
+    why = (f"last measured {measured:%Y-%m-%d %H:%M} UTC, too long ago; `/cutover go-nogo` measures again"
+           if stale else "not measured yet")
+    probed = [last.get(item.key) or Item(item.key, item.title, item.category, UNKNOWN, why)
+              for item in probe_items(plan, ProbeReadings())]
+    return checklist(plan, probed, log_items(plan, roster, facts))
+
+
+def not_passing(items: list[Item]) -> list[Item]:
+    """The items that block GO (fail or unknown)."""
+    return [item for item in items if item.result != PASS]
+
+
+def check_go(items: list[Item], integrity: IntegrityState) -> None:
+    """Raise InvalidTransition unless every item passes or an approved override covers those that do not."""
+    blocking = not_passing(items)
+    if not blocking:
+        return
+    override = integrity.override
+    if integrity.override_approved and {i.key for i in blocking} <= set(override.items):
+        return
+    names = "; ".join(f"{i.title} ({i.result}: {i.reason})" for i in blocking)
+    if override is not None and not integrity.override_approved:
+        path = "the override awaits Management's `/cutover go-nogo approve-override`"
+    else:
+        path = ("Fix them, or the Incident Commander asks `/cutover go-nogo override <reason>` and Management "
+                "approves with `/cutover go-nogo approve-override`")
+    raise InvalidTransition(f"GO needs every checklist item passing; not passing: {names}. {path}")
+
+
+def changes(before: list[dict[str, Any]], after: list[Item]) -> list[dict[str, Any]]:
+    """The items whose result changed since the previous evaluation (new items count as changed)."""
+    old = {i["key"]: i["result"] for i in before}
+    return [{"key": i.key, "title": i.title, "before": old.get(i.key), "after": i.result, "reason": i.reason}
+            for i in after if old.get(i.key) != i.result]

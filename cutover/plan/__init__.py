@@ -1,0 +1,1 @@
+"""The runbook: its schema, its sections and the durations people write in it."""

@@ -1,0 +1,438 @@
+"""The runbook schema: a cutover plan as data, validated by pydantic.
+
+A runbook declares its roles, its phases (grouped into stages: phases of one stage run
+concurrently), the steps of each phase with their RACI and timeouts, the validation gates
+between stages, the rollback procedures with their RTOs, and the decision rules (Phase 1
+decision matrix, partial-success scenarios, escalation triggers, degradation levels, SLA).
+Sections used by later parts of the bot (business rules, communications, monitoring,
+baselines) are in `cutover/plan/sections.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cutover.errors import PlanError
+from cutover.plan.durations import Duration
+from cutover.plan.sections import Business, Communications, DataChecks, Monitoring
+
+PhaseStatusName = Literal["success", "failed", "in_progress"]
+
+
+class Strict(BaseModel):
+    """Base of every runbook model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Raci(Strict):
+    """Who is Responsible, Accountable, Consulted and Informed; "all" means every role."""
+
+    R: list[str] = Field(min_length=1)
+    A: list[str] = []
+    C: list[str] = []
+    I: list[str] = []  # noqa: E741 - the RACI letter
+
+
+class Step(Strict):
+    """One step of a phase: what to do, how, what to expect, who does it, how long it may take."""
+
+    id: str
+    title: str
+    procedure: list[str] = []
+    command: str | None = None
+    expected: str
+    raci: Raci
+    timeout: Duration
+    rollback_procedure: list[str] = []
+
+
+class Phase(Strict):
+    """A phase: a list of steps done in order; phases sharing a stage run concurrently."""
+
+    id: str
+    title: str
+    stage: int = Field(ge=0)
+    lead: str
+    description: str = ""
+    target: Duration | None = None
+    steps: list[Step] = Field(min_length=1)
+
+
+class Gate(Strict):
+    """A validation gate after one or more phases; the next stage waits for its approval."""
+
+    number: int = Field(ge=1)
+    after: list[str] = Field(min_length=1)
+    checkpoint: str
+    decision: str
+    approvers: list[str] = Field(min_length=1)
+    approval: Literal["any", "all"] = "any"
+    timeout: Duration | None = Field(description="null means no timeout (wait for green)")
+    timeout_note: str = ""
+
+
+class RollbackStep(Strict):
+    """One step of a rollback procedure; a parallel step does not add to the RTO."""
+
+    id: str
+    title: str
+    duration: Duration
+    raci: Raci
+    parallel: bool = False
+    procedure: list[str] = []
+
+
+class RollbackProcedure(Strict):
+    """A rollback procedure (R1 partial, R2 full, R3 emergency) with its RTO and validation checklist."""
+
+    id: str
+    name: str
+    title: str
+    when: str
+    rto: Duration
+    steps: list[RollbackStep] = Field(min_length=1)
+    validation: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _durations_add_up(self) -> RollbackProcedure:
+        total = sum((s.duration for s in self.steps if not s.parallel), timedelta())
+        if total != self.rto:
+            raise ValueError(
+                f"steps add up to {total.total_seconds() / 60:g} minutes but the RTO is "
+                f"{self.rto.total_seconds() / 60:g} minutes"
+            )
+        return self
+
+
+class MatrixRow(Strict):
+    """One row of the parallel decision matrix: the statuses of the concurrent phases -> action."""
+
+    statuses: dict[str, PhaseStatusName]
+    action: str
+    rollback: str | None = None
+
+
+class RollbackUpgrade(Strict):
+    """When a step that changed infrastructure is done, a smaller rollback no longer suffices."""
+
+    if_step_done: str
+    replace: str
+    by: str
+    why: str
+
+
+class DecisionMatrix(Strict):
+    """The decision matrix for a stage of concurrent phases (the seed's Phase 1 matrix)."""
+
+    stage: int
+    coordinator: str
+    rows: list[MatrixRow] = Field(min_length=1)
+    upgrades: list[RollbackUpgrade] = []
+
+
+class ScenarioMatch(Strict):
+    """Which phase outcomes make a partial-success scenario apply."""
+
+    succeeded: list[str] = []
+    failed: list[str] = []
+
+
+class PartialSuccessScenario(Strict):
+    """A partial-success scenario of seed 4.3: its situation, decision, options and criteria."""
+
+    id: str
+    title: str
+    when: ScenarioMatch
+    decision: str
+    reason: str
+    options: list[str] = []
+    criteria: list[str] = []
+    recommended_rollback: str | None = None
+    rto: str = ""
+
+
+class EscalationTrigger(Strict):
+    """Who is escalated to when something happens (seed 2.5)."""
+
+    trigger: Literal["step_timeout", "gate_timeout", "validation_failure", "rollback_decision", "critical_alarm"]
+    escalate_to: list[str] = Field(min_length=1)
+    description: str
+
+
+class Escalations(Strict):
+    """Escalation triggers plus the default rollback when no decision comes in time."""
+
+    triggers: list[EscalationTrigger] = Field(min_length=1)
+    decision_timeout: Duration
+    default_rollback: str
+    repeat_backoff: list[Duration] = []
+
+
+class DegradationLevel(Strict):
+    """A service degradation level (seed 5.2) with the banner users see."""
+
+    level: int = Field(ge=0, le=3)
+    name: str
+    status: str
+    banner: str
+    entered_when: str
+    affected: list[str] = []
+    available: list[str] = []
+
+
+class Sla(Strict):
+    """Targets the report measures against."""
+
+    acceptable_downtime: Duration
+    target_duration: Duration
+
+
+class Authority(Strict):
+    """Which roles may run the lifecycle commands (steps and gates take their roles from the RACI)."""
+
+    schedule: list[str]
+    go_nogo: list[str]
+    start: list[str]
+    pause: list[str]
+    abort: list[str]
+    rollback: dict[str, list[str]]
+    note: Literal["roster"] = "roster"
+
+
+class Runbook(Strict):
+    """A whole cutover plan."""
+
+    id: str
+    title: str
+    version: str = "1"
+    source: str = ""
+    from_region: str
+    to_region: str
+    roles: dict[str, str] = Field(min_length=1)
+    authority: Authority
+    phases: list[Phase] = Field(min_length=1)
+    gates: list[Gate] = Field(min_length=1)
+    rollbacks: list[RollbackProcedure] = Field(min_length=1)
+    decision_matrix: DecisionMatrix | None = None
+    partial_success: list[PartialSuccessScenario] = []
+    escalations: Escalations
+    degradation: list[DegradationLevel] = []
+    sla: Sla
+    status_cadence: Duration | None = None
+    lead_report_cadence: Duration | None = None
+    business: Business | None = None
+    communications: Communications | None = None
+    monitoring: Monitoring | None = None
+    data_checks: DataChecks | None = None
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Runbook:
+        problems = _reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # --- lookups (pure, cached on the frozen model) -------------------------------------------
+
+    @cached_property
+    def steps_by_id(self) -> dict[str, Step]:
+        """Every execution step by id."""
+        return {step.id: step for phase in self.phases for step in phase.steps}
+
+    @cached_property
+    def phase_of_step(self) -> dict[str, Phase]:
+        """The phase that holds each step."""
+        return {step.id: phase for phase in self.phases for step in phase.steps}
+
+    @cached_property
+    def phases_by_id(self) -> dict[str, Phase]:
+        """Every phase by id."""
+        return {phase.id: phase for phase in self.phases}
+
+    @cached_property
+    def gates_by_number(self) -> dict[int, Gate]:
+        """Every gate by number."""
+        return {gate.number: gate for gate in self.gates}
+
+    @cached_property
+    def rollbacks_by_id(self) -> dict[str, RollbackProcedure]:
+        """Every rollback procedure by id (R1, R2, R3)."""
+        return {rollback.id: rollback for rollback in self.rollbacks}
+
+    @cached_property
+    def rollback_steps_by_id(self) -> dict[str, RollbackStep]:
+        """Every rollback step by id (R1.1 ...)."""
+        return {step.id: step for rollback in self.rollbacks for step in rollback.steps}
+
+    @cached_property
+    def stages(self) -> list[list[Phase]]:
+        """Phases grouped by stage, in stage order; phases of one stage run concurrently."""
+        numbers = sorted({phase.stage for phase in self.phases})
+        return [[p for p in self.phases if p.stage == n] for n in numbers]
+
+    def gates_after_stage(self, stage: int) -> list[Gate]:
+        """The gates that close a stage (every phase they follow belongs to it)."""
+        return [g for g in self.gates if self.phases_by_id[g.after[0]].stage == stage]
+
+    def degradation_level(self, level: int) -> DegradationLevel | None:
+        """The degradation level with this number, if the runbook defines it."""
+        return next((d for d in self.degradation if d.level == level), None)
+
+
+def _reference_problems(runbook: Runbook) -> list[str]:
+    """Every cross-reference that does not resolve: roles, phases, steps, gates, procedures."""
+    problems: list[str] = []
+    roles = set(runbook.roles)
+
+    def check_roles(where: str, keys: list[str], allow_all: bool = False) -> None:
+        for key in keys:
+            if key == "all" and allow_all:
+                continue
+            if key not in roles:
+                problems.append(f"{where}: unknown role key {key!r} (declared roles: {', '.join(sorted(roles))})")
+
+    def check_raci(where: str, raci: Raci) -> None:
+        check_roles(f"{where}.raci.R", raci.R)
+        check_roles(f"{where}.raci.A", raci.A)
+        check_roles(f"{where}.raci.C", raci.C, allow_all=True)
+        check_roles(f"{where}.raci.I", raci.I, allow_all=True)
+
+    seen_steps: set[str] = set()
+    phase_ids = [p.id for p in runbook.phases]
+    for dup in sorted({p for p in phase_ids if phase_ids.count(p) > 1}):
+        problems.append(f"phases: duplicate phase id {dup!r}")
+    for i, phase in enumerate(runbook.phases):
+        check_roles(f"phases[{i}].lead", [phase.lead])
+        for j, step in enumerate(phase.steps):
+            where = f"phases[{i}].steps[{j}]"
+            if step.id in seen_steps:
+                problems.append(f"{where}.id: duplicate step id {step.id!r}")
+            seen_steps.add(step.id)
+            check_raci(where, step.raci)
+    for i, rollback in enumerate(runbook.rollbacks):
+        for j, step in enumerate(rollback.steps):
+            where = f"rollbacks[{i}].steps[{j}]"
+            if step.id in seen_steps:
+                problems.append(f"{where}.id: duplicate step id {step.id!r}")
+            seen_steps.add(step.id)
+            check_raci(where, step.raci)
+
+    numbers = [g.number for g in runbook.gates]
+    for dup in sorted({n for n in numbers if numbers.count(n) > 1}):
+        problems.append(f"gates: duplicate gate number {dup}")
+    phases = {p.id: p for p in runbook.phases}
+    for i, gate in enumerate(runbook.gates):
+        check_roles(f"gates[{i}].approvers", gate.approvers)
+        missing = [p for p in gate.after if p not in phases]
+        for p in missing:
+            problems.append(f"gates[{i}].after: gate {gate.number} names missing phase {p!r}")
+        stages = {phases[p].stage for p in gate.after if p in phases}
+        if len(stages) > 1:
+            problems.append(f"gates[{i}].after: gate {gate.number} follows phases of different stages")
+    gated = {p for g in runbook.gates for p in g.after}
+    for phase in runbook.phases:
+        if phase.id not in gated:
+            problems.append(f"phases: phase {phase.id!r} has no gate after it")
+
+    rollback_ids = {r.id for r in runbook.rollbacks}
+    for key, allowed in runbook.authority.rollback.items():
+        if key not in rollback_ids:
+            problems.append(f"authority.rollback: unknown rollback procedure {key!r}")
+        check_roles(f"authority.rollback.{key}", allowed)
+    for missing_proc in sorted(rollback_ids - set(runbook.authority.rollback)):
+        problems.append(f"authority.rollback: no roles may order {missing_proc}")
+    for name in ("schedule", "go_nogo", "start", "pause", "abort"):
+        check_roles(f"authority.{name}", getattr(runbook.authority, name))
+
+    matrix = runbook.decision_matrix
+    if matrix is not None:
+        check_roles("decision_matrix.coordinator", [matrix.coordinator])
+        for i, row in enumerate(matrix.rows):
+            for phase_id in row.statuses:
+                if phase_id not in phases:
+                    problems.append(f"decision_matrix.rows[{i}].statuses: unknown phase {phase_id!r}")
+            if row.rollback is not None and row.rollback not in rollback_ids:
+                problems.append(f"decision_matrix.rows[{i}].rollback: unknown procedure {row.rollback!r}")
+        for i, upgrade in enumerate(matrix.upgrades):
+            if upgrade.if_step_done not in seen_steps:
+                problems.append(f"decision_matrix.upgrades[{i}].if_step_done: unknown step {upgrade.if_step_done!r}")
+            for key in (upgrade.replace, upgrade.by):
+                if key not in rollback_ids:
+                    problems.append(f"decision_matrix.upgrades[{i}]: unknown procedure {key!r}")
+    for i, scenario in enumerate(runbook.partial_success):
+        for phase_id in [*scenario.when.succeeded, *scenario.when.failed]:
+            if phase_id not in phases:
+                problems.append(f"partial_success[{i}].when: unknown phase {phase_id!r}")
+        if scenario.recommended_rollback and scenario.recommended_rollback not in rollback_ids:
+            problems.append(f"partial_success[{i}].recommended_rollback: unknown procedure")
+    for i, trigger in enumerate(runbook.escalations.triggers):
+        check_roles(f"escalations.triggers[{i}].escalate_to", trigger.escalate_to, allow_all=True)
+    if runbook.escalations.default_rollback not in rollback_ids:
+        problems.append("escalations.default_rollback: unknown rollback procedure")
+    return problems
+
+
+def _field_path(location: tuple[object, ...]) -> str:
+    """Render a pydantic error location as a field path: phases[2].steps[0].timeout."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def validation_problems(error: ValidationError) -> list[str]:
+    """Turn a pydantic ValidationError into 'field.path: what is wrong' lines."""
+    problems = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        location = tuple(item["loc"])
+        if item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown field"
+        if not location:  # cross-reference problems already carry their own field paths
+            problems.extend(message.split("; "))
+            continue
+        problems.append(f"{_field_path(location)}: {message}")
+    return problems
+
+
+def read_yaml(path: Path) -> object:
+    """Read a YAML file, turning I/O and syntax errors into a PlanError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise PlanError(str(path), [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+
+
+def load_runbook(path: str | Path) -> Runbook:
+    """Load and validate a runbook file; raise PlanError with file, field path and problem."""
+    path = Path(path)
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise PlanError(str(path), ["(top level): a runbook is a mapping of sections"])
+    try:
+        return Runbook.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError(str(path), validation_problems(exc)) from None
+
+
+def default_runbook_path() -> Path:
+    """The shipped NXOP region switch runbook."""
+    return Path(__file__).resolve().parents[2] / "runbooks" / "nxop-region-switch.yaml"

@@ -1,0 +1,156 @@
+"""Runbook sections beyond the execution plan: business rules, communications, monitoring, data checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cutover.plan.durations import Duration
+
+
+class Section(BaseModel):
+    """Base of every runbook section model: unknown keys are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimeWindow(Section):
+    """A daily window in the airline's time zone, "HH:MM" to "HH:MM" (end excluded)."""
+
+    start: str = Field(pattern=r"^\d{2}:\d{2}$")
+    end: str = Field(pattern=r"^\d{2}:\d{2}$")
+    name: str = ""
+
+
+class BusinessFlow(Section):
+    """A business operation affected by the cutover (seed 5.1)."""
+
+    name: str
+    flows: list[int] = []
+    impact: str
+    mitigation: str = ""
+    workaround: str = ""
+
+
+class ManualWorkaround(Section):
+    """A business continuity procedure (seed 5.4), posted at degradation level 3."""
+
+    name: str
+    tool: str
+    procedure: list[str] = []
+    capacity: str = ""
+
+
+class ExternalDependency(Section):
+    """An outside system the go/no-go checks (seed 1.4), optionally through an HTTP health endpoint."""
+
+    key: str
+    name: str
+    health_url: str | None = None
+
+
+class Business(Section):
+    """Business readiness: time zone, peak hours, holidays, blackout dates, impact and workarounds."""
+
+    timezone: str
+    peak_windows: list[TimeWindow] = []
+    holidays_country: str | None = None
+    holidays_subdivision: str | None = None
+    blackout_dates: list[date] = []
+    recommended_window: str = ""
+    required_roles: list[str] = []
+    critical_flows: list[int] = []
+    impact: list[BusinessFlow] = []
+    manual_workarounds: list[ManualWorkaround] = []
+    external_dependencies: list[ExternalDependency] = []
+    readiness_threshold: float = Field(default=0.9, ge=0, le=1)
+    rehearsal_max_age: Duration | None = None
+
+
+class Audience(Section):
+    """Where a communication goes: Slack channels, user groups, email distribution lists."""
+
+    slack_channels: list[str] = []
+    user_groups: list[str] = []
+    emails: list[str] = []
+    external: bool = False
+
+
+class Communication(Section):
+    """One message of the communication plan, placed relative to an anchor time."""
+
+    id: str
+    anchor: Literal["window", "start", "completion"]
+    offset: Duration
+    only_if_not_complete: bool = False
+    audiences: list[str] = Field(min_length=1)
+    subject: str
+    template: str
+    needs_ack: bool = False
+
+
+class Communications(Section):
+    """The communication plan (seed 1.3, 5.3): audiences and timed messages."""
+
+    audiences: dict[str, Audience] = {}
+    messages: list[Communication] = []
+
+
+class Thresholds(Section):
+    """Metric limits for a monitoring window (seed 6.1)."""
+
+    error_rate_pct: float
+    latency_p95_ms: float
+    throughput_within_pct: float
+    replication_lag_s: float
+
+
+class MonitoringWindow(Section):
+    """A stretch of the extended monitoring period with its check frequency and thresholds."""
+
+    name: str
+    start: Duration
+    end: Duration
+    every: Duration
+    thresholds: Thresholds
+
+
+class PerformanceThreshold(Section):
+    """A pre/post performance comparison limit (seed 6.3)."""
+
+    metric: str
+    limit_pct: float
+    direction: Literal["increase", "decrease"]
+
+
+class Monitoring(Section):
+    """Extended monitoring after success, and the performance comparison limits."""
+
+    windows: list[MonitoringWindow] = []
+    performance_thresholds: list[PerformanceThreshold] = []
+
+
+class S3Location(Section):
+    """A bucket (and optional prefix) whose objects are counted."""
+
+    bucket: str
+    prefix: str = ""
+
+
+class DataChecks(Section):
+    """What the baselines capture and how validation and reconciliation judge them (seed 3)."""
+
+    msk_topics: list[str] = []
+    consumer_groups: list[str] = []
+    msk_cluster: str = ""
+    documentdb_database: str = ""
+    collections: list[str] = []
+    checksum_field: str = "version"
+    s3: list[S3Location] = []
+    baseline_bucket: str = ""
+    reports_bucket: str = ""
+    consumer_lag_max: int = 1000
+    reconcile_msk_tolerance_pct: float = 0.1
+    readiness_alarms: list[str] = []

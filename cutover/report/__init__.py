@@ -1,0 +1,1 @@
+"""The post-cutover report as a pure view model of the log."""

@@ -1,0 +1,1 @@
+"""Time-driven coordination, pure: cadence, communications, escalations, monitoring."""

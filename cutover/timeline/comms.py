@@ -1,0 +1,110 @@
+"""The communications plan (seed 1.3, 5.3) over a cutover's state: what is due, sent, acknowledged.
+
+A message is due at its anchor (the window, the start, the completion) plus its offset. Each is
+sent once or cancelled once, under one key `comm:<id>:<cutover>`. Rescheduling moves the window
+and with it every message not yet sent; an abort cancels them; a window message whose moment
+comes after the cutover already started is cancelled (superseded); "only if not complete"
+messages are cancelled once the cutover is over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cutover.plan.model import Runbook
+from cutover.plan.sections import Communication
+from cutover.state import CutoverState, Status
+from cutover.timeline.due import DueAction
+
+HOLD = frozenset({Status.PLANNED, Status.NO_GO})  # no window yet, or a no-go: wait for a new decision
+COMPLETE = frozenset({Status.SUCCEEDED, Status.ROLLED_BACK})
+
+
+def comm_key(comm_id: str, cutover_id: str) -> str:
+    """The one idempotency key of a communication of a cutover (sent or cancelled)."""
+    return f"comm:{comm_id}:{cutover_id}"
+
+
+def due_at(state: CutoverState, message: Communication) -> datetime | None:
+    """When a message falls due for this cutover (None while its anchor has not happened)."""
+    anchor = {"window": state.window_start, "start": state.started_at,
+              "completion": state.ended_at if state.status in COMPLETE else None}[message.anchor]
+    return None if anchor is None else anchor + message.offset
+
+
+def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueAction]:
+    """Sends and cancellations not yet done (due by t or later)."""
+    if plan.communications is None or state.window_start is None:
+        return []
+    found = []
+    for rank, message in enumerate(plan.communications.messages):
+        record = state.time.comm(message.id)
+        if record.sent_at or record.cancelled_at:
+            continue
+        key = comm_key(message.id, state.cutover_id)
+        cancel = _cancel_reason(state, message)
+        if cancel:
+            at = min(t, cancel[1])
+            found.append(DueAction(key, at, "comm_cancel", {"comm_id": message.id, "reason": cancel[0], "rank": rank}))
+            continue
+        at = due_at(state, message)
+        if at is None or state.status in HOLD:
+            continue
+        found.append(DueAction(key, at, "comm", {"comm_id": message.id, "rank": rank}))
+    return found
+
+
+def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, datetime] | None:
+    """Why (and since when) a message not yet sent will never be sent, if so."""
+    if state.status == Status.ABORTED:
+        return "the cutover was aborted", state.ended_at
+    at = due_at(state, message)
+    if message.only_if_not_complete and state.terminal:
+        return "the cutover was complete before it was due", state.ended_at
+    if message.anchor == "window" and state.started_at and at and at > state.started_at:
+        return "superseded: the cutover started before it was due", state.started_at
+    return None
+
+
+@dataclass(frozen=True)
+class CommView:
+    """One line of `/cutover comms`."""
+
+    id: str
+    subject: str
+    audiences: list[str]
+    due_at: datetime | None
+    status: str  # sent, pending, cancelled, waiting (its anchor has not happened)
+    sent_at: datetime | None
+    late_by: timedelta
+    cancel_reason: str
+    needs_ack: bool
+    acknowledged_by: list[str]
+    unacknowledged: list[str]
+    anchor: str = "window"
+
+
+def views(state: CutoverState, plan: Runbook) -> list[CommView]:
+    """Every message of the plan with where it stands, in due order."""
+    if plan.communications is None:
+        return []
+    found = []
+    for message in plan.communications.messages:
+        record = state.time.comm(message.id)
+        at = due_at(state, message) if state.window_start else None
+        status = ("sent" if record.sent_at else "cancelled" if record.cancelled_at
+                  else "pending" if at is not None else "waiting")
+        acked = {audience for _, audience, _ in record.acks}
+        missing = [] if not record.sent_at or not message.needs_ack or "" in acked else [
+            a for a in message.audiences if a not in acked]
+        found.append(CommView(message.id, record.subject or message.subject, list(message.audiences), at, status, record.sent_at,
+                              timedelta(seconds=record.late_by_s), record.cancel_reason, message.needs_ack,
+                              sorted({actor for actor, _, _ in record.acks}), missing, message.anchor))
+    far = datetime.max.replace(tzinfo=state.window_start.tzinfo if state.window_start else None)
+    return sorted(found, key=lambda v: (v.due_at or far))
+
+
+def unacknowledged(state: CutoverState, plan: Runbook) -> list[tuple[str, str]]:
+    """(message id, audience) pairs sent, needing an acknowledgement, and not acknowledged (go/no-go reads this)."""
+    return [(v.id, audience) for v in views(state, plan) for audience in v.unacknowledged]

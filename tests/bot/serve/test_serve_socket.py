@@ -1,0 +1,47 @@
+"""`serve --socket`: the same app answers over Slack's Socket Mode, connected with the app-level token."""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import parse_qsl
+
+from bot.clock import FakeClock
+from bot.serve.command import build_runtime, serve_socket
+from bot.settings import Settings
+from bot.slack.signed_requests import SlackRequests
+from storage import eventlog
+from tests.conftest import T0
+from tests.support.fake_slack_api import FakeSlackApi
+from tests.support.fake_socket_mode import FakeSocketMode
+
+BOT_TOKEN, APP_TOKEN, IC = "xoxb-1-socket-test", "xapp-1-A0-socket-test", "U01AAAA"
+
+
+def test_serve_socket_answers_slash_commands_in_the_envelope_ack_and_disconnects_on_stop(tmp_path):
+    with FakeSlackApi() as slack, FakeSocketMode() as socket_mode:
+        slack.answer_with("apps.connections.open", {"ok": True, "url": socket_mode.url})
+        settings = Settings(slack_bot_token=BOT_TOKEN, slack_app_token=APP_TOKEN, slack_api_url=slack.url,
+                            database_url=f"sqlite:///{tmp_path / 'cutover.db'}", cutover_channel="C0CUTOVER")
+        runtime = build_runtime(settings, clock=FakeClock(T0))
+        stop = threading.Event()
+        serving = threading.Thread(target=serve_socket, args=(runtime,), kwargs={"stop": stop}, daemon=True)
+        serving.start()
+        try:
+            typed = SlackRequests("socket-mode-signs-nothing").slash(IC, "schedule 2026-12-02 02:00")
+            command = dict(parse_qsl(typed.raw_body))
+            # Slack redelivers an envelope it thinks was lost: same trigger id, handled concurrently.
+            envelopes = [socket_mode.send("slash_commands", command) for _ in range(2)]
+            answers = sorted(socket_mode.ack(envelope)["payload"]["text"] for envelope in envelopes)
+            assert "2026-12-02 02:00 UTC" in answers[0]
+            assert "not applied a second time" in answers[1]
+        finally:
+            stop.set()
+            serving.join(10)
+        assert not serving.is_alive()
+    opened = slack.calls_to("apps.connections.open")
+    assert opened and opened[0]["headers"]["Authorization"] == f"Bearer {APP_TOKEN}"
+    posted = slack.calls_to("chat.postMessage")
+    assert posted and posted[0]["headers"]["Authorization"] == f"Bearer {BOT_TOKEN}"
+    cutover = runtime.services.ledger.current().cutover_id
+    kinds = [r.event.kind for r in eventlog.history(engine=runtime.database, cutover_id=cutover)]
+    assert kinds.count("cutover.scheduled") == 1

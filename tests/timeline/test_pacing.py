@@ -1,0 +1,43 @@
+"""The pacer against a simulated Slack window: one 429 to learn the limit, then none, at nearly the full rate."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.outbox.pacing import Pacer
+
+T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+MS = timedelta(milliseconds=1)
+
+
+def run(offer_every: timedelta, seconds: int, limit: int = 50, latency: timedelta = 4 * MS) -> tuple[int, int]:
+    """Offer calls at a steady pace to a sliding one-second window of `limit`; return (accepted, refused)."""
+    pacer, window, accepted, refused = Pacer(), deque(), 0, 0
+    t, end = T0, T0 + timedelta(seconds=seconds)
+    waiting, next_offer = (10**6, end) if not offer_every else (0, T0)  # 0: everything queued at once
+    while t < end:
+        while next_offer <= t:
+            waiting, next_offer = waiting + 1, next_offer + offer_every
+        while waiting and pacer.reserve("chat.postMessage", t):
+            arrival = t + latency / 2
+            while window and arrival - window[0] >= timedelta(seconds=1):
+                window.popleft()
+            if len(window) >= limit:
+                refused += 1
+                pacer.limited("chat.postMessage", t, 1.0, at=t + latency)
+                break
+            window.append(arrival)
+            pacer.answered("chat.postMessage", t, t + latency)
+            accepted, waiting = accepted + 1, waiting - 1
+        t += MS
+    return accepted, refused
+
+
+@pytest.mark.parametrize("offer_every", [timedelta(0), 5 * MS, 16 * MS, 19 * MS])
+def test_one_429_teaches_the_limit_and_the_rate_stays_near_it(offer_every):
+    accepted, refused = run(offer_every, seconds=8)
+    assert refused == 1, "after the first 429 the learnt rate keeps every call under the limit"
+    assert accepted >= 0.95 * 50 * 7, "the learnt rate is the limit (less the one Retry-After pause), not a fraction"
