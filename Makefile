@@ -21,6 +21,7 @@ demo: $(BIN)/cutover-bot
 
 test: $(BIN)/cutover-bot
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/cutover-bot

@@ -50,11 +50,17 @@ def serve_bare(port: int, api_url: str, threads: int) -> None:
 
     from bot.serve.http import HttpServer, SlackWsgiApp
 
-    app = App(client=WebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET,
-              token_verification_enabled=False, process_before_response=True, name="bare")
+    app = App(
+        client=WebClient(token=TOKEN, base_url=api_url),
+        signing_secret=SECRET,
+        token_verification_enabled=False,
+        process_before_response=True,
+        name="bare",
+    )
     app.command("/cutover")(lambda ack: ack())
-    with HttpServer(SlackWsgiApp(app, create_engine("sqlite://")), host="127.0.0.1", port=port,
-                    threads=threads):
+    with HttpServer(
+        SlackWsgiApp(app, create_engine("sqlite://")), host="127.0.0.1", port=port, threads=threads
+    ):
         threading.Event().wait()
 
 
@@ -70,8 +76,13 @@ def prepare_database(url: str) -> None:
     clock = FakeClock(datetime.now(UTC) - timedelta(minutes=30))
     services = build_services(runbook=runbook, roster=roster, database_url=url, clock=clock)
     now = datetime.now(UTC)
-    for text, who in [(f"schedule {now:%Y-%m-%d %H:%M}", IC), ("go-nogo override bench run", IC),
-                      ("go-nogo approve-override", MANAGEMENT), ("go-nogo go bench", IC), ("start", IC)]:
+    for text, who in [
+        (f"schedule {now:%Y-%m-%d %H:%M}", IC),
+        ("go-nogo override bench run", IC),
+        ("go-nogo approve-override", MANAGEMENT),
+        ("go-nogo go bench", IC),
+        ("start", IC),
+    ]:
         execute(services, who, text)
     for step in runbook.phases[0].steps:
         doer = roster.members_of(step.raci.R[0])[0].slack_id
@@ -137,9 +148,15 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads of both servers")
-    parser.add_argument("--db", help="the bot's database URL (default: a new SQLite file); it must hold no cutover")
-    parser.add_argument("--shared-read-ms", type=int, default=None,
-                        help="CUTOVER_SHARED_READ_MS of the bot (default: the bot's own default, 20)")
+    parser.add_argument(
+        "--db", help="the bot's database URL (default: a new SQLite file); it must hold no cutover"
+    )
+    parser.add_argument(
+        "--shared-read-ms",
+        type=int,
+        default=None,
+        help="CUTOVER_SHARED_READ_MS of the bot (default: the bot's own default, 20)",
+    )
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -151,16 +168,51 @@ def main() -> int:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'cutover.db'}"
         prepare_database(db_url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
-        env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
-                   DATABASE_URL=db_url, CUTOVER_CHANNEL="C0CUTOVER", PYTHONPATH=str(REPO))
+        env.update(
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.url,
+            DATABASE_URL=db_url,
+            CUTOVER_CHANNEL="C0CUTOVER",
+            PYTHONPATH=str(REPO),
+        )
         if args.shared_read_ms is not None:
             env["CUTOVER_SHARED_READ_MS"] = str(args.shared_read_ms)
         bare_port, bot_port = free_port(), free_port()
         servers = [
-            start_server([sys.executable, __file__, "--bare-server", str(bare_port), "--api-url", slack.url,
-                          "--threads", str(args.threads)], env, bare_port),
-            start_server([sys.executable, "-c", CLI, "serve", "--http", "--host", "127.0.0.1", "--port",
-                          str(bot_port), "--threads", str(args.threads), "--log-level", "WARNING"], env, bot_port),
+            start_server(
+                [
+                    sys.executable,
+                    __file__,
+                    "--bare-server",
+                    str(bare_port),
+                    "--api-url",
+                    slack.url,
+                    "--threads",
+                    str(args.threads),
+                ],
+                env,
+                bare_port,
+            ),
+            start_server(
+                [
+                    sys.executable,
+                    "-c",
+                    CLI,
+                    "serve",
+                    "--http",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(bot_port),
+                    "--threads",
+                    str(args.threads),
+                    "--log-level",
+                    "WARNING",
+                ],
+                env,
+                bot_port,
+            ),
         ]
         try:
             rows = run_rows(args, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{bot_port}")
@@ -173,17 +225,20 @@ def main() -> int:
 
 def run_rows(args: argparse.Namespace, bare_url: str, bot_url: str) -> list[tuple]:
     """Measure every target, one client then many."""
-    targets = [("bare Bolt app (ack only)", bare_url, "status"),
-               ("/cutover status", bot_url, "status"),
-               ("/cutover gate approve 1", bot_url, "gate approve 1")]
+    targets = [
+        ("bare Bolt app (ack only)", bare_url, "status"),
+        ("/cutover status", bot_url, "status"),
+        ("/cutover gate approve 1", bot_url, "gate approve 1"),
+    ]
     for _, url, text in targets:  # warm up: imports, first auth.test, caches
         measure(url, text, 50, 1)
     rows = []
     for clients in (1, args.clients):
         for name, url, text in targets:
             latencies, wall = measure(url, text, args.requests, clients)
-            rows.append((name, clients, percentile(latencies, 50), percentile(latencies, 99),
-                         len(latencies) / wall))
+            rows.append(
+                (name, clients, percentile(latencies, 50), percentile(latencies, 99), len(latencies) / wall)
+            )
     return rows
 
 
@@ -191,10 +246,12 @@ def print_table(rows: list[tuple], args: argparse.Namespace) -> int:
     """Print the figures and whether the target is met; exit 0 when it is."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     shared = "default 20" if args.shared_read_ms is None else args.shared_read_ms
-    print(f"ack latency over HTTP on 127.0.0.1, {args.requests} signed requests per row, "
-          f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, "
-          f"{'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite file (WAL)'}, "
-          f"CUTOVER_SHARED_READ_MS {shared}")
+    print(
+        f"ack latency over HTTP on 127.0.0.1, {args.requests} signed requests per row, "
+        f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, "
+        f"{'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite file (WAL)'}, "
+        f"CUTOVER_SHARED_READ_MS {shared}"
+    )
     print(f"{'target':<28}{'clients':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'p99 / bare':>12}")
     bare_p99 = {clients: p99 for name, clients, _, p99, _ in rows if name.startswith("bare")}
     met = True
@@ -203,8 +260,10 @@ def print_table(rows: list[tuple], args: argparse.Namespace) -> int:
         print(f"{name:<28}{clients:>8}{p50:>10.2f}{p99:>10.2f}{rate:>10.0f}{ratio:>11.2f}x")
         if clients == args.clients and not name.startswith("bare"):
             met = met and ratio <= 2.0 and p99 < 50.0
-    print(f"target at {args.clients} clients (p99 within 2x of the bare app and under 50 ms): "
-          f"{'MET' if met else 'MISSED'}")
+    print(
+        f"target at {args.clients} clients (p99 within 2x of the bare app and under 50 ms): "
+        f"{'MET' if met else 'MISSED'}"
+    )
     print("gate approve: the first request approves Gate 1; the rest are refused as already approved.")
     return 0 if met else 1
 

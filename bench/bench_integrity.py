@@ -31,7 +31,9 @@ def timed(fn, runs: int) -> list[float]:
 
 def report(name: str, ms: list[float]) -> None:
     ms = sorted(ms)
-    print(f"{name}: p50 {statistics.median(ms):.1f} ms, p95 {ms[int(len(ms) * 0.95) - 1]:.1f} ms, n={len(ms)}")
+    print(
+        f"{name}: p50 {statistics.median(ms):.1f} ms, p95 {ms[int(len(ms) * 0.95) - 1]:.1f} ms, n={len(ms)}"
+    )
 
 
 def main() -> None:
@@ -44,20 +46,38 @@ def main() -> None:
     ic = bot.person("incident_commander")
     bot.ok("schedule 2026-12-02 08:00", ic)
     jobs.wait()
-    report("go-nogo (ack: last evaluation + log items; re-evaluation queued)", timed(lambda: bot.ok("go-nogo", ic), 50))
+    report(
+        "go-nogo (ack: last evaluation + log items; re-evaluation queued)",
+        timed(lambda: bot.ok("go-nogo", ic), 50),
+    )
     jobs.wait()
     from bot.integrity import ops
+
     cid = bot.state.cutover_id
-    report("checklist evaluation (probes + append + thread post)", timed(lambda: ops.evaluate_checklist(
-        bot.services, cid), 20))
-    report("baseline capture (2 buckets x 5,000 keys, archive)", timed(lambda: ops.capture_baseline(
-        bot.services, cid, archive=jobs.archive), 5))
+    report(
+        "checklist evaluation (probes + append + thread post)",
+        timed(lambda: ops.evaluate_checklist(bot.services, cid), 20),
+    )
+    report(
+        "baseline capture (2 buckets x 5,000 keys, archive)",
+        timed(lambda: ops.capture_baseline(bot.services, cid, archive=jobs.archive), 5),
+    )
     baseline = bot.state.integrity.baseline
-    current = {**baseline, "s3": {loc: {"count": 50_000, "keys": {f"k{i}": etag(str(i)) for i in range(50_000)}}
-                                  for loc in baseline["s3"]}}
-    base50 = {**baseline, "s3": {loc: {"count": 50_000, "keys": dict(current["s3"][loc]["keys"])}
-                                 for loc in baseline["s3"]}}
-    report("validate rule (2 buckets x 50,000 keys)", timed(lambda: validate(plan.data_checks, base50, current), 10))
+    current = {
+        **baseline,
+        "s3": {
+            loc: {"count": 50_000, "keys": {f"k{i}": etag(str(i)) for i in range(50_000)}}
+            for loc in baseline["s3"]
+        },
+    }
+    base50 = {
+        **baseline,
+        "s3": {loc: {"count": 50_000, "keys": dict(current["s3"][loc]["keys"])} for loc in baseline["s3"]},
+    }
+    report(
+        "validate rule (2 buckets x 50,000 keys)",
+        timed(lambda: validate(plan.data_checks, base50, current), 10),
+    )
     jobs.close()
 
 

@@ -46,7 +46,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--rate", type=int, default=50, help="calls per second per method the fake allows")
-    parser.add_argument("--workers", type=int, default=4, help="concurrent deliveries (one per order key at most)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="concurrent deliveries (one per order key at most)"
+    )
     args = parser.parse_args()
     plan = load_runbook(default_runbook_path())
     roster = load_roster(default_roster_path(), plan)
@@ -58,13 +60,28 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         client = WebClient(token="xoxb-bench", base_url=url, timeout=5, retry_handlers=[])
         clock = SystemClock()
-        services = build_services(runbook=plan, roster=roster, database_url=f"sqlite:///{Path(tmp) / 'b.db'}",
-                                  clock=clock, slack_client=client)
+        services = build_services(
+            runbook=plan,
+            roster=roster,
+            database_url=f"sqlite:///{Path(tmp) / 'b.db'}",
+            clock=clock,
+            slack_client=client,
+        )
         state = CutoverState(cutover_id="bench", window_start=clock.now() + timedelta(hours=1))
-        text = msg.text(services, "comms/t_minus_1h.j2", **comm_context(services, state),
-                        subject="System Maintenance Starting in 1 Hour", message=None, late=False,
-                        due_at=state.window_start, late_by=timedelta(), state=state, plan=plan, now=clock.now(),
-                        cutover_id="bench")
+        text = msg.text(
+            services,
+            "comms/t_minus_1h.j2",
+            **comm_context(services, state),
+            subject="System Maintenance Starting in 1 Hour",
+            message=None,
+            late=False,
+            due_at=state.window_start,
+            late_by=timedelta(),
+            state=state,
+            plan=plan,
+            now=clock.now(),
+            cutover_id="bench",
+        )
         outbox = PersistentOutbox(services.ledger.db, clock, slack=client, workers=args.workers)
         services.outbox = outbox
         started = time.monotonic()
@@ -87,16 +104,22 @@ def main() -> int:
     duplicates = sum(n - 1 for n in per_channel.values() if n > 1) + len(opened) - len(set(opened))
     refused = statuses.count(429)
     calls_per_method = args.people
-    floor = (calls_per_method - args.rate) / args.rate  # the first `rate` calls go at once, then `rate` per second
+    floor = (
+        calls_per_method - args.rate
+    ) / args.rate  # the first `rate` calls go at once, then `rate` per second
     print(f"DMs: {args.people} (conversations.open + chat.postMessage each), limit {args.rate}/s per method")
-    print(f"floor: each method gets {calls_per_method} calls; a sliding 1 s window of {args.rate} lets call k go "
-          f"no earlier than floor(k/{args.rate}) s after the first, so the last open goes at >= "
-          f"({calls_per_method}-{args.rate})/{args.rate} = {floor:g} s and its post right after; the two methods "
-          f"overlap (open n+1 while posting n), so they do not add up (a strict {args.rate}/s without the free first "
-          f"burst would give {calls_per_method / args.rate:g} s)")
+    print(
+        f"floor: each method gets {calls_per_method} calls; a sliding 1 s window of {args.rate} lets call k go "
+        f"no earlier than floor(k/{args.rate}) s after the first, so the last open goes at >= "
+        f"({calls_per_method}-{args.rate})/{args.rate} = {floor:g} s and its post right after; the two methods "
+        f"overlap (open n+1 while posting n), so they do not add up (a strict {args.rate}/s without the free first "
+        f"burst would give {calls_per_method / args.rate:g} s)"
+    )
     print(f"wall time: {wall:.2f} s; floor allowed by the limit: {floor:.2f} s; ratio: {wall / floor:.3f}")
-    print(f"messages lost: {lost}; duplicates: {duplicates}; DM channels opened: {len(set(opened))}; "
-          f"429 answers: {refused}")
+    print(
+        f"messages lost: {lost}; duplicates: {duplicates}; DM channels opened: {len(set(opened))}; "
+        f"429 answers: {refused}"
+    )
     print(f"(fake Slack in its own process; {args.workers} delivery workers; queued in {queued:.2f} s)")
     return 0 if lost == 0 and duplicates == 0 else 1
 

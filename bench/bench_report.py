@@ -58,20 +58,28 @@ def build_log(url: str, total: int) -> str:
         at += timedelta(seconds=2.5)  # 100,000 events span about 69 hours: the 72-hour monitoring period
         if n % 3 == 0:
             breaches = ["latency_p95_ms 520 > 500"] if n % 300 == 0 else []
-            event = Opaque(kind_name="monitoring.checkpoint", data=report_logs.checkpoint(dict(METRICS),
-                                                                                        breaches=breaches))
+            event = Opaque(
+                kind_name="monitoring.checkpoint",
+                data=report_logs.checkpoint(dict(METRICS), breaches=breaches),
+            )
             actor = "cutover-bot"
         elif n % 3 == 1:
             event = Opaque(kind_name="status.posted", data={"key": f"status:{cutover_id}:{n}"})
             actor = "cutover-bot"
         else:
-            event = Opaque(kind_name="note.added", data={"category": "lesson" if n % 2 else "issue",
-                                                         "text": f"observation {n}: consumer lag steady | ok"})
+            event = Opaque(
+                kind_name="note.added",
+                data={
+                    "category": "lesson" if n % 2 else "issue",
+                    "text": f"observation {n}: consumer lag steady | ok",
+                },
+            )
             actor = people[n % len(people)]
         pending.append(Pending(actor, at, event))
         if len(pending) == BATCH:
-            seq = eventlog.append(engine=bot.services.ledger.db, cutover_id=cutover_id, batch=pending,
-                                  expected_seq=seq)[-1].seq
+            seq = eventlog.append(
+                engine=bot.services.ledger.db, cutover_id=cutover_id, batch=pending, expected_seq=seq
+            )[-1].seq
             pending = []
     if pending:
         eventlog.append(engine=bot.services.ledger.db, cutover_id=cutover_id, batch=pending, expected_seq=seq)
@@ -126,8 +134,14 @@ def _timed_steps(db, plan, roster, cutover_id: str) -> dict:
     page = render.html(report, png, None, rows.html)
     marks.append(time.perf_counter())
     spans = {step: marks[i + 1] - marks[i] for i, step in enumerate(STEPS)}
-    return spans | {"total": marks[-1] - marks[0], "cpu": time.process_time() - cpu, "events": events,
-                    "audit_ok": audit.ok, "md_mb": len(md) / 1e6, "html_mb": len(page) / 1e6}
+    return spans | {
+        "total": marks[-1] - marks[0],
+        "cpu": time.process_time() - cpu,
+        "events": events,
+        "audit_ok": audit.ok,
+        "md_mb": len(md) / 1e6,
+        "html_mb": len(page) / 1e6,
+    }
 
 
 def _maxrss_mb() -> float:
@@ -172,29 +186,40 @@ def main() -> int:
         else:
             began = time.perf_counter()
             cutover_id = build_log(url, args.events)
-            print(f"built a log of {args.events} events in {time.perf_counter() - began:.1f} s ({url.split(':')[0]})")
+            print(
+                f"built a log of {args.events} events in {time.perf_counter() - began:.1f} s ({url.split(':')[0]})"
+            )
         _, _, out = _fresh([sys.executable, __file__, "--db", url, "--measure", cutover_id])
         result = json.loads(out)
         for label in ("first", "second"):
             spans = result[label]
             parts = ", ".join(f"{step} {spans[step]:.2f}s" for step in STEPS)
-            print(f"report ({label} run): {spans['total']:.2f} s ({spans['cpu']:.2f} s CPU) for {spans['events']} "
-                  f"events [{parts}]; chain {'verified' if spans['audit_ok'] else 'BROKEN'}; "
-                  f"Markdown {spans['md_mb']:.1f} MB, HTML {spans['html_mb']:.1f} MB")
-        print(f"peak memory of the reporting process (a fresh process reporting on the existing log): maxrss "
-              f"{result['peak_mb']:.0f} MB after the first report, imports included ({result['imports_mb']:.0f} MB "
-              f"after importing, {result['imports_s']:.2f} s)")
+            print(
+                f"report ({label} run): {spans['total']:.2f} s ({spans['cpu']:.2f} s CPU) for {spans['events']} "
+                f"events [{parts}]; chain {'verified' if spans['audit_ok'] else 'BROKEN'}; "
+                f"Markdown {spans['md_mb']:.1f} MB, HTML {spans['html_mb']:.1f} MB"
+            )
+        print(
+            f"peak memory of the reporting process (a fresh process reporting on the existing log): maxrss "
+            f"{result['peak_mb']:.0f} MB after the first report, imports included ({result['imports_mb']:.0f} MB "
+            f"after importing, {result['imports_s']:.2f} s)"
+        )
         cli = Path(sys.executable).with_name("cutover-bot")
         cli_ok = True
         if cli.exists():
-            wall, rss, _ = _fresh([str(cli), "report", "--cutover", cutover_id, "--out", str(Path(tmp) / "out"),
-                                   "--db", url])
+            wall, rss, _ = _fresh(
+                [str(cli), "report", "--cutover", cutover_id, "--out", str(Path(tmp) / "out"), "--db", url]
+            )
             cli_ok = wall < 3.0 and rss < 300
-            print(f"cutover-bot report --cutover {cutover_id} --out DIR (fresh process, end to end, imports "
-                  f"included): {wall:.2f} s wall, maxrss {rss:.0f} MB")
+            print(
+                f"cutover-bot report --cutover {cutover_id} --out DIR (fresh process, end to end, imports "
+                f"included): {wall:.2f} s wall, maxrss {rss:.0f} MB"
+            )
         ok = result["first"]["total"] < 3.0 and result["peak_mb"] < 300
-        print(f"target (< 3 s, < 300 MB): {'met' if ok else 'NOT met'} by the report"
-              + (f"; {'met' if cli_ok else 'NOT met'} by the CLI end to end" if cli.exists() else ""))
+        print(
+            f"target (< 3 s, < 300 MB): {'met' if ok else 'NOT met'} by the report"
+            + (f"; {'met' if cli_ok else 'NOT met'} by the CLI end to end" if cli.exists() else "")
+        )
     return 0
 
 

@@ -13,9 +13,18 @@ from cutover.roster import Roster, load_roster
 from storage.db import create_db_engine
 
 
-def build_services(*, runbook: Runbook, roster: Roster, database_url: str, clock: Clock,
-                   templates_dir: str | None = None, slack_client: Any = None, ses_client: Any = None,
-                   ses_source: str = "cutover-bot@example.com", share_reads_for: float = 0.0) -> Services:
+def build_services(
+    *,
+    runbook: Runbook,
+    roster: Roster,
+    database_url: str,
+    clock: Clock,
+    templates_dir: str | None = None,
+    slack_client: Any = None,
+    ses_client: Any = None,
+    ses_source: str = "cutover-bot@example.com",
+    share_reads_for: float = 0.0,
+) -> Services:
     """Services over a database URL: the runbook's engine, the ledger, the clock.
 
     Given a Slack WebClient (and/or a boto3 SES client), the outbox is the persistent one
@@ -24,11 +33,18 @@ def build_services(*, runbook: Runbook, roster: Roster, database_url: str, clock
     """
     db = create_db_engine(database_url)
     ledger = Ledger(db, runbook.id, share_reads_for=share_reads_for)
-    services = Services(plan=runbook, roster=roster, engine=Engine(runbook), ledger=ledger, clock=clock,
-                        templates_dir=templates_dir)
+    services = Services(
+        plan=runbook,
+        roster=roster,
+        engine=Engine(runbook),
+        ledger=ledger,
+        clock=clock,
+        templates_dir=templates_dir,
+    )
     if slack_client is not None or ses_client is not None:
-        services.outbox = PersistentOutbox(db, clock, slack=slack_client, ses=ses_client, ses_source=ses_source,
-                                           templates_dir=templates_dir)
+        services.outbox = PersistentOutbox(
+            db, clock, slack=slack_client, ses=ses_client, ses_source=ses_source, templates_dir=templates_dir
+        )
     from bot.report.jobs import wire as wire_reports  # issue 6: `/cutover report` renders in a worker thread
 
     wire_reports(services)

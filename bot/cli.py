@@ -47,7 +47,11 @@ def plan_command(args: argparse.Namespace) -> int:
     if args.plan_action == "check":
         runbook = load_runbook(args.file)
         people = len(load_roster(args.roster, runbook).everyone()) if args.roster else None
-        print(render("cli/plan_checked.j2", file=args.file, runbook=runbook, people=people, roster_file=args.roster))
+        print(
+            render(
+                "cli/plan_checked.j2", file=args.file, runbook=runbook, people=people, roster_file=args.roster
+            )
+        )
         return 0
     runbook = load_runbook(args.runbook)
     reply = plan_verb.resolve(runbook, args.ref) if args.ref else plan_verb.overview(runbook)
@@ -58,7 +62,9 @@ def plan_command(args: argparse.Namespace) -> int:
 def _audit_args(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="audit_action", required=True, metavar="verify")
     verify = sub.add_parser("verify", help="verify the hash chain of the event log")
-    verify.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)")
+    verify.add_argument(
+        "--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)"
+    )
     verify.add_argument("--cutover", default=None, help="one cutover id (default: every cutover)")
 
 
@@ -83,8 +89,12 @@ def audit_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-RUNTIME_MODES = {"serve": "bot.serve.command", "console": "bot.console.command", "rehearse": "bot.rehearsal.command",
-                 "report": "bot.report.cli"}
+RUNTIME_MODES = {
+    "serve": "bot.serve.command",
+    "console": "bot.console.command",
+    "rehearse": "bot.rehearsal.command",
+    "report": "bot.report.cli",
+}
 
 
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
@@ -136,4 +146,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # `python -m bot.cli`: run the one registry runtime modes register into
     from bot import cli
+
     raise SystemExit(cli.main())

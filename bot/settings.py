@@ -34,8 +34,14 @@ class Settings(BaseSettings):
     # requests within this many ms share one read of the log (commands/ledger.py); 0 with several replicas
     cutover_shared_read_ms: int = Field(default=20, ge=0, le=1000)
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url",
-                     "cutover_templates_dir", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_api_url",
+        "cutover_templates_dir",
+        mode="before",
+    )
     @classmethod
     def _blank_is_missing(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -51,7 +57,9 @@ class Settings(BaseSettings):
     @classmethod
     def _app_token(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp- (with the connections:write scope)")
+            raise ValueError(
+                "must be an app-level token starting with xapp- (with the connections:write scope)"
+            )
         return value
 
     @field_validator("slack_signing_secret")
@@ -81,8 +89,9 @@ class Settings(BaseSettings):
         try:
             dialect = make_url(normalize_url(value)).get_dialect()
         except Exception:  # noqa: BLE001 - ArgumentError, NoSuchModuleError: same advice
-            raise ValueError("must be a database URL such as sqlite:///cutover.db or "
-                             "postgresql://user@host:5432/db") from None
+            raise ValueError(
+                "must be a database URL such as sqlite:///cutover.db or postgresql://user@host:5432/db"
+            ) from None
         try:
             dialect.import_dbapi()
         except ImportError:

@@ -17,8 +17,9 @@ from cutover.state import CutoverState
 class Outbox(Protocol):
     """Every message the bot sends is queued here first, then delivered with retries (bot/ implements it)."""
 
-    def enqueue(self, *, method: str, args: dict[str, Any], key: str, order: str = "",
-                save_ts_as: str | None = None) -> None:
+    def enqueue(
+        self, *, method: str, args: dict[str, Any], key: str, order: str = "", save_ts_as: str | None = None
+    ) -> None:
         """Queue one call ("chat.postMessage", "chat.update", "views.publish", "ses.send_email", ...).
 
         `key` makes it idempotent: the same key is queued once. Calls with the same `order` are

@@ -37,13 +37,21 @@ ATTEMPTS = 20
 class Ledger:
     """States of every cutover in one database, folded incrementally from the log."""
 
-    def __init__(self, db: DbEngine, runbook_id: str, *, share_reads_for: float = 0.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        db: DbEngine,
+        runbook_id: str,
+        *,
+        share_reads_for: float = 0.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.runbook_id = runbook_id
         self.share_reads_for, self._monotonic = share_reads_for, monotonic
         self._states: dict[str, CutoverState] = {}
-        self._keys: dict[str, set[str]] = {}  # request keys applied, per cutover, as far as read (and appended here)
+        self._keys: dict[
+            str, set[str]
+        ] = {}  # request keys applied, per cutover, as far as read (and appended here)
         self._keys_seq: dict[str, int] = {}  # the seq up to which a cutover's keys were read
         self._read_at = float("-inf")  # when the live cutover was last read (monotonic seconds)
         self._live: str | None = None  # the cutover `current()` returned last, while it had not ended
@@ -131,8 +139,12 @@ class Ledger:
     def _read_live(self, cached: CutoverState) -> CutoverState | None:
         """Read the live cutover's news and keys; None when it ended or a newer cutover exists."""
         cutover_id = cached.cutover_id
-        ids, news, keys = eventlog.cutovers_and_news(engine=self.db, cutover_id=cutover_id, after_seq=cached.seq,
-                                                     keys_after=self._keys_seq.get(cutover_id, 0))
+        ids, news, keys = eventlog.cutovers_and_news(
+            engine=self.db,
+            cutover_id=cutover_id,
+            after_seq=cached.seq,
+            keys_after=self._keys_seq.get(cutover_id, 0),
+        )
         if cutover_id not in ids:
             return None
         state = self._applied(cached, news)
@@ -140,7 +152,7 @@ class Ledger:
             self._keys.setdefault(cutover_id, set()).update(keys)
             covered = news[-1].seq if news else cached.seq
             self._keys_seq[cutover_id] = max(self._keys_seq.get(cutover_id, 0), covered)
-        newer = ids[ids.index(cutover_id) + 1:]
+        newer = ids[ids.index(cutover_id) + 1 :]
         if state.terminal or any(self._may_be_cutover(i) for i in newer):
             return None
         return state
@@ -170,11 +182,13 @@ class Ledger:
         prefix = f"{self.runbook_id}-"
         return f"{prefix}{sum(1 for i in self.ids() if i.startswith(prefix)) + 1}"
 
-    def record(self, cutover_id: str, batch: Sequence[Pending], expected_seq: int,
-               key: str | None = None) -> tuple[CutoverState, list[Recorded]]:
+    def record(
+        self, cutover_id: str, batch: Sequence[Pending], expected_seq: int, key: str | None = None
+    ) -> tuple[CutoverState, list[Recorded]]:
         """Append a batch (Conflict / AlreadyApplied pass through) and return the new state."""
-        recorded = eventlog.append(engine=self.db, cutover_id=cutover_id, batch=batch,
-                                   expected_seq=expected_seq, key=key)
+        recorded = eventlog.append(
+            engine=self.db, cutover_id=cutover_id, batch=batch, expected_seq=expected_seq, key=key
+        )
         with self._lock:
             if key is not None:
                 self._keys.setdefault(cutover_id, set()).add(key)
@@ -182,9 +196,9 @@ class Ledger:
                 self._read_at = float("-inf")  # another cutover changed (a new one?): the next request reads
         return self.state(cutover_id), recorded
 
-
-    def append(self, cutover_id: str, batch: Sequence[Pending],
-               key: str | None = None) -> tuple[CutoverState, list[Recorded]] | None:
+    def append(
+        self, cutover_id: str, batch: Sequence[Pending], key: str | None = None
+    ) -> tuple[CutoverState, list[Recorded]] | None:
         """Append after whatever the log holds now, re-reading on Conflict; None when the key was applied."""
         for _ in range(ATTEMPTS):
             state = self.state(cutover_id)

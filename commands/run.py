@@ -41,8 +41,9 @@ def parse(services: Services, text: str) -> Parsed:
     if verb is None:
         close = nearest(name, list(VERBS))
         hint = f" Did you mean `{close[0]}`?" if close else ""
-        raise BadArguments(f"there is no `{name}` command.{hint}", usage="help",
-                           verbs=[v.usage for v in VERBS.values()])
+        raise BadArguments(
+            f"there is no `{name}` command.{hint}", usage="help", verbs=[v.usage for v in VERBS.values()]
+        )
     return Parsed(name, verb.parse(services.plan, Words(name, words, verb.usage)))
 
 
@@ -53,9 +54,17 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
     action = verb.action(parsed.args)
     decision = may(actor, action, services.plan, services.roster)
     if not decision.allowed:
-        _record_denial(services, actor, str(action), list(decision.roles), decision.reason,
-                       key=f"{key}:denied" if key else None)
-        raise PermissionDenied(decision.reason, decision=decision, command=text, plan_roles=services.plan.roles)
+        _record_denial(
+            services,
+            actor,
+            str(action),
+            list(decision.roles),
+            decision.reason,
+            key=f"{key}:denied" if key else None,
+        )
+        raise PermissionDenied(
+            decision.reason, decision=decision, command=text, plan_roles=services.plan.roles
+        )
     for attempt in range(ATTEMPTS):
         try:
             # a Slack retry or a repeated click is found here (the keys come with the state) or by the append;
@@ -91,17 +100,23 @@ def notify(services: Services, state, recorded: list[ev.Recorded]) -> None:
         try:
             listener(services, state, recorded)
         except Exception:  # noqa: BLE001 - a listener's failure is logged, the command stands
-            log.exception("listener %s failed after %s", getattr(listener, "__name__", listener),
-                          [r.event.kind for r in recorded])
+            log.exception(
+                "listener %s failed after %s",
+                getattr(listener, "__name__", listener),
+                [r.event.kind for r in recorded],
+            )
 
 
-def record_event(services: Services, cutover_id: str, event: ev.Event, *, actor: str, at=None,
-                 key: str | None = None) -> list[ev.Recorded] | None:
+def record_event(
+    services: Services, cutover_id: str, event: ev.Event, *, actor: str, at=None, key: str | None = None
+) -> list[ev.Recorded] | None:
     """Append one event (not a command: a denial, a fired action, a job's result) and tell the listeners.
 
     Retries on conflict; returns what was recorded, or None when the key was already applied.
     """
-    done = services.ledger.append(cutover_id, [Pending(actor=actor, at=at or services.clock.now(), event=event)], key)
+    done = services.ledger.append(
+        cutover_id, [Pending(actor=actor, at=at or services.clock.now(), event=event)], key
+    )
     if done is None:
         return None
     fresh, recorded = done
@@ -109,10 +124,16 @@ def record_event(services: Services, cutover_id: str, event: ev.Event, *, actor:
     return recorded
 
 
-def _record_denial(services: Services, actor: str, action: str, roles: list[str], reason: str,
-                   key: str | None = None) -> None:
+def _record_denial(
+    services: Services, actor: str, action: str, roles: list[str], reason: str, key: str | None = None
+) -> None:
     """A denial is itself an event of the current cutover (when there is one); a retried request records it once."""
     state = services.ledger.current()
     if state is not None:
-        record_event(services, state.cutover_id, ev.CommandDenied(action=action, roles=roles, reason=reason),
-                     actor=actor, key=key)
+        record_event(
+            services,
+            state.cutover_id,
+            ev.CommandDenied(action=action, roles=roles, reason=reason),
+            actor=actor,
+            key=key,
+        )

@@ -36,29 +36,68 @@ def _table() -> dict[str, Verb]:
         Verb("help", help.USAGE, help.handle, no_words, fixed("read"), read, records=False),
         Verb("plan", plan.USAGE, plan.handle, plan.parse, fixed("read"), read, records=False),
         Verb("whoami", whoami.USAGE, whoami.handle, no_words, fixed("read"), read, records=False),
-        Verb("roster", whoami.ROSTER_USAGE, whoami.handle_roster, no_words, fixed("read"), read, records=False),
-        Verb("schedule", schedule.USAGE, schedule.handle, schedule.parse, fixed("schedule"), one_example("schedule")),
+        Verb(
+            "roster", whoami.ROSTER_USAGE, whoami.handle_roster, no_words, fixed("read"), read, records=False
+        ),
+        Verb(
+            "schedule",
+            schedule.USAGE,
+            schedule.handle,
+            schedule.parse,
+            fixed("schedule"),
+            one_example("schedule"),
+        ),
         Verb("go-nogo", gonogo.USAGE, gonogo.handle, gonogo.parse, gonogo.action, gonogo.examples),
-        Verb("start", start.USAGE, start.handle, no_words, fixed("start"), one_example("start"), confirm=True),
+        Verb(
+            "start", start.USAGE, start.handle, no_words, fixed("start"), one_example("start"), confirm=True
+        ),
         Verb("status", status.USAGE, status.handle, no_words, fixed("read"), read, records=False),
         Verb("step", step.USAGE, step.handle, step.parse, step.action, step.examples),
         Verb("gate", gate.USAGE, gate.handle, gate.parse, gate.action, gate.examples),
         Verb("pause", pause.USAGE, pause.handle, pause.parse, fixed("pause"), one_example("pause")),
-        Verb("resume", pause.RESUME_USAGE, pause.handle_resume, no_words, fixed("resume"), one_example("resume")),
-        Verb("rollback", rollback.USAGE, rollback.handle, rollback.parse, rollback.action, rollback.examples,
-             confirm=True),
-        Verb("abort", abort.USAGE, abort.handle, abort.parse, fixed("abort"), one_example("abort"), confirm=True),
+        Verb(
+            "resume",
+            pause.RESUME_USAGE,
+            pause.handle_resume,
+            no_words,
+            fixed("resume"),
+            one_example("resume"),
+        ),
+        Verb(
+            "rollback",
+            rollback.USAGE,
+            rollback.handle,
+            rollback.parse,
+            rollback.action,
+            rollback.examples,
+            confirm=True,
+        ),
+        Verb(
+            "abort",
+            abort.USAGE,
+            abort.handle,
+            abort.parse,
+            fixed("abort"),
+            one_example("abort"),
+            confirm=True,
+        ),
         Verb("note", note.USAGE, note.handle, note.parse, fixed("note"), one_example("note")),
         Verb("audit", audit.USAGE, audit.handle, audit.parse, fixed("read"), read, records=False),
         Verb("comms", comms.USAGE, comms.handle, comms.parse, fixed("read"), read),
         Verb("ack", ack.USAGE, ack.handle, ack.parse, fixed("read"), read),
         Verb("baseline", baseline.USAGE, baseline.handle, baseline.parse, baseline.action, baseline.examples),
         Verb("validate", validate.USAGE, validate.handle, validate.parse, validate.action, validate.examples),
-        Verb("reconcile", reconcile.USAGE, reconcile.handle, reconcile.parse, reconcile.action, reconcile.examples),
+        Verb(
+            "reconcile",
+            reconcile.USAGE,
+            reconcile.handle,
+            reconcile.parse,
+            reconcile.action,
+            reconcile.examples,
+        ),
         Verb("report", report.USAGE, report.handle, report.parse, fixed("note"), one_example("note")),
     ]
     return {verb.name: verb for verb in verbs}
 
 
 VERBS: dict[str, Verb] = _table()
-

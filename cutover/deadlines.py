@@ -49,7 +49,11 @@ def deadlines(state: CutoverState, plan: Runbook, t: datetime) -> list[Deadline]
         for gate in plan.gates:
             stage = plan.phases_by_id[gate.after[0]].stage
             opened = state.stage_opened.get(stage)
-            if gate.timeout is None or opened is None or state.gate(gate.number).status == GateStatus.APPROVED:
+            if (
+                gate.timeout is None
+                or opened is None
+                or state.gate(gate.number).status == GateStatus.APPROVED
+            ):
                 continue
             due = opened + gate.timeout + state.paused_between(opened, t)
             found.append(Deadline("gate", str(gate.number), opened, gate.timeout, due))

@@ -78,14 +78,19 @@ def recommend(state: CutoverState, plan: Runbook) -> Recommendation:
         rollback, why = _upgraded(state, plan, row.rollback)
         statuses = ", ".join(f"{p} {s.replace('_', ' ')}" for p, s in row.statuses.items())
         reason = f"decision matrix: {statuses} -> {row.action}"
-        return Recommendation(row.action, rollback, f"{reason}. {why}".strip(" ."), row=row,
-                              scenario=scenario_for(state, plan))
+        return Recommendation(
+            row.action, rollback, f"{reason}. {why}".strip(" ."), row=row, scenario=scenario_for(state, plan)
+        )
     scenario = scenario_for(state, plan)
     if scenario is not None:
         rollback, why = _upgraded(state, plan, scenario.recommended_rollback)
-        return Recommendation(scenario.decision, rollback, f"{scenario.title}: {scenario.reason}", scenario=scenario)
+        return Recommendation(
+            scenario.decision, rollback, f"{scenario.title}: {scenario.reason}", scenario=scenario
+        )
     default = plan.escalations.default_rollback
-    return Recommendation(f"Rollback ({default})", default, "no matrix row or scenario applies: the default rollback")
+    return Recommendation(
+        f"Rollback ({default})", default, "no matrix row or scenario applies: the default rollback"
+    )
 
 
 def _matrix_applies(state: CutoverState, plan: Runbook) -> bool:

@@ -45,8 +45,9 @@ class Engine:
 
     # --- before the cutover ---------------------------------------------------------------------
 
-    def schedule(self, state: CutoverState | None, window_start: datetime, timezone: str,
-                 now: datetime) -> Events:
+    def schedule(
+        self, state: CutoverState | None, window_start: datetime, timezone: str, now: datetime
+    ) -> Events:
         """Schedule (or move) the window of the cutover; a new cutover when there is none."""
         if window_start <= now:
             raise InvalidTransition(
@@ -67,7 +68,9 @@ class Engine:
         if state.status not in (Status.SCHEDULED, Status.GO, Status.NO_GO):
             if state.status == Status.PLANNED:
                 raise InvalidTransition("schedule the window first: /cutover schedule YYYY-MM-DD HH:MM")
-            raise InvalidTransition(f"the cutover is {_said(state.status)}; go/no-go is decided before it starts")
+            raise InvalidTransition(
+                f"the cutover is {_said(state.status)}; go/no-go is decided before it starts"
+            )
         return [ev.GoNoGoDecided(decision=decision, reason=reason)]
 
     def start(self, state: CutoverState | None) -> Events:
@@ -80,8 +83,10 @@ class Engine:
                 Status.NO_GO: "the last decision was NO-GO; record GO first",
             }.get(state.status, f"the cutover is {_said(state.status)}")
             raise InvalidTransition(f"cannot start: {hint}")
-        return [ev.CutoverStarted(), ev.StageOpened(stage=self.plan.stages[0][0].stage,
-                                                    final=len(self.plan.stages) == 1)]
+        return [
+            ev.CutoverStarted(),
+            ev.StageOpened(stage=self.plan.stages[0][0].stage, final=len(self.plan.stages) == 1),
+        ]
 
     # --- steps --------------------------------------------------------------------------------
 
@@ -93,7 +98,9 @@ class Engine:
             return [ev.StepStarted(step_id=step_id, note=note)]
         self._check_running(state, f"start {step_id}")
         if state.paused:
-            raise InvalidTransition(f"the cutover is paused ({state.pause_reason}); resume it before starting {step_id}")
+            raise InvalidTransition(
+                f"the cutover is paused ({state.pause_reason}); resume it before starting {step_id}"
+            )
         run = state.step(step_id)
         if run.status == StepStatus.IN_PROGRESS:
             raise InvalidTransition(f"{step_id} is already in progress (started by <@{run.started_by}>)")
@@ -109,8 +116,11 @@ class Engine:
         events: Events = [ev.StepDone(step_id=step_id, note=note)]
         if step_id in self.plan.rollback_steps_by_id:
             procedure = self.plan.rollbacks_by_id[state.rollback.procedure]
-            remaining = [s.id for s in procedure.steps
-                         if s.id != step_id and state.step(s.id).status != StepStatus.DONE]
+            remaining = [
+                s.id
+                for s in procedure.steps
+                if s.id != step_id and state.step(s.id).status != StepStatus.DONE
+            ]
             if not remaining:
                 events.append(ev.RollbackCompleted(procedure=procedure.id))
             return events
@@ -136,8 +146,9 @@ class Engine:
 
     # --- gates --------------------------------------------------------------------------------
 
-    def gate_approve(self, state: CutoverState | None, number: int, actor: str, actor_roles: list[str],
-                     reason: str = "") -> Events:
+    def gate_approve(
+        self, state: CutoverState | None, number: int, actor: str, actor_roles: list[str], reason: str = ""
+    ) -> Events:
         """Record an approval; when the gate is satisfied, open the next stage or declare success."""
         state = _require(state)
         gate = self._gate(number)
@@ -162,7 +173,9 @@ class Engine:
             events.extend(self._after_gate_approved(state, gate))
         return events
 
-    def gate_reject(self, state: CutoverState | None, number: int, actor_roles: list[str], reason: str) -> Events:
+    def gate_reject(
+        self, state: CutoverState | None, number: int, actor_roles: list[str], reason: str
+    ) -> Events:
         """Record a rejection: a rollback decision is now needed."""
         state = _require(state)
         gate = self._gate(number)
@@ -180,7 +193,9 @@ class Engine:
         if state.status not in UNDERWAY:
             raise InvalidTransition(f"only a cutover under way can be paused; it is {_said(state.status)}")
         if state.paused:
-            raise InvalidTransition(f"already paused since {state.paused_since:%H:%M:%S} UTC ({state.pause_reason})")
+            raise InvalidTransition(
+                f"already paused since {state.paused_since:%H:%M:%S} UTC ({state.pause_reason})"
+            )
         return [ev.Paused(reason=reason)]
 
     def resume(self, state: CutoverState | None) -> Events:
@@ -190,15 +205,21 @@ class Engine:
             raise InvalidTransition("the cutover is not paused")
         return [ev.Resumed()]
 
-    def rollback(self, state: CutoverState | None, procedure: str, reason: str, recommended: str = "") -> Events:
+    def rollback(
+        self, state: CutoverState | None, procedure: str, reason: str, recommended: str = ""
+    ) -> Events:
         """Order a rollback procedure (a running rollback may be replaced by another procedure)."""
         state = _require(state)
         if procedure not in self.plan.rollbacks_by_id:
-            raise BadArguments(f"no rollback procedure {procedure!r}; the runbook has {', '.join(self.plan.rollbacks_by_id)}")
+            raise BadArguments(
+                f"no rollback procedure {procedure!r}; the runbook has {', '.join(self.plan.rollbacks_by_id)}"
+            )
         if state.status not in UNDERWAY:
             raise InvalidTransition(f"a rollback is ordered during the cutover; it is {_said(state.status)}")
         if state.status == Status.ROLLING_BACK and state.rollback and state.rollback.procedure == procedure:
-            raise InvalidTransition(f"{procedure} is already in progress (ordered by <@{state.rollback.ordered_by}>)")
+            raise InvalidTransition(
+                f"{procedure} is already in progress (ordered by <@{state.rollback.ordered_by}>)"
+            )
         events: Events = [ev.Resumed()] if state.paused else []
         return [*events, ev.RollbackOrdered(procedure=procedure, reason=reason, recommended=recommended)]
 
@@ -239,9 +260,12 @@ class Engine:
     def _check_step_ready(self, state: CutoverState, step_id: str) -> None:
         phase = self.plan.phase_of_step[step_id]
         if phase.stage not in state.stage_opened:
-            waiting = [g.number for g in self.plan.gates
-                       if self.plan.phases_by_id[g.after[0]].stage < phase.stage
-                       and state.gate(g.number).status != GateStatus.APPROVED]
+            waiting = [
+                g.number
+                for g in self.plan.gates
+                if self.plan.phases_by_id[g.after[0]].stage < phase.stage
+                and state.gate(g.number).status != GateStatus.APPROVED
+            ]
             gates = ", ".join(f"Gate {n}" for n in waiting)
             raise InvalidTransition(f"Phase {phase.id} has not opened: it waits for {gates} to be approved")
         ids = [s.id for s in phase.steps]
@@ -267,7 +291,9 @@ class Engine:
             return
         for earlier in procedure.steps[: ids.index(step_id)]:
             if not earlier.parallel and state.step(earlier.id).status != StepStatus.DONE:
-                raise InvalidTransition(f"{step_id} comes after {earlier.id}, which is {_said(state.step(earlier.id).status)}")
+                raise InvalidTransition(
+                    f"{step_id} comes after {earlier.id}, which is {_said(state.step(earlier.id).status)}"
+                )
 
     def _check_in_progress(self, state: CutoverState, step_id: str, outcome: str) -> None:
         is_rollback = step_id in self.plan.rollback_steps_by_id
@@ -279,24 +305,39 @@ class Engine:
         run = state.step(step_id)
         if run.status != StepStatus.IN_PROGRESS:
             if run.status == StepStatus.PENDING:
-                raise InvalidTransition(f"{step_id} has not been started: /cutover step start {step_id} first")
+                raise InvalidTransition(
+                    f"{step_id} has not been started: /cutover step start {step_id} first"
+                )
             raise InvalidTransition(f"{step_id} is already {_said(run.status)}")
 
     def _check_gate_decidable(self, state: CutoverState, gate: Gate, verb: str) -> None:
         self._check_running(state, f"{verb} Gate {gate.number}")
         if state.paused:
-            raise InvalidTransition(f"the cutover is paused ({state.pause_reason}); resume it before you {verb} a gate")
+            raise InvalidTransition(
+                f"the cutover is paused ({state.pause_reason}); resume it before you {verb} a gate"
+            )
         if state.gate(gate.number).status == GateStatus.PENDING:
-            undone = [s.id for p in gate.after for s in self.plan.phases_by_id[p].steps
-                      if state.step(s.id).status != StepStatus.DONE]
+            undone = [
+                s.id
+                for p in gate.after
+                for s in self.plan.phases_by_id[p].steps
+                if state.step(s.id).status != StepStatus.DONE
+            ]
             raise InvalidTransition(f"Gate {gate.number} is not open yet: {', '.join(undone)} not done")
 
     def _check_data_validation_not_failed(self, state: CutoverState, gate: Gate) -> None:
         """The gate after the last stage (Gate 5) stays shut while the latest data validation failed (issue 5)."""
         last_stage = self.plan.stages[-1][0].stage
-        if self.plan.phases_by_id[gate.after[0]].stage != last_stage or not state.integrity.validation_blocks_gate:
+        if (
+            self.plan.phases_by_id[gate.after[0]].stage != last_stage
+            or not state.integrity.validation_blocks_gate
+        ):
             return
-        failed = [f"{i['name']} ({i['reason']})" for i in state.integrity.validation["items"] if i["result"] != "pass"]
+        failed = [
+            f"{i['name']} ({i['reason']})"
+            for i in state.integrity.validation["items"]
+            if i["result"] != "pass"
+        ]
         raise InvalidTransition(
             f"Gate {gate.number} is blocked: the data validation failed — {'; '.join(failed)}. Run `/cutover validate` "
             "again once resolved, or the Incident Commander records `/cutover validate override <reason>`"

@@ -89,16 +89,30 @@ def _phase_progress(state: CutoverState, plan: Runbook, phase: Phase, outcome: s
     steps = phase.steps
     runs = [state.step(s.id) for s in steps]
     done = sum(run.status == StepStatus.DONE for run in runs)
-    current = next((s for s, r in zip(steps, runs, strict=True) if r.status in (StepStatus.IN_PROGRESS, StepStatus.FAILED)), None)
+    current = next(
+        (
+            s
+            for s, r in zip(steps, runs, strict=True)
+            if r.status in (StepStatus.IN_PROGRESS, StepStatus.FAILED)
+        ),
+        None,
+    )
     upcoming = next((s for s, r in zip(steps, runs, strict=True) if r.status == StepStatus.PENDING), None)
     started = [r.started_at for r in runs if r.started_at]
     ended = runs[-1].ended_at if runs and all(r.status == StepStatus.DONE for r in runs) else None
     return PhaseProgress(
-        id=phase.id, title=phase.title, done=done, total=len(steps), outcome=outcome,
-        current_step=current.id if current else None, current_title=current.title if current else None,
-        next_step=upcoming.id if upcoming else None, next_title=upcoming.title if upcoming else None,
+        id=phase.id,
+        title=phase.title,
+        done=done,
+        total=len(steps),
+        outcome=outcome,
+        current_step=current.id if current else None,
+        current_title=current.title if current else None,
+        next_step=upcoming.id if upcoming else None,
+        next_title=upcoming.title if upcoming else None,
         next_timeout=upcoming.timeout if upcoming else None,
-        started_at=min(started) if started else None, ended_at=ended,
+        started_at=min(started) if started else None,
+        ended_at=ended,
     )
 
 
@@ -108,16 +122,33 @@ def _rollback_progress(state: CutoverState, plan: Runbook) -> PhaseProgress | No
     procedure = plan.rollbacks_by_id[state.rollback.procedure]
     runs = [state.step(s.id) for s in procedure.steps]
     done = sum(run.status == StepStatus.DONE for run in runs)
-    current = next((s for s, r in zip(procedure.steps, runs, strict=True)
-                    if r.status in (StepStatus.IN_PROGRESS, StepStatus.FAILED)), None)
-    upcoming = next((s for s, r in zip(procedure.steps, runs, strict=True) if r.status == StepStatus.PENDING), None)
-    outcome = {Status.ROLLED_BACK: "success", Status.ROLLBACK_FAILED: "failed"}.get(state.status, "in_progress")
+    current = next(
+        (
+            s
+            for s, r in zip(procedure.steps, runs, strict=True)
+            if r.status in (StepStatus.IN_PROGRESS, StepStatus.FAILED)
+        ),
+        None,
+    )
+    upcoming = next(
+        (s for s, r in zip(procedure.steps, runs, strict=True) if r.status == StepStatus.PENDING), None
+    )
+    outcome = {Status.ROLLED_BACK: "success", Status.ROLLBACK_FAILED: "failed"}.get(
+        state.status, "in_progress"
+    )
     return PhaseProgress(
-        id=procedure.id, title=f"{procedure.name} rollback", done=done, total=len(runs), outcome=outcome,
-        current_step=current.id if current else None, current_title=current.title if current else None,
-        next_step=upcoming.id if upcoming else None, next_title=upcoming.title if upcoming else None,
+        id=procedure.id,
+        title=f"{procedure.name} rollback",
+        done=done,
+        total=len(runs),
+        outcome=outcome,
+        current_step=current.id if current else None,
+        current_title=current.title if current else None,
+        next_step=upcoming.id if upcoming else None,
+        next_title=upcoming.title if upcoming else None,
         next_timeout=upcoming.duration if upcoming else None,
-        started_at=state.rollback.ordered_at, ended_at=state.rollback.ended_at,
+        started_at=state.rollback.ordered_at,
+        ended_at=state.rollback.ended_at,
     )
 
 
@@ -142,23 +173,46 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
         run = state.gate(gate.number)
         if run.status in (GateStatus.OPEN, GateStatus.REJECTED):
             approved = {a.role for a in run.approvals}
-            missing = [r for r in gate.approvers if r not in approved] if gate.approval == "all" else (
-                [] if approved else list(gate.approvers))
-            gates.append(GateProgress(gate.number, gate.checkpoint, run.status.value, list(gate.approvers), missing))
+            missing = (
+                [r for r in gate.approvers if r not in approved]
+                if gate.approval == "all"
+                else ([] if approved else list(gate.approvers))
+            )
+            gates.append(
+                GateProgress(gate.number, gate.checkpoint, run.status.value, list(gate.approvers), missing)
+            )
     later = [s for s in plan.stages if stage is not None and s[0].stage > stage]
     next_phase = " and ".join(f"Phase {p.id}" for p in later[0]) if later else None
     end = state.ended_at or now
-    issues = [f"{sid} failed: {run.note}" if run.note else f"{sid} failed"
-              for sid, run in state.steps.items() if run.status == StepStatus.FAILED]
-    issues += [f"Gate {n} rejected: {g.rejection.reason}" for n, g in state.gates.items()
-               if g.status == GateStatus.REJECTED and g.rejection]
+    issues = [
+        f"{sid} failed: {run.note}" if run.note else f"{sid} failed"
+        for sid, run in state.steps.items()
+        if run.status == StepStatus.FAILED
+    ]
+    issues += [
+        f"Gate {n} rejected: {g.rejection.reason}"
+        for n, g in state.gates.items()
+        if g.status == GateStatus.REJECTED and g.rejection
+    ]
     return Dashboard(
-        cutover_id=state.cutover_id, status=state.status, paused=state.paused, pause_reason=state.pause_reason,
-        now=now, window_start=state.window_start, started_at=state.started_at,
+        cutover_id=state.cutover_id,
+        status=state.status,
+        paused=state.paused,
+        pause_reason=state.pause_reason,
+        now=now,
+        window_start=state.window_start,
+        started_at=state.started_at,
         elapsed=(end - state.started_at) if state.started_at else None,
-        stage=stage, stage_budget=budget, stage_remaining=remaining, phases=phases, open_gates=gates,
-        next_phase=next_phase, overdue=overdue(state, plan, now), degradation=degradation_level(state),
+        stage=stage,
+        stage_budget=budget,
+        stage_remaining=remaining,
+        phases=phases,
+        open_gates=gates,
+        next_phase=next_phase,
+        overdue=overdue(state, plan, now),
+        degradation=degradation_level(state),
         recommendation=recommend(state, plan) if state.decision_needed_since else None,
         rollback_procedure=state.rollback.procedure if state.rollback else None,
-        rollback_progress=_rollback_progress(state, plan), issues=issues,
+        rollback_progress=_rollback_progress(state, plan),
+        issues=issues,
     )

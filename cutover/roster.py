@@ -26,7 +26,9 @@ class Roster:
 
     def __init__(self, roles: dict[str, list[Member]]) -> None:
         self.roles = roles
-        self._held: dict[str, list[str]] = {}  # slack id -> role keys, in roster order: asked on every command
+        self._held: dict[
+            str, list[str]
+        ] = {}  # slack id -> role keys, in roster order: asked on every command
         for role, members in roles.items():
             for m in members:
                 held = self._held.setdefault(m.slack_id, [])

@@ -275,8 +275,9 @@ def _resumed(s: CutoverState, e: ev.Resumed, at: datetime, actor: str) -> None:
 
 
 def _rollback_ordered(s: CutoverState, e: ev.RollbackOrdered, at: datetime, actor: str) -> None:
-    s.rollback = RollbackRun(procedure=e.procedure, reason=e.reason, ordered_by=actor, ordered_at=at,
-                             recommended=e.recommended)
+    s.rollback = RollbackRun(
+        procedure=e.procedure, reason=e.reason, ordered_by=actor, ordered_at=at, recommended=e.recommended
+    )
     s.rollbacks.append(s.rollback)
     s.status, s.decision_needed_since = Status.ROLLING_BACK, None
 

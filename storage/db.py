@@ -14,14 +14,16 @@ from sqlmodel import SQLModel, create_engine
 import storage.models  # noqa: F401  - registers the tables
 
 CONNECT_TIMEOUT_S = 10  # PostgreSQL: unless the URL says otherwise (?connect_timeout=N)
-POOL_SIZE = 16  # PostgreSQL connections kept open: the request threads and the background workers, without churn
+POOL_SIZE = (
+    16  # PostgreSQL connections kept open: the request threads and the background workers, without churn
+)
 
 
 def normalize_url(url: str) -> str:
     """Accept postgres:// and postgresql:// URLs and use the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -94,14 +96,18 @@ def _reader_of(engine: Engine) -> threading.local | bool:
     """The per-thread read connections of an engine on a SQLite file; False for any other engine."""
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     with _readers_lock:
-        return _readers.setdefault(engine, threading.local() if database and database != ":memory:" else False)
+        return _readers.setdefault(
+            engine, threading.local() if database and database != ":memory:" else False
+        )
 
 
 def _thread_reader(engine: Engine, local: threading.local) -> sqlite3.Connection:
     """This thread's read-only connection to the engine's SQLite file (closed with the thread or the engine)."""
     connection = getattr(local, "connection", None)
     if connection is None:
-        connection = sqlite3.connect(engine.url.database, timeout=30, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(
+            engine.url.database, timeout=30, isolation_level=None, check_same_thread=False
+        )
         connection.execute("PRAGMA busy_timeout=30000")
         connection.execute("PRAGMA query_only=1")
         local.connection = connection

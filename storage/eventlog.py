@@ -66,8 +66,21 @@ def payload_text(payload: dict) -> str:
 def canonical_row(cutover_id: str, seq: int, at_iso: str, actor: str, kind: str, payload_json: str) -> str:
     """`canonical` assembled around a payload already in canonical form (no JSON re-encoding): the same
     text as json.dumps of the row with sorted keys and compact separators."""
-    return ('{"actor":' + _string(actor) + ',"at":' + _string(at_iso) + ',"cutover_id":' + _string(cutover_id)
-            + ',"kind":' + _string(kind) + ',"payload":' + payload_json + ',"seq":' + str(seq) + "}")
+    return (
+        '{"actor":'
+        + _string(actor)
+        + ',"at":'
+        + _string(at_iso)
+        + ',"cutover_id":'
+        + _string(cutover_id)
+        + ',"kind":'
+        + _string(kind)
+        + ',"payload":'
+        + payload_json
+        + ',"seq":'
+        + str(seq)
+        + "}"
+    )
 
 
 # the canonical JSON form with one reusable encoder (json.dumps builds a new one per call with these options),
@@ -81,8 +94,9 @@ def chain_hash(prev_hash: str, text: str) -> str:
     return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
 
 
-def append(*, engine: Engine, cutover_id: str, batch: Sequence[Pending], expected_seq: int,
-           key: str | None = None) -> list[Recorded]:
+def append(
+    *, engine: Engine, cutover_id: str, batch: Sequence[Pending], expected_seq: int, key: str | None = None
+) -> list[Recorded]:
     """Append a batch after `expected_seq` in one transaction; Conflict if another append came first."""
     with Session(engine) as session:
         if key is not None:
@@ -102,13 +116,27 @@ def append(*, engine: Engine, cutover_id: str, batch: Sequence[Pending], expecte
             stored = payload_text(pending.event.payload())  # stored as hashed: verifying needs no re-encoding
             kind = kind_of(pending.event)
             at = utc(pending.at)
-            digest = chain_hash(prev, canonical_row(cutover_id, seq, at.isoformat(), pending.actor, kind, stored))
-            session.add(EventRow(cutover_id=cutover_id, seq=seq, at=at, actor=pending.actor, kind=kind,
-                                 payload=stored, prev_hash=prev, hash=digest))
+            digest = chain_hash(
+                prev, canonical_row(cutover_id, seq, at.isoformat(), pending.actor, kind, stored)
+            )
+            session.add(
+                EventRow(
+                    cutover_id=cutover_id,
+                    seq=seq,
+                    at=at,
+                    actor=pending.actor,
+                    kind=kind,
+                    payload=stored,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
             recorded.append(Recorded(seq=seq, at=at, actor=pending.actor, event=pending.event))
             prev = digest
         if key is not None and recorded:
-            session.add(RequestKey(key=key, cutover_id=cutover_id, seq=recorded[-1].seq, at=utc(batch[-1].at)))
+            session.add(
+                RequestKey(key=key, cutover_id=cutover_id, seq=recorded[-1].seq, at=utc(batch[-1].at))
+            )
         try:
             session.commit()
         except IntegrityError as exc:
@@ -132,14 +160,21 @@ def cutover_ids(*, engine: Engine) -> list[str]:
     return [row[0] for row in read_rows(engine, _FIRST_EVENTS, ())]
 
 
-def cutovers_and_news(*, engine: Engine, cutover_id: str, after_seq: int,
-                      keys_after: int) -> tuple[list[str], list[Recorded], list[str]]:
+def cutovers_and_news(
+    *, engine: Engine, cutover_id: str, after_seq: int, keys_after: int
+) -> tuple[list[str], list[Recorded], list[str]]:
     """`cutover_ids`, `history(cutover_id, after_seq)` and the cutover's request keys applied after
     `keys_after`, in one read: the ledger's check before each decision."""
     rows = read_rows(engine, _CUTOVERS_AND_NEWS, (cutover_id, after_seq, cutover_id, keys_after))
     firsts = sorted((row_id, cid) for part, row_id, cid, *_ in rows if part == 1)
-    news = sorted((seq, at, actor, kind, payload) for part, _, _, seq, at, actor, kind, payload in rows if part == 0)
-    return [cid for _, cid in firsts], [_recorded(*row) for row in news], [row[2] for row in rows if row[0] == 2]
+    news = sorted(
+        (seq, at, actor, kind, payload) for part, _, _, seq, at, actor, kind, payload in rows if part == 0
+    )
+    return (
+        [cid for _, cid in firsts],
+        [_recorded(*row) for row in news],
+        [row[2] for row in rows if row[0] == 2],
+    )
 
 
 def _recorded(seq: int, at: datetime | str, actor: str, kind: str, payload: str) -> Recorded:
@@ -154,11 +189,13 @@ def was_applied(*, engine: Engine, key: str) -> bool:
 
 _HISTORY = "SELECT seq, at, actor, kind, payload FROM events WHERE cutover_id = ? AND seq > ? ORDER BY seq"
 _FIRST_EVENTS = "SELECT cutover_id FROM events WHERE seq = 1 ORDER BY id"
-_CUTOVERS_AND_NEWS = ("SELECT 0, id, cutover_id, seq, at, actor, kind, payload FROM events "
-                      "WHERE cutover_id = ? AND seq > ? "
-                      "UNION ALL SELECT 1, id, cutover_id, NULL, NULL, NULL, NULL, NULL FROM events WHERE seq = 1 "
-                      "UNION ALL SELECT 2, NULL, key, seq, NULL, NULL, NULL, NULL FROM request_keys "
-                      "WHERE cutover_id = ? AND seq > ?")
+_CUTOVERS_AND_NEWS = (
+    "SELECT 0, id, cutover_id, seq, at, actor, kind, payload FROM events "
+    "WHERE cutover_id = ? AND seq > ? "
+    "UNION ALL SELECT 1, id, cutover_id, NULL, NULL, NULL, NULL, NULL FROM events WHERE seq = 1 "
+    "UNION ALL SELECT 2, NULL, key, seq, NULL, NULL, NULL, NULL FROM request_keys "
+    "WHERE cutover_id = ? AND seq > ?"
+)
 _KEY = "SELECT 1 FROM request_keys WHERE key = ?"
 
 
@@ -192,22 +229,31 @@ def history_verified(*, engine: Engine, cutover_id: str) -> tuple[list[Recorded]
     """
     # plain SQL: the columns come back as the driver gives them (SQLite: `at` as text, parsed below in C);
     # the rows are consumed as they are fetched, never all held at once next to the events built from them
-    query = sa_text("SELECT seq, at, actor, kind, payload, prev_hash, hash FROM events "
-                    "WHERE cutover_id = :cutover_id ORDER BY seq")
+    query = sa_text(
+        "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM events "
+        "WHERE cutover_id = :cutover_id ORDER BY seq"
+    )
     events: list[Recorded] = []
     append_event = events.append
     audit: AuditResult | None = None
     prev, expected_seq, count = GENESIS, 1, 0
     with engine.connect() as connection:
-        for seq, at, actor, kind, text, prev_hash, digest in connection.execute(query, {"cutover_id": cutover_id}):
+        for seq, at, actor, kind, text, prev_hash, digest in connection.execute(
+            query, {"cutover_id": cutover_id}
+        ):
             count += 1
             at, actor, kind = _moment(at), intern(actor), intern(kind)  # a few names, each held once
             payload = _parsed(text)
             if audit is None:
-                if not (seq == expected_seq and prev_hash == prev and payload is not None
-                        and _hashes_to(digest, prev, cutover_id, seq, at, actor, kind, text, payload)):
-                    audit = _chain_problem(cutover_id, expected_seq, prev, seq, at, actor, kind, text, payload,
-                                           prev_hash, digest)
+                if not (
+                    seq == expected_seq
+                    and prev_hash == prev
+                    and payload is not None
+                    and _hashes_to(digest, prev, cutover_id, seq, at, actor, kind, text, payload)
+                ):
+                    audit = _chain_problem(
+                        cutover_id, expected_seq, prev, seq, at, actor, kind, text, payload, prev_hash, digest
+                    )
                 prev, expected_seq = digest, expected_seq + 1
             if payload is not None:
                 append_event(Recorded(seq=seq, at=at, actor=actor, event=event_from(kind, payload)))
@@ -232,26 +278,59 @@ def _parsed(text: str) -> dict | None:
 _RAW_DECODE = json.JSONDecoder().raw_decode
 
 
-def _hashes_to(digest: str, prev: str, cutover_id: str, seq: int, at: datetime, actor: str, kind: str, text: str,
-               payload: dict) -> bool:
+def _hashes_to(
+    digest: str,
+    prev: str,
+    cutover_id: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    kind: str,
+    text: str,
+    payload: dict,
+) -> bool:
     """Whether a row's content chains to `digest`: its stored payload text as it is (the canonical form
     `append` stores), or else re-encoded (rows written before payloads were stored in canonical form)."""
     at_iso = at.isoformat()
-    return (chain_hash(prev, canonical_row(cutover_id, seq, at_iso, actor, kind, text)) == digest
-            or chain_hash(prev, canonical_row(cutover_id, seq, at_iso, actor, kind, payload_text(payload))) == digest)
+    return (
+        chain_hash(prev, canonical_row(cutover_id, seq, at_iso, actor, kind, text)) == digest
+        or chain_hash(prev, canonical_row(cutover_id, seq, at_iso, actor, kind, payload_text(payload)))
+        == digest
+    )
 
 
-def _chain_problem(cutover_id: str, expected_seq: int, prev: str, seq: int, at: datetime, actor: str,
-                   kind: str, text: str, payload: dict | None, prev_hash: str, digest: str) -> AuditResult | None:
+def _chain_problem(
+    cutover_id: str,
+    expected_seq: int,
+    prev: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    kind: str,
+    text: str,
+    payload: dict | None,
+    prev_hash: str,
+    digest: str,
+) -> AuditResult | None:
     """The first problem of one row of the chain (as `verify` words it; `rows` counted by the caller), or None."""
     if seq != expected_seq:
         if seq > expected_seq:
-            return AuditResult(cutover_id, False, 0, expected_seq,
-                               f"row {expected_seq} is missing (deleted): the log jumps to {seq}")
+            return AuditResult(
+                cutover_id,
+                False,
+                0,
+                expected_seq,
+                f"row {expected_seq} is missing (deleted): the log jumps to {seq}",
+            )
         return AuditResult(cutover_id, False, 0, seq, f"row {seq} appears twice (inserted)")
     if prev_hash != prev:
-        return AuditResult(cutover_id, False, 0, seq,
-                           f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)")
+        return AuditResult(
+            cutover_id,
+            False,
+            0,
+            seq,
+            f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)",
+        )
     if payload is None:
         return AuditResult(cutover_id, False, 0, seq, f"row {seq} has an unreadable payload (modified)")
     if not _hashes_to(digest, prev, cutover_id, seq, at, actor, kind, text, payload):
@@ -262,8 +341,14 @@ def _chain_problem(cutover_id: str, expected_seq: int, prev: str, seq: int, at: 
 def latest_of_kind(*, engine: Engine, cutover_id: str, kind: str) -> Recorded | None:
     """The cutover's latest event of one kind (e.g. where the last report went), without reading the rest."""
     with Session(engine) as session:
-        row = session.exec(select(EventRow).where(EventRow.cutover_id == cutover_id, EventRow.kind == kind)
-                           .order_by(EventRow.seq.desc()).limit(1)).first()
+        row = session.exec(
+            select(EventRow)
+            .where(EventRow.cutover_id == cutover_id, EventRow.kind == kind)
+            .order_by(EventRow.seq.desc())
+            .limit(1)
+        ).first()
         if row is None:
             return None
-        return Recorded(seq=row.seq, at=utc(row.at), actor=row.actor, event=event_from(row.kind, json.loads(row.payload)))
+        return Recorded(
+            seq=row.seq, at=utc(row.at), actor=row.actor, event=event_from(row.kind, json.loads(row.payload))
+        )

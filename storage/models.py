@@ -29,7 +29,9 @@ class RequestKey(SQLModel, table=True):
     """A request already applied (a Slack retry, a repeated action id, a scheduled job's key)."""
 
     __tablename__ = "request_keys"
-    __table_args__ = (Index("ix_request_keys_cutover_seq", "cutover_id", "seq"),)  # the ledger reads a cutover's new keys
+    __table_args__ = (
+        Index("ix_request_keys_cutover_seq", "cutover_id", "seq"),
+    )  # the ledger reads a cutover's new keys
 
     key: str = Field(primary_key=True, max_length=200)
     cutover_id: str = Field(max_length=120)

@@ -58,13 +58,29 @@ def create_tables(*, engine: Engine) -> None:
     SQLModel.metadata.create_all(engine, tables=[OutboxRow.__table__, SavedTs.__table__])
 
 
-def enqueue(*, engine: Engine, key: str, order_key: str, method: str, args: dict[str, Any],
-            save_ts_as: str | None, now: datetime) -> bool:
+def enqueue(
+    *,
+    engine: Engine,
+    key: str,
+    order_key: str,
+    method: str,
+    args: dict[str, Any],
+    save_ts_as: str | None,
+    now: datetime,
+) -> bool:
     """Insert a pending row; False when a row with this key already exists (nothing changes)."""
     with Session(engine) as session:
-        session.add(OutboxRow(key=key, order_key=order_key, method=method, save_ts_as=save_ts_as,
-                              args=json.dumps(args, sort_keys=True, ensure_ascii=False),
-                              next_attempt_at=utc(now), created_at=utc(now)))
+        session.add(
+            OutboxRow(
+                key=key,
+                order_key=order_key,
+                method=method,
+                save_ts_as=save_ts_as,
+                args=json.dumps(args, sort_keys=True, ensure_ascii=False),
+                next_attempt_at=utc(now),
+                created_at=utc(now),
+            )
+        )
         try:
             session.commit()
         except IntegrityError:  # a concurrent enqueue of the same key won
@@ -79,16 +95,25 @@ def enqueue_many(*, engine: Engine, calls: list[dict[str, Any]], now: datetime) 
     with Session(engine) as session:
         present: set[str] = set()
         for start in range(0, len(keys), 500):
-            present |= set(session.exec(select(OutboxRow.key).where(OutboxRow.key.in_(keys[start:start + 500]))).all())
+            present |= set(
+                session.exec(select(OutboxRow.key).where(OutboxRow.key.in_(keys[start : start + 500]))).all()
+            )
         added = 0
         for call in calls:
             if call["key"] in present:
                 continue
             present.add(call["key"])
-            session.add(OutboxRow(key=call["key"], order_key=call["order"], method=call["method"],
-                                  save_ts_as=call["save_ts_as"],
-                                  args=json.dumps(call["args"], sort_keys=True, ensure_ascii=False),
-                                  next_attempt_at=utc(now), created_at=utc(now)))
+            session.add(
+                OutboxRow(
+                    key=call["key"],
+                    order_key=call["order"],
+                    method=call["method"],
+                    save_ts_as=call["save_ts_as"],
+                    args=json.dumps(call["args"], sort_keys=True, ensure_ascii=False),
+                    next_attempt_at=utc(now),
+                    created_at=utc(now),
+                )
+            )
             added += 1
         session.commit()
         return added
@@ -97,9 +122,15 @@ def enqueue_many(*, engine: Engine, calls: list[dict[str, Any]], now: datetime) 
 def heads(*, engine: Engine) -> list[OutboxRow]:
     """The first pending row of every order key, oldest first."""
     with Session(engine) as session:
-        first = (select(OutboxRow.order_key, func.min(OutboxRow.id).label("head"))
-                 .where(OutboxRow.status == PENDING).group_by(OutboxRow.order_key).subquery())
-        rows = session.exec(select(OutboxRow).join(first, OutboxRow.id == first.c.head).order_by(OutboxRow.id)).all()
+        first = (
+            select(OutboxRow.order_key, func.min(OutboxRow.id).label("head"))
+            .where(OutboxRow.status == PENDING)
+            .group_by(OutboxRow.order_key)
+            .subquery()
+        )
+        rows = session.exec(
+            select(OutboxRow).join(first, OutboxRow.id == first.c.head).order_by(OutboxRow.id)
+        ).all()
         for row in rows:
             session.expunge(row)
         return list(rows)
@@ -166,4 +197,6 @@ def rows(*, engine: Engine, status: str | None = None) -> list[OutboxRow]:
 def count(*, engine: Engine, status: str) -> int:
     """How many rows have this status."""
     with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == status)).one()
+        return session.exec(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.status == status)
+        ).one()

@@ -24,12 +24,23 @@ DEFAULT_START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def _args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--script", metavar="FILE", help="run this script instead of prompting (README: Console scripts)")
+    parser.add_argument(
+        "--script", metavar="FILE", help="run this script instead of prompting (README: Console scripts)"
+    )
     parser.add_argument("--json", action="store_true", help="with --script: one JSON object per line")
-    parser.add_argument("--start", metavar="ISO_TIME", default=None,
-                        help=f"where the virtual clock starts (default {DEFAULT_START.isoformat()})")
-    parser.add_argument("--as", dest="as_user", metavar="SLACK_ID", default=None,
-                        help="interactive: the user you type as (default: the Incident Commander)")
+    parser.add_argument(
+        "--start",
+        metavar="ISO_TIME",
+        default=None,
+        help=f"where the virtual clock starts (default {DEFAULT_START.isoformat()})",
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="SLACK_ID",
+        default=None,
+        help="interactive: the user you type as (default: the Incident Commander)",
+    )
     parser.add_argument("--runbook", default=str(default_runbook_path()))
     parser.add_argument("--roster", default=str(default_roster_path()))
     parser.add_argument("--db", default="sqlite://", help="database URL (default: in-memory SQLite)")
@@ -105,8 +116,11 @@ def describe(instruction: Instruction) -> str:
 
 def interact(session: SlackSession, user: str, stdin: TextIO, out: TextIO) -> int:
     """The prompt: `/cutover ...`, `click <action_id> [<value>]`, `+10m`, `as <SLACK_ID>`, `home`, `quit`."""
-    print("cutover console — type /cutover help; `as U123` to switch user; `click <action_id> [value]`; "
-          "`+10m` to move the clock; `home` for App Home; `quit` to leave.", file=out)
+    print(
+        "cutover console — type /cutover help; `as U123` to switch user; `click <action_id> [value]`; "
+        "`+10m` to move the clock; `home` for App Home; `quit` to leave.",
+        file=out,
+    )
     printed, number = 0, 0
     while True:
         print(f"{user} {session.clock.now():%H:%M:%S}> ", end="", file=out, flush=True)
@@ -149,7 +163,11 @@ def readable(entry: Entry) -> str:
     args = data["args"]
     method = data["method"]
     if method == "chat.postMessage":
-        where = "thread" + (" + channel" if args.get("reply_broadcast") else "") if args.get("thread_ts") else "channel"
+        where = (
+            "thread" + (" + channel" if args.get("reply_broadcast") else "")
+            if args.get("thread_ts")
+            else "channel"
+        )
         return f"{at} {args.get('channel')} ({where}):\n{_indent(args.get('text', ''))}"
     if method == "chat.update":
         return f"{at} {args.get('channel')} parent message updated: {args.get('text', '')}"

@@ -1,10 +1,10 @@
 """The console script language: one instruction per line (README, "Console scripts").
 
-    @<slack_id> /cutover <text>             a slash command typed by that user
-    @<slack_id> click <action_id> [<value>] [<reason>...]
-                                            that user presses a button (see `SlackSession.click`)
-    +<n>s | +<n>m | +<n>h | +<n>d           advance the virtual clock, firing what falls due
-    # comment, and blank lines              ignored
+@<slack_id> /cutover <text>             a slash command typed by that user
+@<slack_id> click <action_id> [<value>] [<reason>...]
+                                        that user presses a button (see `SlackSession.click`)
++<n>s | +<n>m | +<n>h | +<n>d           advance the virtual clock, firing what falls due
+# comment, and blank lines              ignored
 """
 
 from __future__ import annotations
@@ -71,11 +71,16 @@ def parse_line(line: str, number: int) -> Instruction | None:
     if text.startswith("+"):
         match = _ADVANCE.match(text)
         if not match:
-            raise ScriptError(number, f"{text!r} is not a clock advance; write +<n>s, +<n>m, +<n>h or +<n>d (e.g. +10m)")
+            raise ScriptError(
+                number, f"{text!r} is not a clock advance; write +<n>s, +<n>m, +<n>h or +<n>d (e.g. +10m)"
+            )
         return Advance(number, timedelta(**{UNITS[match["unit"]]: int(match["n"])}), text)
     if not text.startswith("@"):
-        raise ScriptError(number, f"{text!r}: a line is `@<slack_id> /cutover <text>`, "
-                                  "`@<slack_id> click <action_id> [<value>]`, `+<n>m` or `# comment`")
+        raise ScriptError(
+            number,
+            f"{text!r}: a line is `@<slack_id> /cutover <text>`, "
+            "`@<slack_id> click <action_id> [<value>]`, `+<n>m` or `# comment`",
+        )
     user = text[1:].split(maxsplit=1)[0] if len(text) > 1 else ""
     if not user or not _USER.match(user):
         raise ScriptError(number, f"{user!r} is not a Slack user id (e.g. @U01AAAA)")
@@ -86,12 +91,17 @@ def parse_line(line: str, number: int) -> Instruction | None:
         if not action:
             raise ScriptError(number, "click needs an action id, e.g. `click step_done 1A.1`")
         if action not in ACTION_IDS:
-            raise ScriptError(number, f"no button has the action id {action!r}; the bot's buttons are "
-                                      + ", ".join(ACTION_IDS))
+            raise ScriptError(
+                number,
+                f"no button has the action id {action!r}; the bot's buttons are " + ", ".join(ACTION_IDS),
+            )
         words = tuple((match["words"] or "").split())
         if not opens_modal(action) and len(words) > 1:
-            raise ScriptError(number, f"the {action} button takes one value at most (e.g. `click {action} 1A.1`); "
-                                      f"{' '.join(words[1:])!r} is left over")
+            raise ScriptError(
+                number,
+                f"the {action} button takes one value at most (e.g. `click {action} 1A.1`); "
+                f"{' '.join(words[1:])!r} is left over",
+            )
         return Click(number, user, action, words)
     raise ScriptError(number, f"after @{user} comes `/cutover <text>` or `click <action_id> [<value>]`")
 

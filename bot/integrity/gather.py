@@ -18,28 +18,48 @@ def checklist_readings(probes: Probes | None, plan: Runbook) -> ProbeReadings:
     deps = {}
     for dep in plan.business.external_dependencies if plan.business else []:
         if dep.health_url:
-            deps[dep.key] = _safe(lambda d=dep: probes.dependencies.health(d.key, d.health_url), "http") \
-                if probes.dependencies else Reading(ok=None, source="http", error="no dependency probe configured")
+            deps[dep.key] = (
+                _safe(lambda d=dep: probes.dependencies.health(d.key, d.health_url), "http")
+                if probes.dependencies
+                else Reading(ok=None, source="http", error="no dependency probe configured")
+            )
     return ProbeReadings(
         readiness=_safe(probes.readiness.readiness, "readiness") if probes.readiness else None,
         critical_alarms=_safe(probes.alarms.critical_alarms, "alarms") if probes.alarms else None,
-        dependencies=deps)
+        dependencies=deps,
+    )
 
 
 def snapshot(probes: Probes | None, plan: Runbook, region: str) -> dict[str, Any]:
     """MSK counts and lag, DocumentDB counts/checksums, S3 keys/ETags and metrics in one region."""
     checks = plan.data_checks
-    snap: dict[str, Any] = {"region": region, "msk": {}, "consumer_lag": {}, "documentdb": {}, "s3": {},
-                            "metrics": {}, "unknown": {}}
+    snap: dict[str, Any] = {
+        "region": region,
+        "msk": {},
+        "consumer_lag": {},
+        "documentdb": {},
+        "s3": {},
+        "metrics": {},
+        "unknown": {},
+    }
     if probes is None or checks is None:
         snap["unknown"]["probes"] = "no probes configured"
         return snap
-    parts = [("msk", probes.msk and (lambda: probes.msk.topic_counts(region, checks.msk_topics))),
-             ("consumer_lag", probes.msk and (lambda: probes.msk.consumer_lag(region, checks.consumer_groups))),
-             ("documentdb", probes.documentdb and (lambda: probes.documentdb.collection_stats(
-                 region, checks.collections, checks.checksum_field)))]
+    parts = [
+        ("msk", probes.msk and (lambda: probes.msk.topic_counts(region, checks.msk_topics))),
+        ("consumer_lag", probes.msk and (lambda: probes.msk.consumer_lag(region, checks.consumer_groups))),
+        (
+            "documentdb",
+            probes.documentdb
+            and (
+                lambda: probes.documentdb.collection_stats(region, checks.collections, checks.checksum_field)
+            ),
+        ),
+    ]
     for name, read in parts:
-        reading = _safe(read, name) if read else Reading(ok=None, source=name, error=f"no {name} probe configured")
+        reading = (
+            _safe(read, name) if read else Reading(ok=None, source=name, error=f"no {name} probe configured")
+        )
         snap[name] = dict(reading.value or {})
         if reading.ok is None:
             snap["unknown"][name] = reading.error
@@ -57,8 +77,9 @@ def snapshot(probes: Probes | None, plan: Runbook, region: str) -> dict[str, Any
             metrics = asdict(probes.metrics.metrics(region))
         except Exception as exc:  # noqa: BLE001 - a probe bug must not lose the baseline
             metrics = {"error": f"{type(exc).__name__}: {exc}"}
-        snap["metrics"] = {k: metrics.get(k) for k in ("error_rate_pct", "latency_p95_ms", "throughput",
-                                                      "replication_lag_s")}
+        snap["metrics"] = {
+            k: metrics.get(k) for k in ("error_rate_pct", "latency_p95_ms", "throughput", "replication_lag_s")
+        }
         if metrics.get("error"):
             snap["unknown"]["metrics"] = metrics["error"]
     return snap

@@ -32,9 +32,13 @@ RECHECK_KINDS = frozenset({"comm.sent", "comm.acknowledged", "rehearsal.recorded
 class IntegrityJobs:
     """Runs checklist / baseline / validate / reconcile jobs in the background (or inline)."""
 
-    def __init__(self, services: Services, *, archive: Any = None, inline: bool = False, workers: int = 2) -> None:
+    def __init__(
+        self, services: Services, *, archive: Any = None, inline: bool = False, workers: int = 2
+    ) -> None:
         self.services, self.archive, self.inline = services, archive, inline
-        self._pool = None if inline else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="integrity")
+        self._pool = (
+            None if inline else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="integrity")
+        )
         self._queued: set[tuple[str, str]] = set()
         self._futures: list[Future] = []
         self._lock = threading.Lock()
@@ -107,7 +111,9 @@ def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded
             jobs.request("validate", state.cutover_id, key=f"validate:step:{step}:{state.cutover_id}:{r.seq}")
 
 
-def wire(services: Services, *, probes: Any = None, archive: Any = None, inline: bool = False) -> IntegrityJobs:
+def wire(
+    services: Services, *, probes: Any = None, archive: Any = None, inline: bool = False
+) -> IntegrityJobs:
     """Install the probes, the integrity jobs and their listener in the services."""
     if probes is not None:
         services.probes = probes

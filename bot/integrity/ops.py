@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 BOT = "cutover-bot"
 
 
-def record(services: Services, cutover_id: str, actor: str, event: Event, key: str | None = None) -> int | None:
+def record(
+    services: Services, cutover_id: str, actor: str, event: Event, key: str | None = None
+) -> int | None:
     """Append one event (re-reading on Conflict); its seq, or None when the key was already applied."""
     recorded = record_event(services, cutover_id, event, actor=actor, key=key)
     return recorded[0].seq if recorded else None
@@ -36,13 +38,17 @@ def post_thread(services: Services, cutover_id: str, template: str, key: str, **
     if services.outbox is None:
         return
     text = render(template, services.templates_dir, **context)
-    services.outbox.enqueue(method="chat.postMessage",
-                            args={"channel": services.channel, "thread_ts": f"{{{{ts:parent:{cutover_id}}}}}",
-                                  "text": text},
-                            key=key, order=f"thread:{cutover_id}")
+    services.outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": services.channel, "thread_ts": f"{{{{ts:parent:{cutover_id}}}}}", "text": text},
+        key=key,
+        order=f"thread:{cutover_id}",
+    )
 
 
-def evaluate_checklist(services: Services, cutover_id: str, actor: str = BOT, key: str | None = None) -> list[dict]:
+def evaluate_checklist(
+    services: Services, cutover_id: str, actor: str = BOT, key: str | None = None
+) -> list[dict]:
     """Measure and record the checklist; post the items whose result changed."""
     plan, now = services.plan, services.clock.now()
     before = services.ledger.state(cutover_id)
@@ -53,13 +59,21 @@ def evaluate_checklist(services: Services, cutover_id: str, actor: str = BOT, ke
     if seq is None:
         return []
     if changed:
-        post_thread(services, cutover_id, "gonogo/changed.j2", f"checklist:{cutover_id}:{seq}",
-                    changed=changed, first=not before.integrity.checklist, items=items)
+        post_thread(
+            services,
+            cutover_id,
+            "gonogo/changed.j2",
+            f"checklist:{cutover_id}:{seq}",
+            changed=changed,
+            first=not before.integrity.checklist,
+            items=items,
+        )
     return [i.as_dict() for i in items]
 
 
-def capture_baseline(services: Services, cutover_id: str, actor: str = BOT, key: str | None = None,
-                     archive: Any = None) -> dict | None:
+def capture_baseline(
+    services: Services, cutover_id: str, actor: str = BOT, key: str | None = None, archive: Any = None
+) -> dict | None:
     """Snapshot the source region, archive it to S3 (a failure is said and retried later), record it."""
     plan, now = services.plan, services.clock.now()
     snap = snapshot(services.probes, plan, plan.from_region)
@@ -68,8 +82,17 @@ def capture_baseline(services: Services, cutover_id: str, actor: str = BOT, key:
     seq = record(services, cutover_id, actor, ie.BaselineCaptured(**payload, archive=uri), key)
     if seq is None:
         return None
-    post_thread(services, cutover_id, "integrity/baseline_thread.j2", f"baseline:{cutover_id}:{seq}",
-                baseline=payload, archive=uri, archive_error=error, region=plan.from_region, at=now)
+    post_thread(
+        services,
+        cutover_id,
+        "integrity/baseline_thread.j2",
+        f"baseline:{cutover_id}:{seq}",
+        baseline=payload,
+        archive=uri,
+        archive_error=error,
+        region=plan.from_region,
+        at=now,
+    )
     return {**payload, "archive": uri}
 
 
@@ -83,12 +106,17 @@ def retry_archive(services: Services, cutover_id: str, archive: Any) -> str | No
     if not uri:
         log.warning("baseline archive of %s still failing: %s", cutover_id, error)
         return None
-    if record(services, cutover_id, BOT, ie.BaselineArchived(archive=uri), key=f"baseline-archived:{uri}") is not None:
+    if (
+        record(services, cutover_id, BOT, ie.BaselineArchived(archive=uri), key=f"baseline-archived:{uri}")
+        is not None
+    ):
         post_thread(services, cutover_id, "integrity/archived_thread.j2", f"archived:{uri}", archive=uri)
     return uri
 
 
-def run_validation(services: Services, cutover_id: str, actor: str = BOT, key: str | None = None) -> dict | None:
+def run_validation(
+    services: Services, cutover_id: str, actor: str = BOT, key: str | None = None
+) -> dict | None:
     """Compare the target region now with the baseline; record validation.completed and post it."""
     plan = services.plan
     state = services.ledger.state(cutover_id)
@@ -97,24 +125,41 @@ def run_validation(services: Services, cutover_id: str, actor: str = BOT, key: s
     seq = record(services, cutover_id, actor, ie.ValidationCompleted(passed=passed, items=items), key)
     if seq is None:
         return None
-    post_thread(services, cutover_id, "integrity/validation_thread.j2", f"validation:{cutover_id}:{seq}",
-                passed=passed, items=items, region=plan.to_region)
+    post_thread(
+        services,
+        cutover_id,
+        "integrity/validation_thread.j2",
+        f"validation:{cutover_id}:{seq}",
+        passed=passed,
+        items=items,
+        region=plan.to_region,
+    )
     return {"passed": passed, "items": items}
 
 
-def run_reconciliation(services: Services, cutover_id: str, actor: str = BOT, key: str | None = None) -> dict | None:
+def run_reconciliation(
+    services: Services, cutover_id: str, actor: str = BOT, key: str | None = None
+) -> dict | None:
     """Compare East and West; record reconciliation.completed with every difference, and post it."""
     plan = services.plan
     east = snapshot(services.probes, plan, plan.from_region)
     west = snapshot(services.probes, plan, plan.to_region)
     passed, differences = reconcile(plan.data_checks, east, west)
-    seq = record(services, cutover_id, actor, ie.ReconciliationCompleted(passed=passed, differences=differences),
-                 key)
+    seq = record(
+        services, cutover_id, actor, ie.ReconciliationCompleted(passed=passed, differences=differences), key
+    )
     if seq is None:
         return None
-    post_thread(services, cutover_id, "integrity/reconciliation_thread.j2",
-                f"reconciliation:{cutover_id}:{seq}", passed=passed, differences=differences,
-                east=plan.from_region, west=plan.to_region)
+    post_thread(
+        services,
+        cutover_id,
+        "integrity/reconciliation_thread.j2",
+        f"reconciliation:{cutover_id}:{seq}",
+        passed=passed,
+        differences=differences,
+        east=plan.from_region,
+        west=plan.to_region,
+    )
     return {"passed": passed, "differences": differences}
 
 

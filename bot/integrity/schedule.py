@@ -34,13 +34,19 @@ def candidates(services: Services, state: CutoverState, t: datetime) -> list[Due
     integrity = state.integrity
     if window is not None and state.status in BEFORE_START:
         first = window - CHECKLIST_FROM
-        slots = [first] if t < first else [first + ((min(t, window) - first) // CHECKLIST_EVERY) * CHECKLIST_EVERY]
+        slots = (
+            [first]
+            if t < first
+            else [first + ((min(t, window) - first) // CHECKLIST_EVERY) * CHECKLIST_EVERY]
+        )
         if slots[0] + CHECKLIST_EVERY < window:
             slots.append(slots[0] + CHECKLIST_EVERY)
         for slot in slots:
             if slot < window and not _done(integrity.checklist_at, slot):
                 minutes = int((window - slot).total_seconds() // 60)
-                found.append(DueAction(f"checklist:T-{minutes}m:{window.isoformat()}:{cid}", slot, "checklist"))
+                found.append(
+                    DueAction(f"checklist:T-{minutes}m:{window.isoformat()}:{cid}", slot, "checklist")
+                )
         baseline_at = window - BASELINE_AT
         if not _done(integrity.baseline_at, baseline_at):
             found.append(DueAction(f"baseline:T-1h:{window.isoformat()}:{cid}", baseline_at, "baseline"))
@@ -50,9 +56,19 @@ def candidates(services: Services, state: CutoverState, t: datetime) -> list[Due
             found.append(DueAction(f"reconcile:T+24h:{cid}", at, "reconcile"))
     baseline = integrity.baseline
     jobs = jobs_of(services)
-    if baseline is not None and not baseline.get("archive") and jobs.archive is not None and integrity.baseline_at:
-        found.append(DueAction(f"archive-retry:{cid}:{integrity.baseline_at.isoformat()}",
-                               integrity.baseline_at + ARCHIVE_RETRY_AFTER, "baseline_archive"))
+    if (
+        baseline is not None
+        and not baseline.get("archive")
+        and jobs.archive is not None
+        and integrity.baseline_at
+    ):
+        found.append(
+            DueAction(
+                f"archive-retry:{cid}:{integrity.baseline_at.isoformat()}",
+                integrity.baseline_at + ARCHIVE_RETRY_AFTER,
+                "baseline_archive",
+            )
+        )
     return found
 
 
@@ -67,4 +83,3 @@ def fire(services: Services, state: CutoverState, action: DueAction, t: datetime
 
 def _done(done_at: datetime | None, due: datetime) -> bool:
     return done_at is not None and done_at >= due
-

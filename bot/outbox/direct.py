@@ -25,8 +25,9 @@ class ImmediateOutbox:
         self._ts: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def enqueue(self, *, method: str, args: dict[str, Any], key: str, order: str = "",
-                save_ts_as: str | None = None) -> None:
+    def enqueue(
+        self, *, method: str, args: dict[str, Any], key: str, order: str = "", save_ts_as: str | None = None
+    ) -> None:
         """Deliver now unless this key was delivered before."""
         with self._lock:
             if key in self._keys:

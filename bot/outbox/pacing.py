@@ -22,9 +22,13 @@ class Pacer:
     """Per-method pacing learnt from 429s: no more calls per second than Slack last allowed."""
 
     def __init__(self) -> None:
-        self.sent: dict[str, deque[datetime]] = defaultdict(deque)  # slots held: answer times (sent while in flight)
+        self.sent: dict[str, deque[datetime]] = defaultdict(
+            deque
+        )  # slots held: answer times (sent while in flight)
         self.in_flight: dict[str, list[datetime]] = defaultdict(list)  # when the calls not yet answered went
-        self.accepted: dict[str, deque[datetime]] = defaultdict(deque)  # when recently accepted calls arrived (about)
+        self.accepted: dict[str, deque[datetime]] = defaultdict(
+            deque
+        )  # when recently accepted calls arrived (about)
         self.allowed: dict[str, int] = {}
         self.learnt_at: dict[str, datetime] = {}
         self.paused_until: dict[str, datetime] = {}
@@ -109,7 +113,9 @@ class Pacer:
                 self.learnt_at[method] = max(learnt or now, at or now)
             else:
                 self.allowed[method] = max(1, min(count, self.allowed[method] - 1))
-            self.paused_until[method] = max(self.paused_until.get(method, now), now + timedelta(seconds=after))
+            self.paused_until[method] = max(
+                self.paused_until.get(method, now), now + timedelta(seconds=after)
+            )
 
     def _forget(self, method: str, sent: datetime) -> None:
         recent, flying = self.sent[method], self.in_flight[method]

@@ -40,10 +40,13 @@ from templates.render import render
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(seconds=60)
-LEAD = timedelta(milliseconds=20)  # the background deliverer prepares a pass this early; calls wait for their slot
+LEAD = timedelta(
+    milliseconds=20
+)  # the background deliverer prepares a pass this early; calls wait for their slot
 SES_METHOD = "ses.send_email"
-RETRYABLE_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
-                              "request_timeout"})
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
 _REF = re.compile(r"^\{\{ts:(.+)\}\}$")
 
 
@@ -62,9 +65,18 @@ class _Retry(Exception):
 class PersistentOutbox:
     """An outbox over the database: rows survive restarts; delivery retries until it succeeds."""
 
-    def __init__(self, db: DbEngine, clock: Clock, slack: WebClient | None = None, ses: Any = None,
-                 ses_source: str = "cutover-bot@example.com", poll_seconds: float = 1.0,
-                 inline_without_thread: bool = False, workers: int = 1, templates_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        db: DbEngine,
+        clock: Clock,
+        slack: WebClient | None = None,
+        ses: Any = None,
+        ses_source: str = "cutover-bot@example.com",
+        poll_seconds: float = 1.0,
+        inline_without_thread: bool = False,
+        workers: int = 1,
+        templates_dir: str | None = None,
+    ) -> None:
         self.db, self.clock, self.slack, self.ses, self.ses_source = db, clock, slack, ses, ses_source
         self.poll_seconds, self.templates_dir = poll_seconds, templates_dir
         self.inline_without_thread = inline_without_thread  # no deliverer thread running: deliver in enqueue
@@ -100,16 +112,26 @@ class PersistentOutbox:
             self.drain()
         self._wake.set()
 
-    def enqueue(self, *, method: str, args: dict[str, Any], key: str, order: str = "",
-                save_ts_as: str | None = None) -> None:
+    def enqueue(
+        self, *, method: str, args: dict[str, Any], key: str, order: str = "", save_ts_as: str | None = None
+    ) -> None:
         """Queue one call (a no-op when the key was queued before) and wake the deliverer."""
         buffered = getattr(self._local, "calls", None)
         if buffered is not None:
-            buffered.append({"method": method, "args": args, "key": key, "order": order, "save_ts_as": save_ts_as})
+            buffered.append(
+                {"method": method, "args": args, "key": key, "order": order, "save_ts_as": save_ts_as}
+            )
             return
         with self._writes:
-            store.enqueue(engine=self.db, key=key, order_key=order, method=method, args=args,
-                          save_ts_as=save_ts_as, now=self.clock.now())
+            store.enqueue(
+                engine=self.db,
+                key=key,
+                order_key=order,
+                method=method,
+                args=args,
+                save_ts_as=save_ts_as,
+                now=self.clock.now(),
+            )
         if self._thread is None and self.inline_without_thread:
             self.drain()
         self._wake.set()
@@ -149,7 +171,6 @@ class PersistentOutbox:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -222,7 +243,9 @@ class PersistentOutbox:
         self._saved = store.saved(engine=self.db)
         return self._saved
 
-    def _deliver(self, row: store.OutboxRow, args: dict[str, Any], now: datetime, saved: dict[str, str]) -> str:
+    def _deliver(
+        self, row: store.OutboxRow, args: dict[str, Any], now: datetime, saved: dict[str, str]
+    ) -> str:
         """Try one call; return the row's new status (a call the pacer holds back stays pending)."""
         if row.method != SES_METHOD:
             reserved = self._reserve(row.method)
@@ -231,13 +254,25 @@ class PersistentOutbox:
                 return store.PENDING
             now = reserved  # the moment of sending is what Slack's window counts
         try:
-            value = self._send_email(args) if row.method == SES_METHOD else self._call_slack(row.method, args, now)
+            value = (
+                self._send_email(args)
+                if row.method == SES_METHOD
+                else self._call_slack(row.method, args, now)
+            )
         except _Retry as exc:
             delay = _backoff(row.attempts + 1) if exc.after is None else timedelta(seconds=exc.after)
             with self._writes:
-                attempts = store.mark_retry(engine=self.db, row_id=row.id, error=str(exc),
-                                            next_attempt_at=now + delay)
-            log.warning("%s %s not delivered (attempt %d): %s; retrying in %s", row.method, row.key, attempts, exc, delay)
+                attempts = store.mark_retry(
+                    engine=self.db, row_id=row.id, error=str(exc), next_attempt_at=now + delay
+                )
+            log.warning(
+                "%s %s not delivered (attempt %d): %s; retrying in %s",
+                row.method,
+                row.key,
+                attempts,
+                exc,
+                delay,
+            )
             if attempts == 1:
                 self._tell_thread(row, args, str(exc), delay)
             return store.PENDING
@@ -273,7 +308,9 @@ class PersistentOutbox:
             status = exc.response.status_code
             error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
             if status == 429:
-                after = float(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1)
+                after = float(
+                    exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1
+                )
                 self._pacer.limited(method, now, after, at=self.clock.now())
                 raise _Retry(f"rate limited (429), Retry-After {after:g}s", after) from None
             if status >= 500 or error in RETRYABLE_ERRORS:
@@ -290,19 +327,32 @@ class PersistentOutbox:
         notify = args.get("notify")
         if not isinstance(notify, dict) or not notify.get("channel"):
             return
-        text = render("time/delivery_failed.j2", self.templates_dir, method=row.method, args=args,
-                      error=error, retry_in=delay)
-        self.enqueue(method="chat.postMessage", key=f"notice:{row.key}", order=notify.get("order", ""),
-                     args={"channel": notify["channel"], "thread_ts": notify.get("thread_ts"), "text": text})
+        text = render(
+            "time/delivery_failed.j2",
+            self.templates_dir,
+            method=row.method,
+            args=args,
+            error=error,
+            retry_in=delay,
+        )
+        self.enqueue(
+            method="chat.postMessage",
+            key=f"notice:{row.key}",
+            order=notify.get("order", ""),
+            args={"channel": notify["channel"], "thread_ts": notify.get("thread_ts"), "text": text},
+        )
 
     def _send_email(self, args: dict[str, Any]) -> None:
         if self.ses is None:
             raise _Refused("email (SES) is not configured")
         try:
             self.ses.send_email(
-                Source=self.ses_source, Destination={"ToAddresses": list(args["to"])},
-                Message={"Subject": {"Data": args["subject"], "Charset": "UTF-8"},
-                         "Body": {"Text": {"Data": args["body"], "Charset": "UTF-8"}}},
+                Source=self.ses_source,
+                Destination={"ToAddresses": list(args["to"])},
+                Message={
+                    "Subject": {"Data": args["subject"], "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": args["body"], "Charset": "UTF-8"}},
+                },
             )
         except Exception as exc:  # noqa: BLE001 - SES throttling, outage, credentials: all retried
             raise _Retry(f"SES: {type(exc).__name__}: {exc}") from None

@@ -18,13 +18,17 @@ class ArcRoutingState:
     def routing_state(self) -> Reading:
         """value: {region: True when its routing control is On}."""
         if not self.controls or not self.endpoints:
-            return Reading(ok=None, source="arc", error="no ARC cluster endpoints or routing controls configured")
+            return Reading(
+                ok=None, source="arc", error="no ARC cluster endpoints or routing controls configured"
+            )
         errors = []
         for region, url in self.endpoints.items():
             client = self.client_for("route53-recovery-cluster", region, url)
             try:
-                states = {r: client.get_routing_control_state(RoutingControlArn=arn)["RoutingControlState"] == "On"
-                          for r, arn in self.controls.items()}
+                states = {
+                    r: client.get_routing_control_state(RoutingControlArn=arn)["RoutingControlState"] == "On"
+                    for r, arn in self.controls.items()
+                }
             except AWS_ERRORS as exc:
                 errors.append(f"{region}: {short_error(exc)}")
                 continue
@@ -42,12 +46,23 @@ class DocDbGlobalCluster:
         """value: the writer's region (from its cluster ARN)."""
         source = f"docdb-global:{self.identifier}"
         try:
-            clusters = self.client.describe_global_clusters(GlobalClusterIdentifier=self.identifier)["GlobalClusters"]
+            clusters = self.client.describe_global_clusters(GlobalClusterIdentifier=self.identifier)[
+                "GlobalClusters"
+            ]
         except AWS_ERRORS as exc:
             return unknown(source, exc)
-        writers = [m["DBClusterArn"] for c in clusters for m in c.get("GlobalClusterMembers", []) if m.get("IsWriter")]
+        writers = [
+            m["DBClusterArn"]
+            for c in clusters
+            for m in c.get("GlobalClusterMembers", [])
+            if m.get("IsWriter")
+        ]
         if not writers:
             return Reading(ok=None, source=source, error="no writer in the global cluster")
         status = clusters[0].get("Status", "")
-        return Reading(ok=status in ("available", ""), value=writers[0].split(":")[3], source=source,
-                       details={"status": status, "writer": writers[0]})
+        return Reading(
+            ok=status in ("available", ""),
+            value=writers[0].split(":")[3],
+            source=source,
+            details={"status": status, "writer": writers[0]},
+        )

@@ -17,8 +17,11 @@ class S3Archive:
     def put_json(self, bucket: str, key: str, body: dict[str, Any]) -> str:
         """Store the document; return its s3:// address."""
         self.clients.client("s3", self.region).put_object(
-            Bucket=bucket, Key=key, Body=json.dumps(body, sort_keys=True, default=str).encode(),
-            ContentType="application/json")
+            Bucket=bucket,
+            Key=key,
+            Body=json.dumps(body, sort_keys=True, default=str).encode(),
+            ContentType="application/json",
+        )
         return f"s3://{bucket}/{key}"
 
 

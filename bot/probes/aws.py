@@ -21,8 +21,11 @@ class AwsClients:
     def __init__(self, settings: ProbeSettings, session: boto3.session.Session | None = None) -> None:
         self.settings = settings
         self.session = session or boto3.session.Session()
-        self.config = Config(connect_timeout=settings.connect_timeout_s, read_timeout=settings.read_timeout_s,
-                             retries={"max_attempts": settings.max_attempts, "mode": "standard"})
+        self.config = Config(
+            connect_timeout=settings.connect_timeout_s,
+            read_timeout=settings.read_timeout_s,
+            retries={"max_attempts": settings.max_attempts, "mode": "standard"},
+        )
         self._clients: dict[tuple[str, str, str | None], Any] = {}
         self._lock = threading.Lock()
 
@@ -32,8 +35,9 @@ class AwsClients:
         key = (service, region, endpoint)
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session.client(service, region_name=region, endpoint_url=endpoint,
-                                                         config=self.config)
+                self._clients[key] = self.session.client(
+                    service, region_name=region, endpoint_url=endpoint, config=self.config
+                )
             return self._clients[key]
 
 

@@ -21,10 +21,14 @@ class CloudWatchReader:
         now = self.clock.now()
         dims = {**spec.dimensions, **(extra or {})}
         answer = self.clients.client("cloudwatch", region).get_metric_statistics(
-            Namespace=spec.namespace, MetricName=spec.name,
+            Namespace=spec.namespace,
+            MetricName=spec.name,
             Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
             StartTime=now - timedelta(minutes=self.clients.settings.lookback_minutes),
-            EndTime=now + timedelta(minutes=1), Period=60, Statistics=[spec.statistic])
+            EndTime=now + timedelta(minutes=1),
+            Period=60,
+            Statistics=[spec.statistic],
+        )
         points = sorted(answer.get("Datapoints", []), key=lambda p: p["Timestamp"])
         return float(points[-1][spec.statistic]) if points else None
 
@@ -47,8 +51,12 @@ class CloudWatchReadiness:
         states = {name: states.get(name, "MISSING") for name in self.alarm_names}
         not_ok = [f"{name} ({state})" for name, state in states.items() if state != "OK"]
         score = (len(states) - len(not_ok)) / len(states)
-        return Reading(ok=score >= self.threshold, value=score, source=source,
-                       details={"alarms": states, "not_ok": not_ok})
+        return Reading(
+            ok=score >= self.threshold,
+            value=score,
+            source=source,
+            details={"alarms": states, "not_ok": not_ok},
+        )
 
 
 class CloudWatchAlarms:
@@ -61,10 +69,17 @@ class CloudWatchAlarms:
         """value: the names in ALARM; ok False when any."""
         source = f"cloudwatch:{self.region}"
         try:
-            pages = self.clients.client("cloudwatch", self.region).get_paginator("describe_alarms").paginate(
-                AlarmNamePrefix=self.prefix, StateValue="ALARM")
-            names = sorted(a["AlarmName"] for page in pages for a in page.get("MetricAlarms", [])
-                           if a.get("StateValue") == "ALARM")
+            pages = (
+                self.clients.client("cloudwatch", self.region)
+                .get_paginator("describe_alarms")
+                .paginate(AlarmNamePrefix=self.prefix, StateValue="ALARM")
+            )
+            names = sorted(
+                a["AlarmName"]
+                for page in pages
+                for a in page.get("MetricAlarms", [])
+                if a.get("StateValue") == "ALARM"
+            )
         except AWS_ERRORS as exc:
             return unknown(source, exc)
         return Reading(ok=not names, value=names, source=source)
@@ -92,8 +107,14 @@ class CloudWatchMetrics:
 class CloudWatchMsk:
     """MSK per-topic message counts and per-group consumer lag (SumOffsetLag) from CloudWatch."""
 
-    def __init__(self, reader: CloudWatchReader, cluster: str, count_metric: MetricSpec, lag_namespace: str,
-                 topics: list[str]) -> None:
+    def __init__(
+        self,
+        reader: CloudWatchReader,
+        cluster: str,
+        count_metric: MetricSpec,
+        lag_namespace: str,
+        topics: list[str],
+    ) -> None:
         self.reader, self.cluster, self.count_metric = reader, cluster, count_metric
         self.lag_namespace, self.topics = lag_namespace, topics
 
@@ -103,7 +124,9 @@ class CloudWatchMsk:
         counts, missing = {}, []
         try:
             for topic in topics:
-                value = self.reader.latest(region, self.count_metric, {"Cluster Name": self.cluster, "Topic": topic})
+                value = self.reader.latest(
+                    region, self.count_metric, {"Cluster Name": self.cluster, "Topic": topic}
+                )
                 if value is None:
                     missing.append(topic)
                 else:
@@ -111,7 +134,9 @@ class CloudWatchMsk:
         except AWS_ERRORS as exc:
             return unknown(source, exc)
         if missing:
-            return Reading(ok=None, value=counts, source=source, error=f"no datapoint for {', '.join(missing)}")
+            return Reading(
+                ok=None, value=counts, source=source, error=f"no datapoint for {', '.join(missing)}"
+            )
         return Reading(ok=True, value=counts, source=source)
 
     def consumer_lag(self, region: str, groups: list[str]) -> Reading:
@@ -121,8 +146,12 @@ class CloudWatchMsk:
         lags, missing = {}, []
         try:
             for group in groups:
-                found = [self.reader.latest(region, spec, {"Cluster Name": self.cluster, "Consumer Group": group,
-                                                           "Topic": topic}) for topic in self.topics]
+                found = [
+                    self.reader.latest(
+                        region, spec, {"Cluster Name": self.cluster, "Consumer Group": group, "Topic": topic}
+                    )
+                    for topic in self.topics
+                ]
                 values = [v for v in found if v is not None]
                 if values:
                     lags[group] = int(sum(values))
@@ -131,13 +160,15 @@ class CloudWatchMsk:
         except AWS_ERRORS as exc:
             return unknown(source, exc)
         if missing:
-            return Reading(ok=None, value=lags, source=source, error=f"no SumOffsetLag for {', '.join(missing)}")
+            return Reading(
+                ok=None, value=lags, source=source, error=f"no SumOffsetLag for {', '.join(missing)}"
+            )
         return Reading(ok=True, value=lags, source=source)
 
 
 def _alarm_states(client, names: list[str]) -> dict[str, str]:
     states = {}
     for start in range(0, len(names), 100):  # describe_alarms takes at most 100 names
-        for page in client.get_paginator("describe_alarms").paginate(AlarmNames=names[start:start + 100]):
+        for page in client.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100]):
             states.update({a["AlarmName"]: a["StateValue"] for a in page.get("MetricAlarms", [])})
     return states

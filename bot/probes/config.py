@@ -36,14 +36,18 @@ class ProbeSettings(BaseSettings):
     lookback_minutes: int = 15  # how far back a CloudWatch datapoint still counts as current
     critical_alarm_prefix: str = "nxop-usw2"
     # MSK per-topic message counts: a cumulative end-offset metric per topic (MSK's own metrics are rates).
-    msk_count_metric: MetricSpec = MetricSpec(namespace="NXOP/MSK", name="TopicEndOffsetSum", statistic="Maximum")
+    msk_count_metric: MetricSpec = MetricSpec(
+        namespace="NXOP/MSK", name="TopicEndOffsetSum", statistic="Maximum"
+    )
     msk_lag_namespace: str = "AWS/Kafka"
-    metrics: dict[str, MetricSpec] = Field(default_factory=lambda: {
-        "error_rate_pct": _platform("ErrorRatePct"),
-        "latency_p95_ms": _platform("LatencyP95Ms", "Maximum"),
-        "throughput": _platform("Throughput", "Sum"),
-        "replication_lag_s": _platform("ReplicationLagSeconds", "Maximum"),
-    })
+    metrics: dict[str, MetricSpec] = Field(
+        default_factory=lambda: {
+            "error_rate_pct": _platform("ErrorRatePct"),
+            "latency_p95_ms": _platform("LatencyP95Ms", "Maximum"),
+            "throughput": _platform("Throughput", "Sum"),
+            "replication_lag_s": _platform("ReplicationLagSeconds", "Maximum"),
+        }
+    )
     s3_buckets: dict[str, dict[str, str]] = {}  # region -> {runbook bucket: that region's bucket}
     docdb_uris: dict[str, str] = {}  # region -> mongodb URI (credentials in the URI or the environment)
     docdb_server_selection_timeout_ms: int = 3000

@@ -18,11 +18,20 @@ ClientFactory = Callable[..., Any]
 class MongoClients:
     """One client per region URI, each with server-selection, connect and socket timeouts."""
 
-    def __init__(self, uris: dict[str, str], *, server_selection_ms: int = 3000, socket_ms: int = 5000,
-                 factory: ClientFactory = MongoClient) -> None:
+    def __init__(
+        self,
+        uris: dict[str, str],
+        *,
+        server_selection_ms: int = 3000,
+        socket_ms: int = 5000,
+        factory: ClientFactory = MongoClient,
+    ) -> None:
         self.uris, self.factory = uris, factory
-        self.options = {"serverSelectionTimeoutMS": server_selection_ms, "socketTimeoutMS": socket_ms,
-                        "connectTimeoutMS": server_selection_ms}
+        self.options = {
+            "serverSelectionTimeoutMS": server_selection_ms,
+            "socketTimeoutMS": socket_ms,
+            "connectTimeoutMS": server_selection_ms,
+        }
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -47,9 +56,15 @@ class MongoCollections:
             db = self.clients.client(region)[self.database]
             stats = {}
             for name in collections:
-                rows = list(db[name].aggregate([{"$group": {"_id": None, "checksum": {"$sum": f"${checksum_field}"}}}]))
-                stats[name] = {"count": db[name].count_documents({}),
-                               "checksum": rows[0]["checksum"] if rows else 0}
+                rows = list(
+                    db[name].aggregate(
+                        [{"$group": {"_id": None, "checksum": {"$sum": f"${checksum_field}"}}}]
+                    )
+                )
+                stats[name] = {
+                    "count": db[name].count_documents({}),
+                    "checksum": rows[0]["checksum"] if rows else 0,
+                }
         except KeyError:
             return Reading(ok=None, source=source, error=f"no DocumentDB URI configured for {region}")
         except (PyMongoError, OSError) as exc:
@@ -60,8 +75,14 @@ class MongoCollections:
 class MongoFxip:
     """The FXIP active-region document (the one step 1B.2 / R2.3 updates)."""
 
-    def __init__(self, clients: MongoClients, database: str, region: str, collection: str = "fxip",
-                 document_id: str = "active_region") -> None:
+    def __init__(
+        self,
+        clients: MongoClients,
+        database: str,
+        region: str,
+        collection: str = "fxip",
+        document_id: str = "active_region",
+    ) -> None:
         self.clients, self.database, self.region = clients, database, region
         self.collection, self.document_id = collection, document_id
 
@@ -69,7 +90,9 @@ class MongoFxip:
         """value: the region the FXIP document names."""
         source = f"documentdb:{self.region}/{self.database}.{self.collection}"
         try:
-            doc = self.clients.client(self.region)[self.database][self.collection].find_one({"_id": self.document_id})
+            doc = self.clients.client(self.region)[self.database][self.collection].find_one(
+                {"_id": self.document_id}
+            )
         except KeyError:
             return Reading(ok=None, source=source, error=f"no DocumentDB URI configured for {self.region}")
         except (PyMongoError, OSError) as exc:

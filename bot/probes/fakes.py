@@ -30,13 +30,24 @@ class FakeArc:
         """As boto3: the control's state, or ResourceNotFoundException."""
         self._reachable()
         if RoutingControlArn not in self.states:
-            raise _client_error("ResourceNotFoundException", f"no routing control {RoutingControlArn}",
-                                "GetRoutingControlState")
-        return {"RoutingControlArn": RoutingControlArn, "RoutingControlState": self.states[RoutingControlArn],
-                "RoutingControlName": RoutingControlArn.rsplit("/", 1)[-1]}
+            raise _client_error(
+                "ResourceNotFoundException",
+                f"no routing control {RoutingControlArn}",
+                "GetRoutingControlState",
+            )
+        return {
+            "RoutingControlArn": RoutingControlArn,
+            "RoutingControlState": self.states[RoutingControlArn],
+            "RoutingControlName": RoutingControlArn.rsplit("/", 1)[-1],
+        }
 
-    def update_routing_control_state(self, *, RoutingControlArn: str, RoutingControlState: str,  # noqa: N803
-                                     SafetyRulesToOverride: list | None = None) -> dict[str, Any]:  # noqa: N803
+    def update_routing_control_state(
+        self,
+        *,
+        RoutingControlArn: str,
+        RoutingControlState: str,  # noqa: N803
+        SafetyRulesToOverride: list | None = None,
+    ) -> dict[str, Any]:  # noqa: N803
         """As boto3: set a control On or Off."""
         self._reachable()
         self.states[RoutingControlArn] = RoutingControlState
@@ -62,15 +73,30 @@ class FakeGlobalCluster:
         if self.down:
             raise EndpointConnectionError(endpoint_url="https://rds.fake.amazonaws.com")
         if GlobalClusterIdentifier != self.identifier:
-            raise _client_error("GlobalClusterNotFoundFault", f"{GlobalClusterIdentifier} not found",
-                                "DescribeGlobalClusters")
-        members = [{"DBClusterArn": arn, "IsWriter": region == self.writer_region, "Readers": []}
-                   for region, arn in self.members.items()]
-        return {"GlobalClusters": [{"GlobalClusterIdentifier": self.identifier, "Status": self.status,
-                                    "GlobalClusterMembers": members}]}
+            raise _client_error(
+                "GlobalClusterNotFoundFault", f"{GlobalClusterIdentifier} not found", "DescribeGlobalClusters"
+            )
+        members = [
+            {"DBClusterArn": arn, "IsWriter": region == self.writer_region, "Readers": []}
+            for region, arn in self.members.items()
+        ]
+        return {
+            "GlobalClusters": [
+                {
+                    "GlobalClusterIdentifier": self.identifier,
+                    "Status": self.status,
+                    "GlobalClusterMembers": members,
+                }
+            ]
+        }
 
-    def failover_global_cluster(self, *, GlobalClusterIdentifier: str, TargetDbClusterIdentifier: str,  # noqa: N803
-                                **_: Any) -> dict[str, Any]:
+    def failover_global_cluster(
+        self,
+        *,
+        GlobalClusterIdentifier: str,
+        TargetDbClusterIdentifier: str,  # noqa: N803
+        **_: Any,
+    ) -> dict[str, Any]:
         """As boto3: make the target cluster the writer."""
         region = next(r for r, arn in self.members.items() if arn == TargetDbClusterIdentifier)
         self.writer_region = region
@@ -94,29 +120,45 @@ class FakeInfrastructure:
         self.msk: dict[str, dict[str, int]] = {r: {} for r in regions}
         self.lag: dict[str, dict[str, int]] = {r: {} for r in regions}
         self.documentdb: dict[str, dict[str, dict[str, int]]] = {r: {} for r in regions}
-        self.s3: dict[str, dict[str, dict[str, str]]] = {r: {} for r in regions}  # region -> bucket -> key -> etag
+        self.s3: dict[str, dict[str, dict[str, str]]] = {
+            r: {} for r in regions
+        }  # region -> bucket -> key -> etag
         self.alarms: dict[str, str] = {}
         self.critical: list[str] = []
-        self.metrics: dict[str, Metrics] = {r: Metrics(0.1, 200.0, 1000.0, 2.0, source=f"fake:{r}") for r in regions}
+        self.metrics: dict[str, Metrics] = {
+            r: Metrics(0.1, 200.0, 1000.0, 2.0, source=f"fake:{r}") for r in regions
+        }
         self.dependencies: dict[str, int | None] = {}
-        self.unreachable: set[str] = set()  # sources that do not answer: msk, documentdb, s3, cloudwatch, http
+        self.unreachable: set[str] = (
+            set()
+        )  # sources that do not answer: msk, documentdb, s3, cloudwatch, http
         self.arc = FakeArc()
-        self.global_cluster = FakeGlobalCluster("nxop-docdb-global", {r: f"arn:aws:rds:{r}:111122223333:cluster:"
-                                                                      f"nxop-docdb-{r}" for r in regions}, regions[0])
+        self.global_cluster = FakeGlobalCluster(
+            "nxop-docdb-global",
+            {r: f"arn:aws:rds:{r}:111122223333:cluster:nxop-docdb-{r}" for r in regions},
+            regions[0],
+        )
         self.fxip_region = regions[0]
 
     @classmethod
-    def for_plan(cls, plan: Runbook, *, objects_per_bucket: int = 3, documents: int = 100) -> FakeInfrastructure:
+    def for_plan(
+        cls, plan: Runbook, *, objects_per_bucket: int = 3, documents: int = 100
+    ) -> FakeInfrastructure:
         """A healthy platform with the runbook's topics, groups, collections, buckets and alarms, both regions equal."""
         infra = cls((plan.from_region, plan.to_region))
         checks = plan.data_checks
         for region in infra.regions:
             infra.msk[region] = {t: 10_000 * (n + 1) for n, t in enumerate(checks.msk_topics)}
             infra.lag[region] = {g: 10 for g in checks.consumer_groups}
-            infra.documentdb[region] = {c: {"count": documents, "checksum": documents * 3} for c in checks.collections}
-            infra.s3[region] = {f"{loc.bucket}/{loc.prefix}": {f"{loc.prefix}doc-{i}.pdf": etag(f"{loc.bucket}-{i}")
-                                                                 for i in range(objects_per_bucket)}
-                                for loc in checks.s3}
+            infra.documentdb[region] = {
+                c: {"count": documents, "checksum": documents * 3} for c in checks.collections
+            }
+            infra.s3[region] = {
+                f"{loc.bucket}/{loc.prefix}": {
+                    f"{loc.prefix}doc-{i}.pdf": etag(f"{loc.bucket}-{i}") for i in range(objects_per_bucket)
+                }
+                for loc in checks.s3
+            }
         infra.alarms = {name: "OK" for name in checks.readiness_alarms}
         infra.dependencies = {dep.key: 200 for dep in plan.business.external_dependencies}
         base = "arn:aws:route53-recovery-control::111122223333:controlpanel/nxop-cutover/routingcontrol/"
@@ -159,11 +201,18 @@ class FakeInfrastructure:
     def probes(self) -> Probes:
         """The probes reading this platform (ARC and global cluster through the real probe classes)."""
         arns = {r: arn for arn in self.arc.states for r in self.regions if _region_tag(r) in arn}
-        return Probes(readiness=_Readiness(self), alarms=_Alarms(self), metrics=_Metrics(self), msk=_Msk(self),
-                      documentdb=_DocumentDb(self), s3=_S3(self),
-                      arc=ArcRoutingState(lambda *args: self.arc, {self.regions[1]: "https://fake-arc"}, arns),
-                      global_cluster=DocDbGlobalCluster(self.global_cluster, self.global_cluster.identifier),
-                      dependencies=_Dependencies(self), fxip=_Fxip(self))
+        return Probes(
+            readiness=_Readiness(self),
+            alarms=_Alarms(self),
+            metrics=_Metrics(self),
+            msk=_Msk(self),
+            documentdb=_DocumentDb(self),
+            s3=_S3(self),
+            arc=ArcRoutingState(lambda *args: self.arc, {self.regions[1]: "https://fake-arc"}, arns),
+            global_cluster=DocDbGlobalCluster(self.global_cluster, self.global_cluster.identifier),
+            dependencies=_Dependencies(self),
+            fxip=_Fxip(self),
+        )
 
 
 def _region_tag(region: str) -> str:
@@ -187,8 +236,12 @@ class _Readiness(_Part):
         states = self.infra.alarms
         not_ok = [f"{n} ({s})" for n, s in states.items() if s != "OK"]
         score = (len(states) - len(not_ok)) / len(states) if states else 0.0
-        return Reading(ok=score >= 0.9, value=score, source="fake-cloudwatch",
-                       details={"alarms": dict(states), "not_ok": not_ok})
+        return Reading(
+            ok=score >= 0.9,
+            value=score,
+            source="fake-cloudwatch",
+            details={"alarms": dict(states), "not_ok": not_ok},
+        )
 
 
 class _Alarms(_Part):
@@ -207,14 +260,20 @@ class _Msk(_Part):
     def topic_counts(self, region: str, topics: list[str]) -> Reading:
         if down := self._down("msk"):
             return down
-        return Reading(ok=True, value={t: self.infra.msk[region][t] for t in topics if t in self.infra.msk[region]},
-                       source=f"fake-msk:{region}")
+        return Reading(
+            ok=True,
+            value={t: self.infra.msk[region][t] for t in topics if t in self.infra.msk[region]},
+            source=f"fake-msk:{region}",
+        )
 
     def consumer_lag(self, region: str, groups: list[str]) -> Reading:
         if down := self._down("msk"):
             return down
-        return Reading(ok=True, value={g: self.infra.lag[region][g] for g in groups if g in self.infra.lag[region]},
-                       source=f"fake-msk:{region}")
+        return Reading(
+            ok=True,
+            value={g: self.infra.lag[region][g] for g in groups if g in self.infra.lag[region]},
+            source=f"fake-msk:{region}",
+        )
 
 
 class _DocumentDb(_Part):
@@ -222,8 +281,11 @@ class _DocumentDb(_Part):
         if down := self._down("documentdb"):
             return down
         data = self.infra.documentdb[region]
-        return Reading(ok=True, value={c: dict(data[c]) for c in collections if c in data},
-                       source=f"fake-documentdb:{region}")
+        return Reading(
+            ok=True,
+            value={c: dict(data[c]) for c in collections if c in data},
+            source=f"fake-documentdb:{region}",
+        )
 
 
 class _S3(_Part):

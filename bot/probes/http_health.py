@@ -21,7 +21,9 @@ class HttpDependencies:
         if not url:
             return Reading(ok=None, source=source, error="no health_url; needs a manual confirmation")
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=self.timeout_s) as answer:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, method="GET"), timeout=self.timeout_s
+            ) as answer:
                 status = answer.status
         except urllib.error.HTTPError as exc:
             return Reading(ok=False, value=exc.code, source=source, error=str(exc.reason)[:200])

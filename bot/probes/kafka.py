@@ -40,29 +40,47 @@ def client_configs(settings: ProbeSettings) -> tuple[dict[str, Any], dict[str, A
         common["sasl_plain_username"] = settings.kafka_sasl_username
         password = settings.kafka_sasl_password
         common["sasl_plain_password"] = password.get_secret_value() if password else None
-    consumer = {**common, "group_id": None, "enable_auto_commit": False,
-                "consumer_timeout_ms": settings.kafka_request_timeout_ms}
+    consumer = {
+        **common,
+        "group_id": None,
+        "enable_auto_commit": False,
+        "consumer_timeout_ms": settings.kafka_request_timeout_ms,
+    }
     return consumer, common
 
 
 class KafkaMskProbe:
     """The MskProbe over kafka-python: one bootstrap server list per region."""
 
-    def __init__(self, bootstrap: dict[str, str], *, consumer_config: dict[str, Any] | None = None,
-                 admin_config: dict[str, Any] | None = None, lag_topics: list[str] | None = None,
-                 deadline_s: float = 15.0, consumer_factory: ClientFactory = KafkaConsumer,
-                 admin_factory: ClientFactory = KafkaAdminClient) -> None:
+    def __init__(
+        self,
+        bootstrap: dict[str, str],
+        *,
+        consumer_config: dict[str, Any] | None = None,
+        admin_config: dict[str, Any] | None = None,
+        lag_topics: list[str] | None = None,
+        deadline_s: float = 15.0,
+        consumer_factory: ClientFactory = KafkaConsumer,
+        admin_factory: ClientFactory = KafkaAdminClient,
+    ) -> None:
         self.bootstrap, self.lag_topics, self.deadline_s = bootstrap, lag_topics, deadline_s
         self.consumer_config, self.admin_config = consumer_config or {}, admin_config or {}
         self.consumer_factory, self.admin_factory = consumer_factory, admin_factory
 
     @classmethod
-    def from_settings(cls, settings: ProbeSettings, lag_topics: list[str] | None = None,
-                      **factories: ClientFactory) -> KafkaMskProbe:
+    def from_settings(
+        cls, settings: ProbeSettings, lag_topics: list[str] | None = None, **factories: ClientFactory
+    ) -> KafkaMskProbe:
         """A probe configured by the CUTOVER_PROBE_KAFKA_* settings."""
         consumer, admin = client_configs(settings)
-        return cls(settings.kafka_bootstrap, consumer_config=consumer, admin_config=admin, lag_topics=lag_topics,
-                   deadline_s=settings.kafka_call_deadline_s, **factories)
+        return cls(
+            settings.kafka_bootstrap,
+            consumer_config=consumer,
+            admin_config=admin,
+            lag_topics=lag_topics,
+            deadline_s=settings.kafka_call_deadline_s,
+            **factories,
+        )
 
     def topic_counts(self, region: str, topics: list[str]) -> Reading:
         """value: {topic: sum of end offsets}; details: the raw end and beginning offsets per partition."""
@@ -76,13 +94,16 @@ class KafkaMskProbe:
         source = f"kafka:{region}"
         servers = [s.strip() for s in self.bootstrap.get(region, "").split(",") if s.strip()]
         if not servers:
-            return Reading(ok=None, source=source, error=f"no Kafka bootstrap servers configured for {region}")
+            return Reading(
+                ok=None, source=source, error=f"no Kafka bootstrap servers configured for {region}"
+            )
         try:
             reading = _bounded(lambda: work(servers), self.deadline_s)
         except Exception as exc:  # any failure of the client is an unknown reading, never a pass
             return Reading(ok=None, source=source, error=f"{','.join(servers)}: {_describe(exc)}")
-        return Reading(ok=reading.ok, value=reading.value, source=source, error=reading.error,
-                       details=reading.details)
+        return Reading(
+            ok=reading.ok, value=reading.value, source=source, error=reading.error, details=reading.details
+        )
 
     def _counts(self, servers: list[str], topics: list[str]) -> Reading:
         consumer = self.consumer_factory(bootstrap_servers=servers, **self.consumer_config)
@@ -93,12 +114,13 @@ class KafkaMskProbe:
             end = consumer.end_offsets(tps) if tps else {}
         finally:
             consumer.close(autocommit=False)
-        counts = {t: sum(end[TopicPartition(t, p)] for p in ps)
-                  for t, ps in partitions.items() if ps}
+        counts = {t: sum(end[TopicPartition(t, p)] for p in ps) for t, ps in partitions.items() if ps}
         details = {"end_offsets": _by_topic(end), "beginning_offsets": _by_topic(begin)}
         missing = [t for t, ps in partitions.items() if not ps]
         if missing:
-            return Reading(ok=None, value=counts, error=f"topic not found: {', '.join(missing)}", details=details)
+            return Reading(
+                ok=None, value=counts, error=f"topic not found: {', '.join(missing)}", details=details
+            )
         return Reading(ok=True, value=counts, details=details)
 
     def _lags(self, servers: list[str], groups: list[str]) -> Reading:
@@ -115,19 +137,26 @@ class KafkaMskProbe:
                 end = consumer.end_offsets(tps)
             finally:
                 consumer.close(autocommit=False)
-        lags = {g: sum(max(0, end[tp] - offset) for tp, offset in offsets.items())
-                for g, offsets in committed.items() if offsets}
+        lags = {
+            g: sum(max(0, end[tp] - offset) for tp, offset in offsets.items())
+            for g, offsets in committed.items()
+            if offsets
+        }
         missing = [g for g, offsets in committed.items() if not offsets]
         details = {"committed": {g: _by_topic(offsets) for g, offsets in committed.items()}}
         if missing:
-            return Reading(ok=None, value=lags, error=f"no committed offsets for {', '.join(missing)}",
-                           details=details)
+            return Reading(
+                ok=None, value=lags, error=f"no committed offsets for {', '.join(missing)}", details=details
+            )
         return Reading(ok=True, value=lags, details=details)
 
     def _committed(self, offsets: dict[Any, Any]) -> dict[Any, int]:
         """{TopicPartition: committed offset}, only the runbook's topics when given; -1 (none) left out."""
-        return {tp: meta.offset for tp, meta in offsets.items()
-                if meta.offset >= 0 and (self.lag_topics is None or tp.topic in self.lag_topics)}
+        return {
+            tp: meta.offset
+            for tp, meta in offsets.items()
+            if meta.offset >= 0 and (self.lag_topics is None or tp.topic in self.lag_topics)
+        }
 
 
 def _bounded(work: Callable[[], Reading], deadline_s: float) -> Reading:
@@ -162,4 +191,6 @@ def _describe(exc: BaseException) -> str:
     """One line for a client error, without repeating a bare class name."""
     name = type(exc).__name__
     text = short_error(exc)
-    return name if text in (f"{name}: {name}", f"{name}: ") else text.replace(f"{name}: {name}: ", f"{name}: ")
+    return (
+        name if text in (f"{name}: {name}", f"{name}: ") else text.replace(f"{name}: {name}: ", f"{name}: ")
+    )

@@ -26,11 +26,18 @@ def _args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=None, help="output folder (default ./rehearsal-<scenario>/)")
     parser.add_argument("--runbook", default=str(default_runbook_path()))
     parser.add_argument("--roster", default=str(default_roster_path()))
-    parser.add_argument("--speed", type=float, default=0.0,
-                        help="play back at this many times real speed (0, the default: as fast as possible)")
-    parser.add_argument("--record-to", default=None,
-                        help="database URL where the drill is recorded for go/no-go (default DATABASE_URL or "
-                             "sqlite:///cutover.db; 'none' to skip)")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=0.0,
+        help="play back at this many times real speed (0, the default: as fast as possible)",
+    )
+    parser.add_argument(
+        "--record-to",
+        default=None,
+        help="database URL where the drill is recorded for go/no-go (default DATABASE_URL or "
+        "sqlite:///cutover.db; 'none' to skip)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
@@ -43,8 +50,15 @@ def rehearse_command(args: argparse.Namespace) -> int:
     out = Path(args.out or f"rehearsal-{scenario.name}")
     print(render("cli/rehearsal_header.j2", scenario=scenario), flush=True)
     wait = (lambda delta: time.sleep(delta.total_seconds() / args.speed)) if args.speed > 0 else None
-    rehearsal = Rehearsal(plan, roster, scenario, out_dir=out, start=REHEARSAL_START,
-                          echo=None if args.quiet else (lambda line: print(line, flush=True)), wait=wait)
+    rehearsal = Rehearsal(
+        plan,
+        roster,
+        scenario,
+        out_dir=out,
+        start=REHEARSAL_START,
+        echo=None if args.quiet else (lambda line: print(line, flush=True)),
+        wait=wait,
+    )
     result = rehearsal.run()
     write_outputs(rehearsal, result, out)
     target = args.record_to
@@ -65,8 +79,13 @@ def write_outputs(rehearsal: Rehearsal, result: RehearsalResult, out: Path) -> N
 
     services = rehearsal.session.services
     _append(services.ledger, result.state.cutover_id, drill_event(result), rehearsal.session.clock.now())
-    report = load_report(services.ledger.db, rehearsal.plan, rehearsal.roster, result.state.cutover_id,
-                         generated_at=rehearsal.session.clock.now())
+    report = load_report(
+        services.ledger.db,
+        rehearsal.plan,
+        rehearsal.roster,
+        result.state.cutover_id,
+        generated_at=rehearsal.session.clock.now(),
+    )
     for name, content in render_files(report, services.templates_dir).files.items():
         (out / name).write_bytes(content)
     rehearsal.write_transcript(out / "transcript.jsonl")
@@ -76,8 +95,9 @@ def drill_event(result: RehearsalResult) -> ev.Event:
     """The record go/no-go reads: which rollback procedure this rehearsal drilled."""
     from cutover.integrity.drills import RehearsalRecorded
 
-    return RehearsalRecorded(scenario=result.scenario, procedure=result.rollback or "",
-                             outcome=result.outcome)
+    return RehearsalRecorded(
+        scenario=result.scenario, procedure=result.rollback or "", outcome=result.outcome
+    )
 
 
 def record_drill(database_url: str, result: RehearsalResult, at: datetime) -> None:
@@ -91,5 +111,3 @@ def record_drill(database_url: str, result: RehearsalResult, at: datetime) -> No
 
 def _append(ledger, cutover_id: str, event: ev.Event, at: datetime) -> None:
     ledger.append(cutover_id, [Pending(actor="rehearsal", at=at, event=event)])
-
-

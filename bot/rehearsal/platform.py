@@ -29,22 +29,35 @@ class SimulatedPlatform:
         self.west_isolated = False
         self.broken: dict[str, Fault] = {}
         self.effects: dict[str, Callable[[], None]] = {
-            "1A.1": lambda: self._route(self.west), "1A.3": lambda: self._set(cordon=True),
-            "1B.1": lambda: self._fxip(self.west), "1B.2": lambda: self._writer(self.west),
-            "2A.1": lambda: self._set(gtm_origin=self.west), "2B.1": lambda: self._set(amqp_region=self.west),
-            "R1.1": lambda: self._route(self.east), "R1.2": lambda: self._set(cordon=False),
-            "R2.1": lambda: self._set(gtm_origin=self.east), "R2.2": lambda: self._writer(self.east),
-            "R2.3": lambda: self._fxip(self.east), "R2.4": lambda: self._route(self.east),
-            "R2.5": lambda: self._set(cordon=False), "R3.1": lambda: self._set(west_isolated=True),
+            "1A.1": lambda: self._route(self.west),
+            "1A.3": lambda: self._set(cordon=True),
+            "1B.1": lambda: self._fxip(self.west),
+            "1B.2": lambda: self._writer(self.west),
+            "2A.1": lambda: self._set(gtm_origin=self.west),
+            "2B.1": lambda: self._set(amqp_region=self.west),
+            "R1.1": lambda: self._route(self.east),
+            "R1.2": lambda: self._set(cordon=False),
+            "R2.1": lambda: self._set(gtm_origin=self.east),
+            "R2.2": lambda: self._writer(self.east),
+            "R2.3": lambda: self._fxip(self.east),
+            "R2.4": lambda: self._route(self.east),
+            "R2.5": lambda: self._set(cordon=False),
+            "R3.1": lambda: self._set(west_isolated=True),
             "R3.3": self._full_rollback,
         }
         self.checks: dict[str, Callable[[], str | None]] = {
-            "1A.1": lambda: self._expect_routing(self.west), "1A.4": lambda: self._expect_routing(self.west),
+            "1A.1": lambda: self._expect_routing(self.west),
+            "1A.4": lambda: self._expect_routing(self.west),
             "1B.3": self._docdb_connections,
-            "1B.4": self._replication_lag, "2A.2": lambda: self._expect(self.gtm_origin == self.west,
-                                                                       "api.nxop.com still points to us-east-1"),
-            "2B.2": self._amqp, "3.1": self._health, "3.3": self._flows,
-            "R1.3": lambda: self._expect_routing(self.east), "R2.7": lambda: self._expect_routing(self.east),
+            "1B.4": self._replication_lag,
+            "2A.2": lambda: self._expect(
+                self.gtm_origin == self.west, "api.nxop.com still points to us-east-1"
+            ),
+            "2B.2": self._amqp,
+            "3.1": self._health,
+            "3.3": self._flows,
+            "R1.3": lambda: self._expect_routing(self.east),
+            "R2.7": lambda: self._expect_routing(self.east),
         }
 
     # --- faults -------------------------------------------------------------------------------
@@ -53,8 +66,11 @@ class SimulatedPlatform:
         """Break the platform the way the fault says, at the step it names."""
         self.broken[fault.step] = fault
         if fault.kind == "documents_lost":
-            collection = "flight_plans" if "flight_plans" in self.infra.documentdb[self.west] else \
-                next(iter(self.infra.documentdb[self.west]))
+            collection = (
+                "flight_plans"
+                if "flight_plans" in self.infra.documentdb[self.west]
+                else next(iter(self.infra.documentdb[self.west]))
+            )
             self.infra.lose_documents(self.west, collection, 25)
 
     def repair(self, step_id: str) -> None:
@@ -110,7 +126,11 @@ class SimulatedPlatform:
         if reading.ok is None:
             return f"ARC state unknown: {reading.error}"
         on = [r for r, is_on in (reading.value or {}).items() if is_on]
-        return None if on == [region] else f"ARC routes MSK clients to {', '.join(on) or 'nowhere'}, not {region}"
+        return (
+            None
+            if on == [region]
+            else f"ARC routes MSK clients to {', '.join(on) or 'nowhere'}, not {region}"
+        )
 
     def _docdb_connections(self) -> str | None:
         reading = self.probes.global_cluster.primary_region()
@@ -132,8 +152,10 @@ class SimulatedPlatform:
         return None
 
     def _flows(self) -> str | None:
-        return self._expect(self.gtm_origin == self.west and self.amqp_region == self.west,
-                            "end-to-end flows do not reach us-west-2")
+        return self._expect(
+            self.gtm_origin == self.west and self.amqp_region == self.west,
+            "end-to-end flows do not reach us-west-2",
+        )
 
 
 def _tag(region: str) -> str:

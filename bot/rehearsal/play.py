@@ -54,23 +54,38 @@ class RehearsalResult:
         """The last line: outcome and the time it would have taken in real time."""
         s, rollback = self.state, self.state.rollback
         cut_end = rollback.ordered_at if rollback else s.ended_at
-        return render("cli/rehearsal_summary.j2", scenario=self.scenario, outcome=self.outcome,
-                      cutover=cut_end - s.started_at if s.started_at and cut_end else None,
-                      rollback=rollback.procedure if rollback else None,
-                      rollback_took=rollback.ended_at - rollback.ordered_at if rollback and rollback.ended_at else None,
-                      downtime=s.ended_at - s.started_at if s.started_at and s.ended_at else None)
+        return render(
+            "cli/rehearsal_summary.j2",
+            scenario=self.scenario,
+            outcome=self.outcome,
+            cutover=cut_end - s.started_at if s.started_at and cut_end else None,
+            rollback=rollback.procedure if rollback else None,
+            rollback_took=rollback.ended_at - rollback.ordered_at if rollback and rollback.ended_at else None,
+            downtime=s.ended_at - s.started_at if s.started_at and s.ended_at else None,
+        )
 
 
 class Rehearsal:
     """Plays one scenario of a runbook with a roster, writing its database under out_dir."""
 
-    def __init__(self, plan: Runbook, roster: Roster, scenario: Scenario, *, out_dir: Path, start: datetime,
-                 echo: Callable[[str], None] | None = None, wait: Callable[[timedelta], None] | None = None) -> None:
+    def __init__(
+        self,
+        plan: Runbook,
+        roster: Roster,
+        scenario: Scenario,
+        *,
+        out_dir: Path,
+        start: datetime,
+        echo: Callable[[str], None] | None = None,
+        wait: Callable[[timedelta], None] | None = None,
+    ) -> None:
         self.plan, self.roster, self.scenario = plan, roster, scenario
         out_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = out_dir / "rehearsal.db"
         self.db_path.unlink(missing_ok=True)
-        self.session = SlackSession(plan=plan, roster=roster, start=start, database_url=f"sqlite:///{self.db_path}")
+        self.session = SlackSession(
+            plan=plan, roster=roster, start=start, database_url=f"sqlite:///{self.db_path}"
+        )
         self.infra = FakeInfrastructure.for_plan(plan) if plan.data_checks else FakeInfrastructure()
         self.platform = SimulatedPlatform(plan, self.infra)
         integrity.wire(self.session.services, probes=self.platform.probes, inline=True)  # checklist, baseline
@@ -228,8 +243,14 @@ class Rehearsal:
         advice = recommend(self.state, self.plan)
         procedure = self.scenario.decision if self.scenario.decision not in (None, "fix") else advice.rollback
         procedure = procedure or self.plan.escalations.default_rollback
-        orderer = ic if ic in {m.slack_id for r in self.plan.authority.rollback[procedure]
-                               for m in self.roster.members_of(r)} else self.who("management")
+        orderer = (
+            ic
+            if ic
+            in {
+                m.slack_id for r in self.plan.authority.rollback[procedure] for m in self.roster.members_of(r)
+            }
+            else self.who("management")
+        )
         self.say(orderer, f"rollback {procedure} {failure}")
         rollback = self.plan.rollbacks_by_id[procedure]
         for step in [s for s in rollback.steps if s.parallel] + [s for s in rollback.steps if not s.parallel]:
@@ -257,7 +278,7 @@ class Rehearsal:
 
     def _show(self) -> None:
         """Echo what Slack would show since the last time, one compact line each."""
-        for entry in self.session.transcript[self._shown:]:
+        for entry in self.session.transcript[self._shown :]:
             line = compact(entry.as_json(), self.roster)
             if line:
                 self.lines.append(line)
@@ -276,11 +297,23 @@ def compact(entry: dict, roster: Roster) -> str | None:
     at = f"{entry['at'][5:10]} {entry['at'][11:19]}"
     if entry["type"] == "reply":
         text = (entry.get("text") or "").splitlines()
-        return render("cli/transcript_line.j2", at=at, who=roster.name_of(entry["user"]), where=None,
-                      command=entry["command"], text=text[0] if text else "")
+        return render(
+            "cli/transcript_line.j2",
+            at=at,
+            who=roster.name_of(entry["user"]),
+            where=None,
+            command=entry["command"],
+            text=text[0] if text else "",
+        )
     args = entry.get("args", {})
     if entry.get("method") not in ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal"):
         return None
     text = (args.get("text") or args.get("initial_comment") or "").splitlines()
-    return render("cli/transcript_line.j2", at=at, who=None, where="thread" if args.get("thread_ts")
-                  else str(args.get("channel", "")), command="", text=text[0] if text else "")
+    return render(
+        "cli/transcript_line.j2",
+        at=at,
+        who=None,
+        where="thread" if args.get("thread_ts") else str(args.get("channel", "")),
+        command="",
+        text=text[0] if text else "",
+    )

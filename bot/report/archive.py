@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-KEYS = {"report.md": ("report.md", "text/markdown; charset=utf-8"),
-        "report.html": ("report.html", "text/html; charset=utf-8"),
-        "timeline.png": ("report.png", "image/png")}
+KEYS = {
+    "report.md": ("report.md", "text/markdown; charset=utf-8"),
+    "report.html": ("report.html", "text/html; charset=utf-8"),
+    "timeline.png": ("report.png", "image/png"),
+}
 
 
 def archive_report(s3: Any, bucket: str, cutover_id: str, files: dict[str, bytes]) -> str:

@@ -29,8 +29,9 @@ class RenderedReport:
     files: dict[str, bytes]  # report.md, report.html, timeline.png
 
 
-def load_report(db: DbEngine, plan: Runbook, roster: Roster | None, cutover_id: str,
-                generated_at: datetime | None = None) -> Report:
+def load_report(
+    db: DbEngine, plan: Runbook, roster: Roster | None, cutover_id: str, generated_at: datetime | None = None
+) -> Report:
     """Read the cutover's log, verify its hash chain, and build the report."""
     history, audit = eventlog.history_verified(engine=db, cutover_id=cutover_id)
     names = {m.slack_id: m.name for m in roster.everyone()} if roster else {}
@@ -50,8 +51,15 @@ def render_files(report: Report, templates_dir: str | None = None) -> RenderedRe
     return RenderedReport(report, {"report.md": markdown, "report.html": page, "timeline.png": png})
 
 
-def write_report(db: DbEngine, plan: Runbook, roster: Roster | None, cutover_id: str, *,
-                 generated_at: datetime | None = None, templates_dir: str | None = None) -> RenderedReport:
+def write_report(
+    db: DbEngine,
+    plan: Runbook,
+    roster: Roster | None,
+    cutover_id: str,
+    *,
+    generated_at: datetime | None = None,
+    templates_dir: str | None = None,
+) -> RenderedReport:
     """Load, build and render a cutover's report (the job's and the CLI's one path)."""
     with gc_paused():
         return render_files(load_report(db, plan, roster, cutover_id, generated_at), templates_dir)

@@ -46,18 +46,39 @@ def timeline_png(report: Report, labels: dict[str, str]) -> bytes:
     for y, phase in enumerate(rows):
         start, stop = minutes(phase.start), minutes(phase.end or max(halted, phase.start))
         if phase.target is not None:
-            axes.barh(y, phase.target.total_seconds() / 60, left=start, height=0.7, color=TARGET,
-                      edgecolor=ACTUAL, linestyle="--", label=once("target"))
+            axes.barh(
+                y,
+                phase.target.total_seconds() / 60,
+                left=start,
+                height=0.7,
+                color=TARGET,
+                edgecolor=ACTUAL,
+                linestyle="--",
+                label=once("target"),
+            )
         late = phase.over_by or phase.status == "failed"
-        axes.barh(y, max(stop - start, 0.05), left=start, height=0.35, color=OVER if late else ACTUAL,
-                  label=once("late") if late else once("actual"))
+        axes.barh(
+            y,
+            max(stop - start, 0.05),
+            left=start,
+            height=0.35,
+            color=OVER if late else ACTUAL,
+            label=once("late") if late else once("actual"),
+        )
         names.append(f"{phase.id} {phase.title}")
     for offset, rollback in enumerate(report.rollbacks):
         y = len(rows) + offset
         start = minutes(rollback.ordered_at)
         stop = minutes(rollback.ended_at or end)
-        axes.barh(y, rollback.rto.total_seconds() / 60, left=start, height=0.7, color="#ffe0b2", edgecolor=ROLLBACK,
-                  linestyle="--")
+        axes.barh(
+            y,
+            rollback.rto.total_seconds() / 60,
+            left=start,
+            height=0.7,
+            color="#ffe0b2",
+            edgecolor=ROLLBACK,
+            linestyle="--",
+        )
         axes.barh(y, max(stop - start, 0.05), left=start, height=0.35, color=ROLLBACK, label=once("rollback"))
         axes.axvspan(start, stop, color=ROLLBACK, alpha=0.08)
         names.append(f"{rollback.procedure} {rollback.name} rollback")
@@ -65,17 +86,34 @@ def timeline_png(report: Report, labels: dict[str, str]) -> bytes:
     for index, gate in enumerate(approved):
         x = minutes(gate.decided_at)
         axes.axvline(x, color="#2e7d32", linestyle=":", linewidth=1, label=once("gate"))
-        axes.annotate(f"G{gate.number}", (x, 1.0 + 0.045 * (index % 2)), xycoords=("data", "axes fraction"),
-                      ha="center", va="bottom", fontsize=8, color="#2e7d32")
+        axes.annotate(
+            f"G{gate.number}",
+            (x, 1.0 + 0.045 * (index % 2)),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#2e7d32",
+        )
     for begun, ended in report.pauses:
-        axes.axvspan(minutes(begun), minutes(ended or end), color="#9e9e9e", alpha=0.25,
-                     label=once("paused"))
-    axes.axvline(s.target_duration.total_seconds() / 60, color="#616161", linestyle="--", linewidth=1,
-                 label=once("target_end"))
+        axes.axvspan(minutes(begun), minutes(ended or end), color="#9e9e9e", alpha=0.25, label=once("paused"))
+    axes.axvline(
+        s.target_duration.total_seconds() / 60,
+        color="#616161",
+        linestyle="--",
+        linewidth=1,
+        label=once("target_end"),
+    )
     escalations = [minutes(x.at) for x in report.escalations if origin <= x.at <= end]
     if escalations:
-        axes.scatter(escalations, [-0.45] * len(escalations), marker="v", color=OVER, zorder=3,
-                     label=once("escalation"))
+        axes.scatter(
+            escalations,
+            [-0.45] * len(escalations),
+            marker="v",
+            color=OVER,
+            zorder=3,
+            label=once("escalation"),
+        )
     axes.set_yticks(range(len(names)), names, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel(labels["x"])

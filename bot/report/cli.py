@@ -11,10 +11,18 @@ from bot.cli import subcommand
 
 def _report_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cutover", required=True, help="the cutover id (see `cutover-bot audit verify`)")
-    parser.add_argument("--out", required=True, help="the directory to write report.md, report.html, timeline.png")
-    parser.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)")
-    parser.add_argument("--runbook", default=None, help="the runbook YAML (default: CUTOVER_RUNBOOK or the NXOP plan)")
-    parser.add_argument("--roster", default=None, help="a roster, for people's names (default: CUTOVER_ROSTER)")
+    parser.add_argument(
+        "--out", required=True, help="the directory to write report.md, report.html, timeline.png"
+    )
+    parser.add_argument(
+        "--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)"
+    )
+    parser.add_argument(
+        "--runbook", default=None, help="the runbook YAML (default: CUTOVER_RUNBOOK or the NXOP plan)"
+    )
+    parser.add_argument(
+        "--roster", default=None, help="a roster, for people's names (default: CUTOVER_ROSTER)"
+    )
 
 
 @subcommand("report", _report_args, "write the post-cutover report (Markdown, HTML, PNG) from the event log")
@@ -32,8 +40,10 @@ def report_command(args: argparse.Namespace) -> int:
     runbook = load_runbook(args.runbook or settings.cutover_runbook)
     known = eventlog.cutover_ids(engine=db)
     if args.cutover not in known:
-        print(f"cutover-bot: no cutover {args.cutover!r} in the log (cutovers: {', '.join(known) or 'none'})",
-              file=sys.stderr)
+        print(
+            f"cutover-bot: no cutover {args.cutover!r} in the log (cutovers: {', '.join(known) or 'none'})",
+            file=sys.stderr,
+        )
         return 2
     roster_path = args.roster or (settings.cutover_roster if settings else None)
     roster = load_roster(roster_path, runbook) if roster_path else None

@@ -104,8 +104,14 @@ def due_candidates(services: Services, state: CutoverState, t: datetime) -> list
 
 def fire_due_report(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
     """Ask for the report as the bot; the listener starts the job (inline on a virtual clock)."""
-    record_event(services, state.cutover_id, ReportRequested(cutover_id=state.cutover_id), actor=BOT, at=t,
-                 key=action.key)
+    record_event(
+        services,
+        state.cutover_id,
+        ReportRequested(cutover_id=state.cutover_id),
+        actor=BOT,
+        at=t,
+        key=action.key,
+    )
 
 
 def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:
@@ -121,8 +127,14 @@ def generate(services: Services, cutover_id: str, *, key: str) -> Delivery:
     from bot.report.build import write_report  # matplotlib loads here, off the import path
 
     plan = services.plan
-    rendered = write_report(services.ledger.db, plan, services.roster, cutover_id, generated_at=services.clock.now(),
-                            templates_dir=services.templates_dir)
+    rendered = write_report(
+        services.ledger.db,
+        plan,
+        services.roster,
+        cutover_id,
+        generated_at=services.clock.now(),
+        templates_dir=services.templates_dir,
+    )
     report, done = rendered.report, Delivery(cutover_id, rendered.files)
     bucket = plan.data_checks.reports_bucket if plan.data_checks else ""
     s3 = services.extras.get("report_s3")
@@ -137,15 +149,26 @@ def generate(services: Services, cutover_id: str, *, key: str) -> Delivery:
     if client is not None:
         _upload(services, client, done, key)
     _summaries(services, report, done, key)
-    _record(services, cutover_id, ReportGenerated(formats=["md", "html", "png"], archive=done.archive,
-                                                  permalink=done.permalink, failures=done.failures or None),
-            key, services.clock.now())
+    _record(
+        services,
+        cutover_id,
+        ReportGenerated(
+            formats=["md", "html", "png"],
+            archive=done.archive,
+            permalink=done.permalink,
+            failures=done.failures or None,
+        ),
+        key,
+        services.clock.now(),
+    )
     return done
 
 
 def location(services: Services, cutover_id: str) -> str | None:
     """Where the latest report of a cutover is (S3 URI or thread permalink); None before the first report."""
-    latest = eventlog.latest_of_kind(engine=services.ledger.db, cutover_id=cutover_id, kind=ReportGenerated.kind)
+    latest = eventlog.latest_of_kind(
+        engine=services.ledger.db, cutover_id=cutover_id, kind=ReportGenerated.kind
+    )
     return report_location([latest] if latest else [])
 
 
@@ -155,7 +178,9 @@ def _upload(services: Services, client: Any, done: Delivery, key: str) -> None:
     try:
         channel = channel_id(client, services.channel)
         ts = services.outbox.ts(f"parent:{done.cutover_id}") if services.outbox is not None else None
-        comment = render("report/posted.j2", services.templates_dir, cutover_id=done.cutover_id, archive=done.archive)
+        comment = render(
+            "report/posted.j2", services.templates_dir, cutover_id=done.cutover_id, archive=done.archive
+        )
         done.uploaded = upload_report(client, channel, ts, done.files, title=done.cutover_id, comment=comment)
         done.permalink = thread_permalink(client, channel, ts)
     except Exception as exc:  # noqa: BLE001 - Slack refusing the upload must not stop the rest
@@ -168,8 +193,9 @@ def _summaries(services: Services, report, done: Delivery, key: str) -> None:
         return
     from bot.timeline.messages import direct
 
-    text = render("report/summary.j2", services.templates_dir, r=report,
-                  location=done.archive or done.permalink)
+    text = render(
+        "report/summary.j2", services.templates_dir, r=report, location=done.archive or done.permalink
+    )
     for member in services.roster.members_of("management"):
         try:
             direct(services, member.slack_id, text, key=f"{key}:summary:{member.slack_id}")
@@ -187,9 +213,18 @@ def _failed(services: Services, done: Delivery, what: str, error: Exception, key
     from bot.timeline.messages import thread
 
     try:
-        thread(services, done.cutover_id, render("report/integration_failed.j2", services.templates_dir,
-                                                 cutover_id=done.cutover_id, what=what, error=str(error)[:300]),
-               key=f"{key}:failed:{len(done.failures)}")
+        thread(
+            services,
+            done.cutover_id,
+            render(
+                "report/integration_failed.j2",
+                services.templates_dir,
+                cutover_id=done.cutover_id,
+                what=what,
+                error=str(error)[:300],
+            ),
+            key=f"{key}:failed:{len(done.failures)}",
+        )
     except Exception:  # noqa: BLE001 - the outbox itself failing is logged, the report goes on
         log.exception("could not say in the thread that %s failed", what)
 

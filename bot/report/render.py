@@ -66,7 +66,9 @@ def markdown(report: Report, templates_dir: str | None = None, rows: bytes | Non
     return _rendered(template, {"r": report, "categories": CATEGORIES}, rows)
 
 
-def html(report: Report, chart_png: bytes | None, templates_dir: str | None = None, rows: bytes | None = None) -> bytes:
+def html(
+    report: Report, chart_png: bytes | None, templates_dir: str | None = None, rows: bytes | None = None
+) -> bytes:
     """The whole report as one self-contained HTML page, UTF-8: inline CSS, the chart embedded as a data: URI."""
     rows = appendix(report, templates_dir).html if rows is None else rows
     chart = base64.b64encode(chart_png).decode("ascii") if chart_png else ""
@@ -100,7 +102,7 @@ def _stripped_utf8(pieces: Iterator[str], placeholder: str, insert: bytes) -> by
             body = segment.rstrip()
             if body:
                 out.write((held + body).encode("utf-8"))
-                held = segment[len(body):]
+                held = segment[len(body) :]
             else:
                 held += segment
     out.write(b"\n")

@@ -17,8 +17,9 @@ def channel_id(client: WebClient, channel: str) -> str:
         return name
     cursor = None
     for _ in range(50):  # bounded paging: a workspace with more channels than this gets the name back
-        page = client.conversations_list(types="public_channel,private_channel", limit=1000, cursor=cursor,
-                                         exclude_archived=True)
+        page = client.conversations_list(
+            types="public_channel,private_channel", limit=1000, cursor=cursor, exclude_archived=True
+        )
         for found in page.get("channels") or []:
             if found.get("name") == name:
                 return found["id"]
@@ -28,12 +29,22 @@ def channel_id(client: WebClient, channel: str) -> str:
     return channel
 
 
-def upload_report(client: WebClient, channel: str, thread_ts: str | None, files: dict[str, bytes], *,
-                  title: str, comment: str) -> list[str]:
+def upload_report(
+    client: WebClient,
+    channel: str,
+    thread_ts: str | None,
+    files: dict[str, bytes],
+    *,
+    title: str,
+    comment: str,
+) -> list[str]:
     """Upload the files in one message of the thread (or the channel without a thread); `channel` is an id."""
-    uploads = [{"content": content, "filename": name, "title": f"{title}: {name}"} for name, content in files.items()]
-    response = client.files_upload_v2(file_uploads=uploads, channel=channel,
-                                      thread_ts=thread_ts, initial_comment=comment)
+    uploads = [
+        {"content": content, "filename": name, "title": f"{title}: {name}"} for name, content in files.items()
+    ]
+    response = client.files_upload_v2(
+        file_uploads=uploads, channel=channel, thread_ts=thread_ts, initial_comment=comment
+    )
     return [f.get("id", "") for f in response.get("files") or []]
 
 

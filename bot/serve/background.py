@@ -27,9 +27,16 @@ def make_outbox(services: Services, client: WebClient) -> Outbox:
     email rows are marked failed ("not configured") and block nothing else. Until `start_background`
     starts its deliverer thread, each enqueue delivers at once (what a server without workers expects).
     """
-    return PersistentOutbox(services.ledger.db, services.clock, slack=client, ses=services.extras.get("ses"),
-                            ses_source=services.extras.get("ses_source", "cutover-bot@example.com"),
-                            inline_without_thread=True, workers=4, templates_dir=services.templates_dir)
+    return PersistentOutbox(
+        services.ledger.db,
+        services.clock,
+        slack=client,
+        ses=services.extras.get("ses"),
+        ses_source=services.extras.get("ses_source", "cutover-bot@example.com"),
+        inline_without_thread=True,
+        workers=4,
+        templates_dir=services.templates_dir,
+    )
 
 
 def start_background(services: Services) -> Stop:

@@ -48,8 +48,13 @@ class Runtime:
         return self.services.ledger.db
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, client: WebClient | None = None,
-                  integrations: bool = True) -> Runtime:
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    client: WebClient | None = None,
+    integrations: bool = True,
+) -> Runtime:
     """Load the plan, wire the services and the Slack client, and build the app (PlanError on a bad file).
 
     With `integrations` (production), the AWS side is wired too: the real probes and the integrity jobs,
@@ -59,12 +64,19 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, client: Web
 
     runbook, roster = load_plan(settings.cutover_runbook, settings.cutover_roster)
     try:
-        services = build_services(runbook=runbook, roster=roster, database_url=settings.database_url,
-                                  clock=clock or SystemClock(), templates_dir=settings.cutover_templates_dir,
-                                  share_reads_for=settings.cutover_shared_read_ms / 1000)
+        services = build_services(
+            runbook=runbook,
+            roster=roster,
+            database_url=settings.database_url,
+            clock=clock or SystemClock(),
+            templates_dir=settings.cutover_templates_dir,
+            share_reads_for=settings.cutover_shared_read_ms / 1000,
+        )
     except OperationalError as exc:  # the URL is well-formed but nobody answers there
-        raise SettingsError(f"setting DATABASE_URL names a database that cannot be reached "
-                            f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})") from None
+        raise SettingsError(
+            f"setting DATABASE_URL names a database that cannot be reached "
+            f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})"
+        ) from None
     client = client or slack_client(settings)
     if integrations:
         wire_integrations(services, settings)
@@ -95,8 +107,13 @@ def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
 def serve_http(runtime: Runtime, *, host: str, port: int, threads: int, stop: threading.Event) -> None:
     """Serve over HTTP until `stop` is set, then finish the requests in flight."""
     with HttpServer(wsgi_app(runtime), host=host, port=port, threads=threads) as server:
-        log.info("listening on %s (Slack requests: %s, health: %s, %d threads)",
-                 server.url, EVENTS_PATH, HEALTH_PATH, threads)
+        log.info(
+            "listening on %s (Slack requests: %s, health: %s, %d threads)",
+            server.url,
+            EVENTS_PATH,
+            HEALTH_PATH,
+            threads,
+        )
         _wait(stop)
         log.info("stopping: finishing the requests in flight")
     log.info("stopped")
@@ -106,7 +123,9 @@ def serve_socket(runtime: Runtime, *, stop: threading.Event, handler_factory=Non
     """Connect to Slack over Socket Mode with SLACK_APP_TOKEN until `stop` is set."""
     if handler_factory is None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler as handler_factory
-    handler = handler_factory(runtime.app, app_token=runtime.settings.slack_app_token, web_client=runtime.client)
+    handler = handler_factory(
+        runtime.app, app_token=runtime.settings.slack_app_token, web_client=runtime.client
+    )
     handler.connect()
     log.info("connected to Slack over Socket Mode")
     try:
@@ -136,7 +155,9 @@ def _wait(stop: threading.Event) -> None:
 def _serve_args(parser: argparse.ArgumentParser) -> None:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--http", action="store_true", help="serve /slack/events and /healthz over HTTP")
-    mode.add_argument("--socket", action="store_true", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN)")
+    mode.add_argument(
+        "--socket", action="store_true", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN)"
+    )
     parser.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000; 0 picks a free one)")
     parser.add_argument("--host", default="0.0.0.0", help="HTTP address to bind (default 0.0.0.0)")
     parser.add_argument("--threads", type=int, default=HTTP_THREADS, help="HTTP worker threads (default 8)")
@@ -170,5 +191,9 @@ def secrets_of(settings: Settings) -> list[str | None]:
     from sqlalchemy.engine import make_url
 
     password = make_url(settings.database_url).password
-    return [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
-            str(password) if password else None]
+    return [
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        str(password) if password else None,
+    ]

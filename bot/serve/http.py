@@ -50,8 +50,9 @@ class DatabaseHealth:
     the last result, or unhealthy once the running check has taken longer than `patience` seconds.
     """
 
-    def __init__(self, engine: Engine, patience: float = 2.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, engine: Engine, patience: float = 2.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.engine, self.patience, self.monotonic = engine, patience, monotonic
         self._checking = threading.Lock()
         self._started = 0.0
@@ -95,8 +96,11 @@ class SlackWsgiApp:
         response = self.app.dispatch(request)
         elapsed = time.perf_counter() - started
         if elapsed > SLOW_ACK_S:
-            log.warning("slow ack: %s answered in %.2f s (Slack waits 3 s)", request.context.get("request_type")
-                        or "request", elapsed)
+            log.warning(
+                "slow ack: %s answered in %.2f s (Slack waits 3 s)",
+                request.context.get("request_type") or "request",
+                elapsed,
+            )
         headers = [(name, value) for name, values in response.headers.items() for value in values]
         payload = response.body.encode("utf-8")
         headers.append(("content-length", str(len(payload))))
@@ -124,18 +128,31 @@ def _status_line(status: int) -> str:
 
 def _json(start_response: StartResponse, status: int, body: dict[str, Any]) -> list[bytes]:
     payload = json.dumps(body).encode("utf-8")
-    start_response(_status_line(status), [("content-type", "application/json"),
-                                          ("content-length", str(len(payload)))])
+    start_response(
+        _status_line(status), [("content-type", "application/json"), ("content-length", str(len(payload)))]
+    )
     return [payload]
 
 
 class HttpServer:
     """A waitress server (a pool of worker threads) running its event loop in a background thread."""
 
-    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], *, host: str = "0.0.0.0", port: int = 3000,
-                 threads: int = 8) -> None:
-        self._server = create_server(wsgi_app, host=host, port=port, threads=threads,
-                                     ident="cutover-bot", clear_untrusted_proxy_headers=True)
+    def __init__(
+        self,
+        wsgi_app: Callable[..., Iterable[bytes]],
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        threads: int = 8,
+    ) -> None:
+        self._server = create_server(
+            wsgi_app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="cutover-bot",
+            clear_untrusted_proxy_headers=True,
+        )
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -200,7 +217,8 @@ class HttpServer:
 
     def _wait_answers_sent(self, deadline: float) -> None:
         while time.monotonic() < deadline and any(
-                getattr(channel, "total_outbufs_len", 0) for channel in list(self._socket_map().values())):
+            getattr(channel, "total_outbufs_len", 0) for channel in list(self._socket_map().values())
+        ):
             time.sleep(0.01)
 
     def _socket_map(self) -> dict[int, Any]:

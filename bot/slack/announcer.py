@@ -23,8 +23,18 @@ from cutover.progress import dashboard
 from cutover.state import CutoverState, StepStatus
 from templates.render import render, render_json
 
-BROADCAST = frozenset({"gonogo.decided", "gate.approved", "gate.rejected", "rollback.ordered",
-                       "rollback.completed", "rollback.failed", "cutover.succeeded", "cutover.aborted"})
+BROADCAST = frozenset(
+    {
+        "gonogo.decided",
+        "gate.approved",
+        "gate.rejected",
+        "rollback.ordered",
+        "rollback.completed",
+        "rollback.failed",
+        "cutover.succeeded",
+        "cutover.aborted",
+    }
+)
 
 
 def parent_name(cutover_id: str) -> str:
@@ -46,12 +56,23 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
         _thread_reply(services, state, r)
     for step_id in startable_steps(services, state):
         context = _context(services, state, recorded[-1], step=step_id)
-        _post_in_thread(services, cid, "slack/step_ready.j2", "blocks/step_ready.json.j2", context,
-                        key=f"ready:{cid}:{step_id}:{state.step(step_id).attempts}")
+        _post_in_thread(
+            services,
+            cid,
+            "slack/step_ready.j2",
+            "blocks/step_ready.json.j2",
+            context,
+            key=f"ready:{cid}:{step_id}:{state.step(step_id).attempts}",
+        )
     args = _parent_args(services, state, recorded[-1].at)
     if _shown_differs(services, cid, args):  # after the end, monitoring and comms change nothing in it
-        _send(services, cid, "chat.update", {**args, "ts": "{{ts:" + parent_name(cid) + "}}"},
-              key=f"parent-update:{cid}:{state.seq}")
+        _send(
+            services,
+            cid,
+            "chat.update",
+            {**args, "ts": "{{ts:" + parent_name(cid) + "}}"},
+            key=f"parent-update:{cid}:{state.seq}",
+        )
 
 
 def startable_steps(services: Services, state: CutoverState) -> list[str]:
@@ -73,17 +94,35 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
     kind = r.event.kind
     broadcast = kind in BROADCAST and not (kind == "gate.approved" and not r.event.complete)
     context = _context(services, state, r)
-    _post_in_thread(services, state.cutover_id, f"slack/events/{kind}.j2", f"blocks/events/{kind}.json.j2",
-                    context, key=f"event:{state.cutover_id}:{r.seq}", broadcast=broadcast)
+    _post_in_thread(
+        services,
+        state.cutover_id,
+        f"slack/events/{kind}.j2",
+        f"blocks/events/{kind}.json.j2",
+        context,
+        key=f"event:{state.cutover_id}:{r.seq}",
+        broadcast=broadcast,
+    )
 
 
-def _post_in_thread(services: Services, cid: str, text_template: str, blocks_template: str,
-                    context: dict[str, Any], *, key: str, broadcast: bool = False) -> None:
+def _post_in_thread(
+    services: Services,
+    cid: str,
+    text_template: str,
+    blocks_template: str,
+    context: dict[str, Any],
+    *,
+    key: str,
+    broadcast: bool = False,
+) -> None:
     text = _optional(render, text_template, services, context)
     if not text:
         return
-    args: dict[str, Any] = {"channel": services.channel, "thread_ts": "{{ts:" + parent_name(cid) + "}}",
-                            "text": text}
+    args: dict[str, Any] = {
+        "channel": services.channel,
+        "thread_ts": "{{ts:" + parent_name(cid) + "}}",
+        "text": text,
+    }
     blocks = _optional(render_json, blocks_template, services, context)
     if blocks:
         args["blocks"] = blocks
@@ -108,12 +147,16 @@ _SHOWN_LOCK = threading.Lock()
 
 def _parent_args(services: Services, state: CutoverState, at) -> dict[str, Any]:
     context = {"d": dashboard(state, services.plan, at), "plan": services.plan, "state": state}
-    return {"channel": services.channel,
-            "text": render("slack/parent.j2", services.templates_dir, **context),
-            "blocks": render_json("blocks/parent.json.j2", services.templates_dir, **context)}
+    return {
+        "channel": services.channel,
+        "text": render("slack/parent.j2", services.templates_dir, **context),
+        "blocks": render_json("blocks/parent.json.j2", services.templates_dir, **context),
+    }
 
 
-def _context(services: Services, state: CutoverState, r: ev.Recorded, step: str | None = None) -> dict[str, Any]:
+def _context(
+    services: Services, state: CutoverState, r: ev.Recorded, step: str | None = None
+) -> dict[str, Any]:
     plan, roster = services.plan, services.roster
     step_id = step or getattr(r.event, "step_id", None)
     step_obj = (plan.steps_by_id.get(step_id) or plan.rollback_steps_by_id.get(step_id)) if step_id else None
@@ -121,9 +164,18 @@ def _context(services: Services, state: CutoverState, r: ev.Recorded, step: str 
     gate = plan.gates_by_number.get(gate_no) if gate_no is not None else None
     roles = list(step_obj.raci.R) if step_obj else list(gate.approvers) if gate else []
     holders = {m.slack_id: m for role in roles for m in roster.members_of(role)}
-    return {"e": r.event, "r": r, "state": state, "plan": plan, "step": step_obj, "gate": gate,
-            "roles": [plan.roles.get(role, role) for role in roles], "holders": list(holders.values()),
-            "actor": r.actor, "actor_name": roster.name_of(r.actor)}
+    return {
+        "e": r.event,
+        "r": r,
+        "state": state,
+        "plan": plan,
+        "step": step_obj,
+        "gate": gate,
+        "roles": [plan.roles.get(role, role) for role in roles],
+        "holders": list(holders.values()),
+        "actor": r.actor,
+        "actor_name": roster.name_of(r.actor),
+    }
 
 
 def _optional(renderer, name: str, services: Services, context: dict[str, Any]):
@@ -135,6 +187,13 @@ def _optional(renderer, name: str, services: Services, context: dict[str, Any]):
         return None
 
 
-def _send(services: Services, cid: str, method: str, args: dict[str, Any], *, key: str,
-          save_ts_as: str | None = None) -> None:
+def _send(
+    services: Services,
+    cid: str,
+    method: str,
+    args: dict[str, Any],
+    *,
+    key: str,
+    save_ts_as: str | None = None,
+) -> None:
     services.outbox.enqueue(method=method, args=args, key=key, order=f"thread:{cid}", save_ts_as=save_ts_as)

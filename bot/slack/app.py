@@ -35,8 +35,9 @@ def slack_client(settings: Settings) -> WebClient:
     return WebClient(token=settings.slack_bot_token)
 
 
-def wire_slack(services: Services, client: WebClient, *, channel: str | None = None,
-               outbox: Outbox | None = None) -> Services:
+def wire_slack(
+    services: Services, client: WebClient, *, channel: str | None = None, outbox: Outbox | None = None
+) -> Services:
     """Give the services a Slack outbox (immediate unless one is given), the channel, the announcer, App Home."""
     if outbox is not None:
         services.outbox = outbox
@@ -54,16 +55,26 @@ def wire_slack(services: Services, client: WebClient, *, channel: str | None = N
 Responder = Callable[[BoltContext, dict], Callable[..., Any]]
 
 
-def create_app(settings: Settings, services: Services, *, client: WebClient | None = None,
-               responder: Responder | None = None) -> App:
+def create_app(
+    settings: Settings,
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    responder: Responder | None = None,
+) -> App:
     """The Bolt app of the bot, answering with these services through this Web API client.
 
     `responder` (the console's) replaces Bolt's `respond`, which would POST to the response_url.
     """
     client = client or slack_client(settings)
-    app = App(client=client, signing_secret=settings.slack_signing_secret or "",
-              token_verification_enabled=False, process_before_response=True,
-              before_authorize=UseOurClient(client), name="cutover-bot")
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        token_verification_enabled=False,
+        process_before_response=True,
+        before_authorize=UseOurClient(client),
+        name="cutover-bot",
+    )
     app.use(HandOverServices(services, responder))
     register(app)
 
@@ -83,7 +94,9 @@ class UseOurClient(Middleware):
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:  # noqa: A002
         req.context["client"] = self.client
         return next()
 
@@ -94,7 +107,9 @@ class HandOverServices(Middleware):
     def __init__(self, services: Services, responder: Responder | None) -> None:
         self.services, self.responder = services, responder
 
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:  # noqa: A002
         context = req.context
         context["services"] = self.services
         context["actor"] = context.user_id
@@ -103,7 +118,9 @@ class HandOverServices(Middleware):
         return next()
 
 
-def _explain(error: Exception, request: BoltRequest, context: BoltContext, services: Services) -> BoltResponse:
+def _explain(
+    error: Exception, request: BoltRequest, context: BoltContext, services: Services
+) -> BoltResponse:
     """A refusal becomes its templated sentence, anything else a correlation id; never a traceback."""
     if isinstance(error, CutoverError):
         text = error_text(error, services.templates_dir)
@@ -122,7 +139,9 @@ def _explain(error: Exception, request: BoltRequest, context: BoltContext, servi
 def _tell_privately(context: BoltContext, services: Services, body: dict, text: str) -> None:
     """An ephemeral message to the person who clicked or submitted, where they did it."""
     if context.user_id and context.client is not None:
-        context.client.chat_postEphemeral(channel=answer_channel(services, body), user=context.user_id, text=text)
+        context.client.chat_postEphemeral(
+            channel=answer_channel(services, body), user=context.user_id, text=text
+        )
 
 
 def _json(payload: dict) -> BoltResponse:

@@ -40,8 +40,14 @@ def headline(d: Dashboard) -> Headline:
     status = d.status.value.replace("_", " ").capitalize()
     if d.paused:
         status += f" (paused: {d.pause_reason})"
-    return Headline(phase=phase, step="; ".join(steps) or "-", elapsed=d.elapsed, remaining=d.stage_remaining,
-                    status=status, next_phase=d.next_phase or "-")
+    return Headline(
+        phase=phase,
+        step="; ".join(steps) or "-",
+        elapsed=d.elapsed,
+        remaining=d.stage_remaining,
+        status=status,
+        next_phase=d.next_phase or "-",
+    )
 
 
 def pending_approvals(services: Services, state: CutoverState, user: str) -> list[Gate]:
@@ -65,7 +71,13 @@ def home_view(services: Services, user: str, now: datetime) -> dict:
     """The App Home view for this user."""
     state = services.ledger.current()
     d = dashboard(state, services.plan, now) if state else None
-    context = {"plan": services.plan, "d": d, "h": headline(d) if d else None, "now": now,
-               "user": user, "roles": [services.plan.roles.get(r, r) for r in services.roster.roles_of(user)],
-               "approvals": pending_approvals(services, state, user) if state else []}
+    context = {
+        "plan": services.plan,
+        "d": d,
+        "h": headline(d) if d else None,
+        "now": now,
+        "user": user,
+        "roles": [services.plan.roles.get(r, r) for r in services.roster.roles_of(user)],
+        "approvals": pending_approvals(services, state, user) if state else [],
+    }
     return render_json("blocks/home.json.j2", services.templates_dir, **context)

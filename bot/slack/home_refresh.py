@@ -14,11 +14,23 @@ from commands.context import Services
 from cutover.events import Recorded, kind_of
 from cutover.state import CutoverState
 
-REFRESH_ON = frozenset({
-    "status.posted", "cutover.started", "stage.opened", "gate.opened", "gate.approved", "gate.rejected",
-    "rollback.ordered", "rollback.completed", "rollback.failed", "cutover.succeeded", "cutover.aborted",
-    "cutover.paused", "cutover.resumed",
-})
+REFRESH_ON = frozenset(
+    {
+        "status.posted",
+        "cutover.started",
+        "stage.opened",
+        "gate.opened",
+        "gate.approved",
+        "gate.rejected",
+        "rollback.ordered",
+        "rollback.completed",
+        "rollback.failed",
+        "cutover.succeeded",
+        "cutover.aborted",
+        "cutover.paused",
+        "cutover.resumed",
+    }
+)
 
 
 def refresh_homes(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:
@@ -28,7 +40,9 @@ def refresh_homes(services: Services, state: CutoverState, recorded: list[Record
     now = recorded[-1].at
     with batch(services):  # one transaction for the whole roster, not one per person
         for member in services.roster.everyone():
-            services.outbox.enqueue(method="views.publish",
-                                    args={"user_id": member.slack_id, "view": home_view(services, member.slack_id, now)},
-                                    key=f"home:{member.slack_id}:{state.cutover_id}:{state.seq}",
-                                    order=f"home:{member.slack_id}")
+            services.outbox.enqueue(
+                method="views.publish",
+                args={"user_id": member.slack_id, "view": home_view(services, member.slack_id, now)},
+                key=f"home:{member.slack_id}:{state.cutover_id}:{state.seq}",
+                order=f"home:{member.slack_id}",
+            )

@@ -21,7 +21,9 @@ from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
 from commands.context import Clock
 
 UNRECORDED = frozenset({"auth.test"})  # Bolt's own authorization bookkeeping, not the bot's doing
-UPLOADS = "https://files.slack.invalid/upload/"  # where files_upload_v2 would POST the bytes (kept here instead)
+UPLOADS = (
+    "https://files.slack.invalid/upload/"  # where files_upload_v2 would POST the bytes (kept here instead)
+)
 PERMALINKS = "https://console.slack.invalid/archives/"  # the console's workspace has no real address
 
 
@@ -60,17 +62,33 @@ class RecordingSlackClient(WebClient):
         self._counter = 0
         self._lock = threading.Lock()
 
-    def api_call(self, api_method: str, *, http_verb: str = "POST", files: dict | None = None,
-                 data: dict | None = None, params: dict | None = None, json: dict | None = None,
-                 headers: dict | None = None, auth: dict | None = None) -> SlackResponse:
+    def api_call(
+        self,
+        api_method: str,
+        *,
+        http_verb: str = "POST",
+        files: dict | None = None,
+        data: dict | None = None,
+        params: dict | None = None,
+        json: dict | None = None,
+        headers: dict | None = None,
+        auth: dict | None = None,
+    ) -> SlackResponse:
         """Record the call and answer as Slack would."""
         args = copy.deepcopy({**(params or {}), **(data or {}), **(json or {})})
         with self._lock:
             if api_method not in UNRECORDED:
                 self.calls.append(ApiCall(self.clock.now(), api_method, args))
             body = self._answer(api_method, args)
-        return SlackResponse(client=self, http_verb=http_verb, api_url=self.base_url + api_method, req_args={},
-                             data=body, headers={}, status_code=200)
+        return SlackResponse(
+            client=self,
+            http_verb=http_verb,
+            api_url=self.base_url + api_method,
+            req_args={},
+            data=body,
+            headers={},
+            status_code=200,
+        )
 
     def calls_to(self, method: str) -> list[ApiCall]:
         """The calls to one method, in order."""
@@ -82,16 +100,33 @@ class RecordingSlackClient(WebClient):
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T0CUTOVER", "user": "cutover-bot"}
+            return {
+                "ok": True,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "team_id": "T0CUTOVER",
+                "user": "cutover-bot",
+            }
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = self._next_ts()
-            self.messages.append(Message(channel=args.get("channel", ""), ts=ts, text=args.get("text", ""),
-                                         blocks=args.get("blocks") or [], thread_ts=args.get("thread_ts"),
-                                         user=args.get("user") if method == "chat.postEphemeral" else None))
+            self.messages.append(
+                Message(
+                    channel=args.get("channel", ""),
+                    ts=ts,
+                    text=args.get("text", ""),
+                    blocks=args.get("blocks") or [],
+                    thread_ts=args.get("thread_ts"),
+                    user=args.get("user") if method == "chat.postEphemeral" else None,
+                )
+            )
             if method == "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
-            return {"ok": True, "channel": args.get("channel", ""), "ts": ts,
-                    "message": {"text": args.get("text", ""), "ts": ts}}
+            return {
+                "ok": True,
+                "channel": args.get("channel", ""),
+                "ts": ts,
+                "message": {"text": args.get("text", ""), "ts": ts},
+            }
         if method == "chat.update":
             for message in self.messages:
                 if message.ts == args.get("ts"):
@@ -100,8 +135,12 @@ class RecordingSlackClient(WebClient):
             return {"ok": True, "channel": args.get("channel", ""), "ts": args.get("ts")}
         if method == "views.open":
             self._counter += 1
-            view = {**args.get("view", {}), "id": f"V{self._counter:08d}", "hash": f"{self._counter}.h",
-                    "state": {"values": {}}}
+            view = {
+                **args.get("view", {}),
+                "id": f"V{self._counter:08d}",
+                "hash": f"{self._counter}.h",
+                "state": {"values": {}},
+            }
             self.views[view["id"]] = view
             return {"ok": True, "view": view}
         if method == "views.publish":
@@ -116,8 +155,11 @@ class RecordingSlackClient(WebClient):
             return self._complete_upload(args)
         if method == "chat.getPermalink":
             digits = str(args.get("message_ts", "")).replace(".", "")
-            return {"ok": True, "channel": args.get("channel", ""),
-                    "permalink": f"{PERMALINKS}{str(args.get('channel', '')).lstrip('#')}/p{digits}"}
+            return {
+                "ok": True,
+                "channel": args.get("channel", ""),
+                "permalink": f"{PERMALINKS}{str(args.get('channel', '')).lstrip('#')}/p{digits}",
+            }
         return {"ok": True}
 
     def _upload_file(self, *, url: str, data: bytes, **_: Any) -> FileUploadV2Result:
@@ -133,6 +175,9 @@ class RecordingSlackClient(WebClient):
             files = json.loads(files)
         channel = args.get("channel_id") or args.get("channels") or ""
         ts = self._next_ts()
-        self.messages.append(Message(channel=channel, ts=ts, text=args.get("initial_comment", ""),
-                                     thread_ts=args.get("thread_ts")))
+        self.messages.append(
+            Message(
+                channel=channel, ts=ts, text=args.get("initial_comment", ""), thread_ts=args.get("thread_ts")
+            )
+        )
         return {"ok": True, "files": [{"id": f.get("id", ""), "title": f.get("title", "")} for f in files]}

@@ -48,16 +48,35 @@ class Entry:
 class SlackSession:
     """The bot behind the real Bolt app, with a recording client and a virtual clock."""
 
-    def __init__(self, *, plan: Runbook, roster: Roster, start: datetime, database_url: str = "sqlite://",
-                 channel: str = "#nxop-cutover", templates_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        plan: Runbook,
+        roster: Roster,
+        start: datetime,
+        database_url: str = "sqlite://",
+        channel: str = "#nxop-cutover",
+        templates_dir: str | None = None,
+    ) -> None:
         self.clock = FakeClock(start)
         self.client = RecordingSlackClient(self.clock)
-        self.services = build_services(runbook=plan, roster=roster, database_url=database_url, clock=self.clock,
-                                       templates_dir=templates_dir)
+        self.services = build_services(
+            runbook=plan,
+            roster=roster,
+            database_url=database_url,
+            clock=self.clock,
+            templates_dir=templates_dir,
+        )
         wire_slack(self.services, self.client, channel=channel)
-        self.services.extras["report"].inline = True  # on a virtual clock, reports are written in step with it
-        settings = Settings(slack_bot_token=self.client.token, slack_signing_secret=SIGNING_SECRET,
-                            database_url=database_url, cutover_channel=channel)
+        self.services.extras[
+            "report"
+        ].inline = True  # on a virtual clock, reports are written in step with it
+        settings = Settings(
+            slack_bot_token=self.client.token,
+            slack_signing_secret=SIGNING_SECRET,
+            database_url=database_url,
+            cutover_channel=channel,
+        )
         self.app: App = create_app(settings, self.services, client=self.client, responder=self._responder)
         self.requests = SlackRequests(SIGNING_SECRET)
         self.transcript: list[Entry] = []
@@ -71,9 +90,13 @@ class SlackSession:
         """`/cutover <text>` from this user; return the answer ({"response_type", "text", "blocks"})."""
         response = self.dispatch(self.requests.slash(user, text, trigger_id=trigger_id))
         body = json.loads(response.body) if response.body else {}
-        reply = {"user": user, "command": f"/cutover {text}".strip(),
-                 "response_type": body.get("response_type", "ephemeral"), "text": body.get("text", ""),
-                 "blocks": body.get("blocks", [])}
+        reply = {
+            "user": user,
+            "command": f"/cutover {text}".strip(),
+            "response_type": body.get("response_type", "ephemeral"),
+            "text": body.get("text", ""),
+            "blocks": body.get("blocks", []),
+        }
         self.transcript.append(Entry(self.clock.now(), "reply", reply))
         return reply
 
@@ -95,10 +118,17 @@ class SlackSession:
         shown_before = len(self.client.messages)
         action = {k: button[k] for k in ("action_id", "value") if k in button}
         action["block_id"] = button.get("_block_id", "")
-        self.dispatch(self.requests.block_action(
-            user, channel=message.channel, message_ts=message.ts, trigger_id=trigger_id,
-            message={"ts": message.ts, "text": message.text, "blocks": message.blocks}, action=action,
-            action_ts=f"{int(self.clock.now().timestamp())}.{self._clicks:06d}"))
+        self.dispatch(
+            self.requests.block_action(
+                user,
+                channel=message.channel,
+                message_ts=message.ts,
+                trigger_id=trigger_id,
+                message={"ts": message.ts, "text": message.text, "blocks": message.blocks},
+                action=action,
+                action_ts=f"{int(self.clock.now().timestamp())}.{self._clicks:06d}",
+            )
+        )
         opened = self.client.calls_to("views.open")[opened_before:]
         if opened:
             view = list(self.client.views.values())[-1]
@@ -108,8 +138,17 @@ class SlackSession:
 
     def home(self, user: str) -> dict:
         """This user opens the bot's Home tab; return the published view."""
-        self.dispatch(self.requests.event({"type": "app_home_opened", "user": user, "tab": "home",
-                                           "channel": "D" + user, "event_ts": "0"}))
+        self.dispatch(
+            self.requests.event(
+                {
+                    "type": "app_home_opened",
+                    "user": user,
+                    "tab": "home",
+                    "channel": "D" + user,
+                    "event_ts": "0",
+                }
+            )
+        )
         return self.client.home.get(user, {})
 
     def advance_to(self, moment: datetime) -> None:
@@ -140,11 +179,23 @@ class SlackSession:
         else:
             command = " ".join(["click", *(a.get("action_id", "") for a in body.get("actions", []))])
 
-        def respond(text: str = "", blocks: list | None = None, response_type: str | None = None, **_: Any) -> None:
+        def respond(
+            text: str = "", blocks: list | None = None, response_type: str | None = None, **_: Any
+        ) -> None:
             self._collect_calls()
-            self.transcript.append(Entry(self.clock.now(), "reply", {
-                "user": context.user_id, "command": command, "response_type": response_type or "ephemeral",
-                "text": text, "blocks": blocks or []}))
+            self.transcript.append(
+                Entry(
+                    self.clock.now(),
+                    "reply",
+                    {
+                        "user": context.user_id,
+                        "command": command,
+                        "response_type": response_type or "ephemeral",
+                        "text": text,
+                        "blocks": blocks or [],
+                    },
+                )
+            )
 
         return respond
 
@@ -169,7 +220,7 @@ class SlackSession:
         return [c.args for c in self.client.calls_to(method)]
 
     def _collect_calls(self) -> None:
-        for call in self.client.calls[self._seen_calls:]:
+        for call in self.client.calls[self._seen_calls :]:
             self.transcript.append(Entry(call.at, "api", {"method": call.method, "args": call.args}))
         self._seen_calls = len(self.client.calls)
 

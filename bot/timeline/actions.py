@@ -41,34 +41,73 @@ def _status(services: Services, state: CutoverState, action: DueAction, t: datet
 def _lead_reminder(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
     phase = services.plan.phases_by_id[action.data["phase"]]
     people = msg.recipients(services, [phase.lead], everyone_in_role=False)
-    context = {**_base(services, state, action, t), "phase": phase, "people": people,
-               "role": services.plan.roles.get(phase.lead, phase.lead)}
+    context = {
+        **_base(services, state, action, t),
+        "phase": phase,
+        "people": people,
+        "role": services.plan.roles.get(phase.lead, phase.lead),
+    }
     for person in people:
-        msg.direct(services, person.slack_id, msg.text(services, "time/lead_reminder_dm.j2", **context),
-                   key=f"{action.key}:dm:{person.slack_id}")
-    msg.thread(services, state.cutover_id, msg.text(services, "time/lead_reminder.j2", **context), key=action.key)
-    record(services, state.cutover_id, te.LeadReminded(key=action.key, phase=phase.id,
-                                                       to=[p.slack_id for p in people]), action.key, t)
+        msg.direct(
+            services,
+            person.slack_id,
+            msg.text(services, "time/lead_reminder_dm.j2", **context),
+            key=f"{action.key}:dm:{person.slack_id}",
+        )
+    msg.thread(
+        services, state.cutover_id, msg.text(services, "time/lead_reminder.j2", **context), key=action.key
+    )
+    record(
+        services,
+        state.cutover_id,
+        te.LeadReminded(key=action.key, phase=phase.id, to=[p.slack_id for p in people]),
+        action.key,
+        t,
+    )
 
 
 def _escalation(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
     data, plan = action.data, services.plan
     people = msg.recipients(services, data["roles"], everyone_in_role=data["attempt"] > 1)
-    context = {**_base(services, state, action, t), **data, "people": people,
-               "roles": [plan.roles.get(r, "everyone" if r == "all" else r) for r in data["roles"]],
-               "description": trigger_description(plan, data["trigger"]),
-               "ack_value": f"{state.cutover_id}|{data['episode']}"}
-    dm_blocks = msg.blocks(services, "time/escalation.json.j2", text=msg.text(services, "time/escalation_dm.j2",
-                                                                                **context), **context)
+    context = {
+        **_base(services, state, action, t),
+        **data,
+        "people": people,
+        "roles": [plan.roles.get(r, "everyone" if r == "all" else r) for r in data["roles"]],
+        "description": trigger_description(plan, data["trigger"]),
+        "ack_value": f"{state.cutover_id}|{data['episode']}",
+    }
+    dm_blocks = msg.blocks(
+        services,
+        "time/escalation.json.j2",
+        text=msg.text(services, "time/escalation_dm.j2", **context),
+        **context,
+    )
     for person in people:
-        msg.direct(services, person.slack_id, msg.text(services, "time/escalation_dm.j2", **context),
-                   key=f"{action.key}:dm:{person.slack_id}", blocks_=dm_blocks)
+        msg.direct(
+            services,
+            person.slack_id,
+            msg.text(services, "time/escalation_dm.j2", **context),
+            key=f"{action.key}:dm:{person.slack_id}",
+            blocks_=dm_blocks,
+        )
     thread_text = msg.text(services, "time/escalation.j2", **context)
-    msg.thread(services, state.cutover_id, thread_text, key=action.key,
-               blocks_=msg.blocks(services, "time/escalation.json.j2", text=thread_text, **context))
-    event = te.EscalationSent(key=data["episode"], trigger=data["trigger"], roles=list(data["roles"]),
-                              to=[p.slack_id for p in people], ref=data["ref"],
-                              reason=context["description"], attempt=data["attempt"])
+    msg.thread(
+        services,
+        state.cutover_id,
+        thread_text,
+        key=action.key,
+        blocks_=msg.blocks(services, "time/escalation.json.j2", text=thread_text, **context),
+    )
+    event = te.EscalationSent(
+        key=data["episode"],
+        trigger=data["trigger"],
+        roles=list(data["roles"]),
+        to=[p.slack_id for p in people],
+        ref=data["ref"],
+        reason=context["description"],
+        attempt=data["attempt"],
+    )
     record(services, state.cutover_id, event, action.key, t)
 
 
@@ -76,10 +115,19 @@ def _default_rollback(services: Services, state: CutoverState, action: DueAction
     plan = services.plan
     rec = recommend(state, plan)
     procedure = rec.rollback or plan.escalations.default_rollback
-    context = {**_base(services, state, action, t), "rec": rec, "procedure": plan.rollbacks_by_id[procedure],
-               "timeout": plan.escalations.decision_timeout}
-    msg.thread(services, state.cutover_id, msg.text(services, "time/default_rollback.j2", **context),
-               key=action.key, broadcast=True)
+    context = {
+        **_base(services, state, action, t),
+        "rec": rec,
+        "procedure": plan.rollbacks_by_id[procedure],
+        "timeout": plan.escalations.decision_timeout,
+    }
+    msg.thread(
+        services,
+        state.cutover_id,
+        msg.text(services, "time/default_rollback.j2", **context),
+        key=action.key,
+        broadcast=True,
+    )
     event = te.DefaultRollbackRecommended(procedure=procedure, reason=rec.why, since=action.data["since"])
     record(services, state.cutover_id, event, action.key, t)
 
@@ -88,10 +136,20 @@ def _degradation(services: Services, state: CutoverState, action: DueAction, t: 
     plan, level = services.plan, action.data["level"]
     described = plan.degradation_level(level)
     workarounds = plan.business.manual_workarounds if plan.business and level == 3 else []
-    context = {**_base(services, state, action, t), "level": level, "previous": action.data["from"],
-               "described": described, "workarounds": workarounds}
-    msg.thread(services, state.cutover_id, msg.text(services, "time/degradation.j2", **context), key=action.key,
-               broadcast=True)
+    context = {
+        **_base(services, state, action, t),
+        "level": level,
+        "previous": action.data["from"],
+        "described": described,
+        "workarounds": workarounds,
+    }
+    msg.thread(
+        services,
+        state.cutover_id,
+        msg.text(services, "time/degradation.j2", **context),
+        key=action.key,
+        broadcast=True,
+    )
     banner = described.banner if described else ""
     record(services, state.cutover_id, te.DegradationChanged(level=level, banner=banner), action.key, t)
 

@@ -29,11 +29,18 @@ def comm_context(services: Services, state: CutoverState) -> dict:
     return {
         "window": f"{window:%Y-%m-%d %H:%M} UTC" if window else "(not scheduled)",
         "window_local": f"{local:%Y-%m-%d %H:%M %Z}" if local else "",
-        "duration": plan.sla.target_duration, "acceptable_downtime": plan.sla.acceptable_downtime,
-        "impact": business.impact if business else [], "workarounds": business.manual_workarounds if business else [],
-        "affected": level1.affected if level1 else [], "available": level1.available if level1 else [],
-        "from_region": plan.from_region, "to_region": plan.to_region, "title": plan.title,
-        "outcome": state.status.value, "started_at": state.started_at, "ended_at": state.ended_at,
+        "duration": plan.sla.target_duration,
+        "acceptable_downtime": plan.sla.acceptable_downtime,
+        "impact": business.impact if business else [],
+        "workarounds": business.manual_workarounds if business else [],
+        "affected": level1.affected if level1 else [],
+        "available": level1.available if level1 else [],
+        "from_region": plan.from_region,
+        "to_region": plan.to_region,
+        "title": plan.title,
+        "outcome": state.status.value,
+        "started_at": state.started_at,
+        "ended_at": state.ended_at,
         "report_url": report_url,
     }
 
@@ -50,16 +57,34 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
     for name in message.audiences:
         audience = plan.communications.audiences[name]
         mentions = [f"<!subteam^{group}>" for group in audience.user_groups]
-        slack_context = {**context, "body": body, "mentions": mentions, "audience": name,
-                         "ack_value": f"{cid}|{message.id}|{name}"}
+        slack_context = {
+            **context,
+            "body": body,
+            "mentions": mentions,
+            "audience": name,
+            "ack_value": f"{cid}|{message.id}|{name}",
+        }
         slack_text = msg.text(services, "time/comm_slack.j2", **slack_context)
         blocks = msg.blocks(services, "time/comm.json.j2", text=slack_text, **slack_context)
         channels = list(audience.slack_channels) or ([services.channel] if mentions else [])
         for channel in channels:
             msg.channel(services, channel, slack_text, key=f"{key}:slack:{name}:{channel}", blocks_=blocks)
         if audience.emails:
-            email_body = msg.text(services, "time/comm_email.j2", **{**context, "body": body, "audience": name})
-            msg.email(services, list(audience.emails), subject, email_body, key=f"{key}:email:{name}", cutover_id=cid)
-    event = te.CommSent(comm_id=message.id, audiences=list(message.audiences), subject=subject,
-                        late_by_s=action.late_by(t).total_seconds())
+            email_body = msg.text(
+                services, "time/comm_email.j2", **{**context, "body": body, "audience": name}
+            )
+            msg.email(
+                services,
+                list(audience.emails),
+                subject,
+                email_body,
+                key=f"{key}:email:{name}",
+                cutover_id=cid,
+            )
+    event = te.CommSent(
+        comm_id=message.id,
+        audiences=list(message.audiences),
+        subject=subject,
+        late_by_s=action.late_by(t).total_seconds(),
+    )
     record(services, cid, event, key, t)

@@ -43,8 +43,11 @@ class Source:
 
 
 SOURCES: list[Source] = [
-    Source("timekeeping", lambda services, state, t: timekeeping.candidates(state, services.plan, t),
-           fire_timekeeping),
+    Source(
+        "timekeeping",
+        lambda services, state, t: timekeeping.candidates(state, services.plan, t),
+        fire_timekeeping,
+    ),
     # issue 5: checklist every 30 min from T-24h, baseline at T-1h, reconciliation at completion + 24 h
     Source("integrity", integrity_schedule.candidates, integrity_schedule.fire),
     # issue 6: the report, 15 min before the T+24h communication that links to it

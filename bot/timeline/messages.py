@@ -25,11 +25,21 @@ def blocks(services: Services, template: str, **context: Any) -> list:
     return render_json(template, services.templates_dir, **context)
 
 
-def thread(services: Services, cutover_id: str, message: str, *, key: str, blocks_: list | None = None,
-           broadcast: bool = False) -> None:
+def thread(
+    services: Services,
+    cutover_id: str,
+    message: str,
+    *,
+    key: str,
+    blocks_: list | None = None,
+    broadcast: bool = False,
+) -> None:
     """A reply in the cutover's thread (waits for the parent message when it is not posted yet)."""
-    args: dict[str, Any] = {"channel": services.channel, "thread_ts": "{{ts:parent:" + cutover_id + "}}",
-                            "text": message}
+    args: dict[str, Any] = {
+        "channel": services.channel,
+        "thread_ts": "{{ts:parent:" + cutover_id + "}}",
+        "text": message,
+    }
     if blocks_:
         args["blocks"] = blocks_
     if broadcast:
@@ -47,20 +57,31 @@ def channel(services: Services, name: str, message: str, *, key: str, blocks_: l
 
 def direct(services: Services, user: str, message: str, *, key: str, blocks_: list | None = None) -> None:
     """A DM: conversations.open once per person (its channel id saved as dm:<user>), then the post."""
-    _enqueue(services, "conversations.open", {"users": user}, key=f"dm-open:{user}", order=f"dm:{user}",
-             save_ts_as=f"dm:{user}")
+    _enqueue(
+        services,
+        "conversations.open",
+        {"users": user},
+        key=f"dm-open:{user}",
+        order=f"dm:{user}",
+        save_ts_as=f"dm:{user}",
+    )
     args: dict[str, Any] = {"channel": "{{ts:dm:" + user + "}}", "text": message}
     if blocks_:
         args["blocks"] = blocks_
     _enqueue(services, "chat.postMessage", args, key=key, order=f"dm:{user}")
 
 
-def email(services: Services, to: list[str], subject: str, body: str, *, key: str, cutover_id: str = "") -> None:
+def email(
+    services: Services, to: list[str], subject: str, body: str, *, key: str, cutover_id: str = ""
+) -> None:
     """An email through SES; if it fails, the deliverer says so once in the cutover's thread (and retries)."""
     args = {"to": list(to), "subject": subject, "body": body}
     if cutover_id:
-        args["notify"] = {"channel": services.channel, "thread_ts": "{{ts:parent:" + cutover_id + "}}",
-                          "order": f"thread:{cutover_id}"}
+        args["notify"] = {
+            "channel": services.channel,
+            "thread_ts": "{{ts:parent:" + cutover_id + "}}",
+            "order": f"thread:{cutover_id}",
+        }
     _enqueue(services, "ses.send_email", args, key=key, order=f"email:{key}")
 
 
@@ -84,8 +105,15 @@ def recipients(services: Services, roles: list[str], everyone_in_role: bool) -> 
     return list(found.values())
 
 
-def _enqueue(services: Services, method: str, args: dict[str, Any], *, key: str, order: str,
-             save_ts_as: str | None = None) -> None:
+def _enqueue(
+    services: Services,
+    method: str,
+    args: dict[str, Any],
+    *,
+    key: str,
+    order: str,
+    save_ts_as: str | None = None,
+) -> None:
     if services.outbox is None:
         return
     services.outbox.enqueue(method=method, args=args, key=key, order=order, save_ts_as=save_ts_as)

@@ -44,12 +44,26 @@ def checkpoint(services: Services, state: CutoverState, action: DueAction, t: da
     baseline = (state.integrity.baseline or {}).get("metrics") if state.integrity.baseline else None
     judged = monitoring.judge(metrics, window.thresholds, baseline)
     breaches = monitoring.breaches(judged)
-    context = {**base(services, state, action, t), "window": window, "index": action.data["index"],
-               "judged": judged, "breaches": breaches, "error": error, "has_baseline": bool(baseline),
-               "since_completion": t - state.ended_at}
-    msg.thread(services, state.cutover_id, msg.text(services, "time/monitoring.j2", **context), key=action.key)
-    event = te.MonitoringCheckpoint(window=window.name, metrics=metrics, thresholds=window.thresholds.model_dump(),
-                                    breaches=breaches, key=action.key)
+    context = {
+        **base(services, state, action, t),
+        "window": window,
+        "index": action.data["index"],
+        "judged": judged,
+        "breaches": breaches,
+        "error": error,
+        "has_baseline": bool(baseline),
+        "since_completion": t - state.ended_at,
+    }
+    msg.thread(
+        services, state.cutover_id, msg.text(services, "time/monitoring.j2", **context), key=action.key
+    )
+    event = te.MonitoringCheckpoint(
+        window=window.name,
+        metrics=metrics,
+        thresholds=window.thresholds.model_dump(),
+        breaches=breaches,
+        key=action.key,
+    )
     record(services, state.cutover_id, event, action.key, t)
 
 
@@ -71,6 +85,11 @@ def poll_alarms(services: Services, state: CutoverState, t: datetime) -> None:
     key = f"alarm:{state.cutover_id}:{state.seq}:{','.join(names)}"
     if names:
         context = {"state": state, "plan": services.plan, "now": t, "alarms": names}
-        msg.thread(services, state.cutover_id, msg.text(services, "time/alarm.j2", **context), key=key,
-                   broadcast=True)
+        msg.thread(
+            services,
+            state.cutover_id,
+            msg.text(services, "time/alarm.j2", **context),
+            key=key,
+            broadcast=True,
+        )
     record(services, state.cutover_id, te.CriticalAlarm(alarms=names), key, t)

@@ -22,5 +22,12 @@ def record(services: Services, cutover_id: str, event: Event, key: str, at: date
 def base(services: Services, state: CutoverState, action: DueAction, t: datetime) -> dict:
     """What every time template may use: state, plan, now, due_at, late_by, late, cutover_id."""
     late = action.late_by(t)
-    return {"state": state, "plan": services.plan, "now": t, "due_at": action.at, "late_by": late,
-            "late": late >= LATE_AFTER, "cutover_id": state.cutover_id}
+    return {
+        "state": state,
+        "plan": services.plan,
+        "now": t,
+        "due_at": action.at,
+        "late_by": late,
+        "late": late >= LATE_AFTER,
+        "cutover_id": state.cutover_id,
+    }

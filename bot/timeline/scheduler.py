@@ -47,8 +47,10 @@ class TimelineScheduler:
     def __init__(self, services: Services, scheduler_id: str = "default") -> None:
         self.services, self.id = services, scheduler_id
         self._lock = threading.Lock()
-        self._aps = BackgroundScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1})
+        self._aps = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
+        )
         self.armed_at: datetime | None = None
 
     def start(self) -> None:
@@ -84,7 +86,9 @@ class TimelineScheduler:
             # APScheduler waits in real time: run after the same delay the services' clock says
             # (identical with the SystemClock; lets a virtual clock drive it in tests).
             run_date = SystemClock().now() + max(timedelta(), when - now)
-            self._aps.add_job(wake, "date", run_date=run_date, args=[self.id], id=JOB_ID, replace_existing=True)
+            self._aps.add_job(
+                wake, "date", run_date=run_date, args=[self.id], id=JOB_ID, replace_existing=True
+            )
 
     def listener(self, services: Services, state, recorded) -> None:
         """A `services.listeners` entry: after a command, look again at once (a rollback's banner, T+0...)."""

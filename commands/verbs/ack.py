@@ -22,7 +22,7 @@ def parse(plan: Runbook, words: Words) -> Args:
     if "for" in [w.lower() for w in items]:
         at = [w.lower() for w in items].index("for")
         try:
-            snooze = parse_duration(" ".join(items[at + 1:]))
+            snooze = parse_duration(" ".join(items[at + 1 :]))
         except (ValueError, TypeError):
             raise BadArguments("the snooze is a duration such as 10m", usage=words.usage) from None
         if snooze <= timedelta():
@@ -47,17 +47,23 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         chosen = list(episodes)
     elif key:
         if key not in episodes:
-            raise BadArguments(f"no open escalation {key!r}" + (f"; open: {', '.join(episodes)}" if episodes else ""),
-                               usage=USAGE)
+            raise BadArguments(
+                f"no open escalation {key!r}" + (f"; open: {', '.join(episodes)}" if episodes else ""),
+                usage=USAGE,
+            )
         chosen = [key]
     else:
         chosen = [k for k, ep in episodes.items() if ctx.actor in ep.to]
     if not chosen:
-        raise InvalidTransition("no open escalation pinged you; `/cutover ack all` acknowledges every open one")
+        raise InvalidTransition(
+            "no open escalation pinged you; `/cutover ack all` acknowledges every open one"
+        )
     if args["snooze"]:
         until = (ctx.now + args["snooze"]).isoformat()
         events = [te.EscalationSnoozed(key=k, until=until) for k in chosen]
     else:
         events = [te.EscalationAcknowledged(key=k) for k in chosen]
-    return Outcome(Reply("time/acknowledged.j2", {"keys": chosen, "snooze": args["snooze"],
-                                                  "episodes": episodes}), events)
+    return Outcome(
+        Reply("time/acknowledged.j2", {"keys": chosen, "snooze": args["snooze"], "episodes": episodes}),
+        events,
+    )

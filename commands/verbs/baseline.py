@@ -36,5 +36,8 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     if args["capture"]:
         started = start_job(ctx, "baseline")
         return Outcome(Reply("integrity/job_started.j2", {"job": "baseline capture", "started": started}))
-    return Outcome(Reply("integrity/baseline.j2", {"baseline": state.integrity.baseline,
-                                                    "at": state.integrity.baseline_at}))
+    return Outcome(
+        Reply(
+            "integrity/baseline.j2", {"baseline": state.integrity.baseline, "at": state.integrity.baseline_at}
+        )
+    )

@@ -41,6 +41,8 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         return Outcome(Reply("time/comms_list.j2", {"rows": rows, "state": ctx.state, "now": ctx.now}))
     row = next(r for r in rows if r.id == args["ack"])
     if row.status != "sent":
-        raise InvalidTransition(f"{row.id} has not been sent (it is {row.status}); there is nothing to acknowledge")
+        raise InvalidTransition(
+            f"{row.id} has not been sent (it is {row.status}); there is nothing to acknowledge"
+        )
     event = te.CommAcknowledged(comm_id=row.id, audience=args["audience"])
     return Outcome(Reply("time/comm_acknowledged.j2", {"row": row, "audience": args["audience"]}), [event])

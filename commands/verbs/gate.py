@@ -41,7 +41,17 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     approval = next((e for e in events if isinstance(e, ev.GateApproved)), None)
     stage = next((e.stage for e in events if isinstance(e, ev.StageOpened)), None)
     opened = [p for p in ctx.plan.phases if p.stage == stage] if stage is not None else []
-    return Outcome(Reply("replies/gate_recorded.j2", {
-        "verdict": args["verdict"], "gate": gate, "reason": args["reason"], "approval": approval,
-        "opened_phases": opened, "succeeded": any(isinstance(e, ev.CutoverSucceeded) for e in events),
-    }), events)
+    return Outcome(
+        Reply(
+            "replies/gate_recorded.j2",
+            {
+                "verdict": args["verdict"],
+                "gate": gate,
+                "reason": args["reason"],
+                "approval": approval,
+                "opened_phases": opened,
+                "succeeded": any(isinstance(e, ev.CutoverSucceeded) for e in events),
+            },
+        ),
+        events,
+    )

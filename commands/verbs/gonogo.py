@@ -31,7 +31,9 @@ def parse(plan: Runbook, words: Words) -> Args:
         if item not in owners:
             close = nearest(item, list(owners))
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise BadArguments(f"no confirmable item {item!r}{hint} (items: {', '.join(owners)})", usage=words.usage)
+            raise BadArguments(
+                f"no confirmable item {item!r}{hint} (items: {', '.join(owners)})", usage=words.usage
+            )
         return {"decide": None, "confirm": item, "note": words.rest(2)}
     if sub == "override":
         return {"decide": None, "override": words.rest(1, "the reason for the override")}
@@ -53,8 +55,12 @@ def action(args: Args) -> Action:
 
 def examples(plan: Runbook) -> list[Action]:
     """The dry-run actions `/cutover help` checks for this verb."""
-    return [Action("go_nogo"), *(Action("gonogo_confirm", key) for key in confirmable(plan)),
-            Action("gonogo_override"), Action("gonogo_approve_override")]
+    return [
+        Action("go_nogo"),
+        *(Action("gonogo_confirm", key) for key in confirmable(plan)),
+        Action("gonogo_override"),
+        Action("gonogo_approve_override"),
+    ]
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:
@@ -71,15 +77,32 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         jobs = ctx.services.extras.get("integrity")
         if jobs is not None and state is not None and state.status in BEFORE_START:
             jobs.request("checklist", state.cutover_id, ctx.actor)
-        return Outcome(Reply("gonogo/checklist.j2", {"state": state, "items": [i.as_dict() for i in items],
-                                                     "refreshing": jobs is not None and state is not None}))
+        return Outcome(
+            Reply(
+                "gonogo/checklist.j2",
+                {
+                    "state": state,
+                    "items": [i.as_dict() for i in items],
+                    "refreshing": jobs is not None and state is not None,
+                },
+            )
+        )
     if args["decide"] == "go" and state is not None:
         check_go(items, state.integrity)
     events = ctx.engine.decide_go_nogo(state, args["decide"], args["reason"])
     overridden = state.integrity.override.items if state and state.integrity.override_approved else []
-    return Outcome(Reply("gonogo/decided.j2", {"decision": args["decide"], "reason": args["reason"],
-                                               "items": [i.as_dict() for i in items], "overridden": overridden}),
-                   events)
+    return Outcome(
+        Reply(
+            "gonogo/decided.j2",
+            {
+                "decision": args["decide"],
+                "reason": args["reason"],
+                "items": [i.as_dict() for i in items],
+                "overridden": overridden,
+            },
+        ),
+        events,
+    )
 
 
 def _items(ctx: Ctx) -> list[Item]:
@@ -97,7 +120,9 @@ def _require(state: CutoverState | None) -> CutoverState:
     if state is None:
         raise InvalidTransition("no cutover is scheduled yet: `/cutover schedule YYYY-MM-DD HH:MM` first")
     if state.status not in BEFORE_START:
-        raise InvalidTransition(f"the cutover is {state.status.value}; go/no-go is settled before the cutover starts")
+        raise InvalidTransition(
+            f"the cutover is {state.status.value}; go/no-go is settled before the cutover starts"
+        )
     return state
 
 
@@ -105,10 +130,14 @@ def _confirm(ctx: Ctx, state: CutoverState, item: str, note: str) -> Outcome:
     roles = []
     if item == STANDBY:
         required = ctx.plan.business.required_roles if ctx.plan.business else []
-        roles = [r for r in required if any(m.slack_id == ctx.actor for m in ctx.roster.members_of(r) if m.on_call)]
+        roles = [
+            r for r in required if any(m.slack_id == ctx.actor for m in ctx.roster.members_of(r) if m.on_call)
+        ]
         if not roles:
-            raise InvalidTransition("standby is confirmed by the on-call member of a required role "
-                                    f"({', '.join(required)}); you are not on call for any of them")
+            raise InvalidTransition(
+                "standby is confirmed by the on-call member of a required role "
+                f"({', '.join(required)}); you are not on call for any of them"
+            )
     event = ie.GoNoGoConfirmed(item=item, note=note)
     return Outcome(Reply("gonogo/confirmed.j2", {"item": item, "note": note, "roles": roles}), [event])
 
@@ -116,20 +145,27 @@ def _confirm(ctx: Ctx, state: CutoverState, item: str, note: str) -> Outcome:
 def _override(ctx: Ctx, state: CutoverState, items: list[Item], reason: str) -> Outcome:
     blocking = not_passing(items)
     if not blocking:
-        raise InvalidTransition("every checklist item passes; no override is needed (`/cutover go-nogo go <reason>`)")
+        raise InvalidTransition(
+            "every checklist item passes; no override is needed (`/cutover go-nogo go <reason>`)"
+        )
     event = ie.OverrideRequested(reason=reason, items=[i.key for i in blocking])
-    return Outcome(Reply("gonogo/override_requested.j2", {"reason": reason, "items": [i.as_dict() for i in blocking]}),
-                   [event])
+    return Outcome(
+        Reply("gonogo/override_requested.j2", {"reason": reason, "items": [i.as_dict() for i in blocking]}),
+        [event],
+    )
 
 
 def _approve(ctx: Ctx, state: CutoverState, note: str) -> Outcome:
     override = state.integrity.override
     if override is None:
-        raise InvalidTransition("no override was asked; the Incident Commander asks with "
-                                "`/cutover go-nogo override <reason>`")
+        raise InvalidTransition(
+            "no override was asked; the Incident Commander asks with `/cutover go-nogo override <reason>`"
+        )
     if override.approved_by is not None:
         raise InvalidTransition(f"the override was already approved by <@{override.approved_by}>")
     if override.requested_by == ctx.actor:
         raise InvalidTransition("the override needs a different person to approve it than the one who asked")
-    return Outcome(Reply("gonogo/override_approved.j2", {"override": override, "note": note}),
-                   [ie.OverrideApproved(reason=note)])
+    return Outcome(
+        Reply("gonogo/override_approved.j2", {"override": override, "note": note}),
+        [ie.OverrideApproved(reason=note)],
+    )

@@ -22,10 +22,14 @@ def log_facts(services: Services, state: CutoverState | None, now: datetime) -> 
                 sent.add(payload.get("comm_id", ""))
             elif kind == "comm.acknowledged":
                 acked.add(payload.get("comm_id", ""))
-    return LogFacts(now=now, window_start=state.window_start if state else None,
-                    confirmations=list(state.integrity.confirmations) if state else [],
-                    comms_sent=frozenset(sent), comms_acknowledged=frozenset(acked),
-                    rehearsals=rehearsals(services))
+    return LogFacts(
+        now=now,
+        window_start=state.window_start if state else None,
+        confirmations=list(state.integrity.confirmations) if state else [],
+        comms_sent=frozenset(sent),
+        comms_acknowledged=frozenset(acked),
+        rehearsals=rehearsals(services),
+    )
 
 
 def rehearsals(services: Services) -> list[dict]:

@@ -12,7 +12,10 @@ USAGE = "note issue|lesson <text>"
 
 def parse(plan: Runbook, words: Words) -> Args:
     """The category and the text are both required."""
-    return {"category": words.choice(0, "the kind of note", ("issue", "lesson")), "text": words.rest(1, "the text")}
+    return {
+        "category": words.choice(0, "the kind of note", ("issue", "lesson")),
+        "text": words.rest(1, "the text"),
+    }
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:

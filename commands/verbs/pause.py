@@ -26,5 +26,6 @@ def handle_resume(ctx: Ctx, args: Args) -> Outcome:
     """Resume a paused cutover."""
     paused_since = ctx.state.paused_since if ctx.state else None
     events = ctx.engine.resume(ctx.state)
-    return Outcome(Reply("replies/resumed.j2", {"paused_for": ctx.now - paused_since if paused_since else None}),
-                   events)
+    return Outcome(
+        Reply("replies/resumed.j2", {"paused_for": ctx.now - paused_since if paused_since else None}), events
+    )

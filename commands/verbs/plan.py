@@ -25,8 +25,10 @@ def resolve(plan: Runbook, raw: str) -> Reply:
     steps = {sid.upper(): sid for sid in plan.steps_by_id}
     if upper in steps:
         sid = steps[upper]
-        return Reply("replies/plan_step.j2", {"plan": plan, "step": plan.steps_by_id[sid],
-                                              "phase": plan.phase_of_step[sid]})
+        return Reply(
+            "replies/plan_step.j2",
+            {"plan": plan, "step": plan.steps_by_id[sid], "phase": plan.phase_of_step[sid]},
+        )
     rsteps = {sid.upper(): sid for sid in plan.rollback_steps_by_id}
     if upper in rsteps:
         step = plan.rollback_steps_by_id[rsteps[upper]]
@@ -39,11 +41,19 @@ def resolve(plan: Runbook, raw: str) -> Reply:
         return Reply("replies/plan_phase.j2", {"plan": plan, "phase": phase, "gates": gates})
     if re.fullmatch(r"(?i)(R?\d+[A-Z]?)\.\d+", text):
         step_id(plan, text, USAGE)  # raises with the phase's or procedure's real step ids
-    names = [*plan.phases_by_id, *plan.steps_by_id, *(f"G{n}" for n in plan.gates_by_number), *plan.rollbacks_by_id]
+    names = [
+        *plan.phases_by_id,
+        *plan.steps_by_id,
+        *(f"G{n}" for n in plan.gates_by_number),
+        *plan.rollbacks_by_id,
+    ]
     close = nearest(upper, [n.upper() for n in names])
     hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise BadArguments(f"nothing in the plan is called {raw!r}.{hint} Name a phase (1A), a step (1A.3), "
-                       f"a gate (G2) or a rollback (R1).", usage=USAGE)
+    raise BadArguments(
+        f"nothing in the plan is called {raw!r}.{hint} Name a phase (1A), a step (1A.3), "
+        f"a gate (G2) or a rollback (R1).",
+        usage=USAGE,
+    )
 
 
 def overview(plan: Runbook) -> Reply:

@@ -36,5 +36,9 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     if not args["show"]:
         started = start_job(ctx, "reconcile")
         return Outcome(Reply("integrity/job_started.j2", {"job": "reconciliation", "started": started}))
-    return Outcome(Reply("integrity/reconciliation.j2", {"reconciliation": state.integrity.reconciliation,
-                                                         "at": state.integrity.reconciliation_at}))
+    return Outcome(
+        Reply(
+            "integrity/reconciliation.j2",
+            {"reconciliation": state.integrity.reconciliation, "at": state.integrity.reconciliation_at},
+        )
+    )

@@ -26,8 +26,9 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         return Outcome(Reply("replies/no_cutover.j2"))
     known = ctx.services.ledger.ids()
     if cutover_id not in known:
-        raise BadArguments(f"there is no cutover {cutover_id!r} (cutovers: {', '.join(known) or 'none'})",
-                           usage=USAGE)
+        raise BadArguments(
+            f"there is no cutover {cutover_id!r} (cutovers: {', '.join(known) or 'none'})", usage=USAGE
+        )
     if ctx.services.extras.get("report") is None:
         return Outcome(Reply("report/unavailable.j2", {"cutover_id": cutover_id}))
     summary = bool(ctx.roster.members_of("management")) and ctx.services.outbox is not None

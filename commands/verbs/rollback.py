@@ -14,8 +14,10 @@ USAGE = "rollback R1|R2|R3 <reason>"
 
 def parse(plan: Runbook, words: Words) -> Args:
     """The procedure and the reason are both required."""
-    return {"procedure": rollback_id(plan, words.get(0, "the procedure (R1, R2 or R3)"), USAGE),
-            "reason": words.rest(1, "the reason")}
+    return {
+        "procedure": rollback_id(plan, words.get(0, "the procedure (R1, R2 or R3)"), USAGE),
+        "reason": words.rest(1, "the reason"),
+    }
 
 
 def action(args: Args) -> Action:
@@ -34,5 +36,10 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     recommended = advice.rollback if advice and advice.rollback else ""
     events = ctx.engine.rollback(ctx.state, args["procedure"], args["reason"], recommended)
     procedure = ctx.plan.rollbacks_by_id[args["procedure"]]
-    return Outcome(Reply("replies/rollback_ordered.j2", {"procedure": procedure, "reason": args["reason"],
-                                                         "recommended": recommended}), events)
+    return Outcome(
+        Reply(
+            "replies/rollback_ordered.j2",
+            {"procedure": procedure, "reason": args["reason"], "recommended": recommended},
+        ),
+        events,
+    )

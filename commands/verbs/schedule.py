@@ -23,11 +23,15 @@ def parse(plan: Runbook, words: Words) -> Args:
     try:
         zone = UTC if zone_name.upper() == "UTC" else ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadArguments(f"unknown time zone {zone_name!r} (use e.g. UTC or America/Chicago)", usage=USAGE) from None
+        raise BadArguments(
+            f"unknown time zone {zone_name!r} (use e.g. UTC or America/Chicago)", usage=USAGE
+        ) from None
     try:
         local = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M")
     except ValueError:
-        raise BadArguments(f"{day} {clock} is not a date and time in the form 2026-12-01 02:00", usage=USAGE) from None
+        raise BadArguments(
+            f"{day} {clock} is not a date and time in the form 2026-12-01 02:00", usage=USAGE
+        ) from None
     return {"window": local.replace(tzinfo=zone).astimezone(UTC), "zone": "UTC" if zone is UTC else zone_name}
 
 
@@ -38,7 +42,16 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     local_zone = ctx.plan.business.timezone if ctx.plan.business else "UTC"
     local = args["window"].astimezone(ZoneInfo(local_zone))
     return Outcome(
-        Reply("replies/scheduled.j2", {"window": args["window"], "local": local, "local_zone": local_zone,
-                                       "new": new, "moved_from": None if new else ctx.state.window_start}),
-        events, cutover_id=None,
+        Reply(
+            "replies/scheduled.j2",
+            {
+                "window": args["window"],
+                "local": local,
+                "local_zone": local_zone,
+                "new": new,
+                "moved_from": None if new else ctx.state.window_start,
+            },
+        ),
+        events,
+        cutover_id=None,
     )

@@ -38,6 +38,16 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     step = ctx.plan.steps_by_id.get(sid) or ctx.plan.rollback_steps_by_id[sid]
     opened = [e.gate for e in events if isinstance(e, ev.GateOpened)]
     finished = any(isinstance(e, ev.RollbackCompleted) for e in events)
-    return Outcome(Reply("replies/step_recorded.j2", {"outcome": args["outcome"], "step": step, "note": note,
-                                                      "gates_opened": opened, "rollback_completed": finished}),
-                   events)
+    return Outcome(
+        Reply(
+            "replies/step_recorded.j2",
+            {
+                "outcome": args["outcome"],
+                "step": step,
+                "note": note,
+                "gates_opened": opened,
+                "rollback_completed": finished,
+            },
+        ),
+        events,
+    )

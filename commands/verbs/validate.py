@@ -24,7 +24,9 @@ def parse(plan: Runbook, words: Words) -> Args:
 
 def action(args: Args) -> Action:
     """Running is for the data step's owners and the IC; overriding a failure is the Incident Commander's."""
-    return {"run": Action("validate"), "show": Action("read"), "override": Action("validate_override")}[args["mode"]]
+    return {"run": Action("validate"), "show": Action("read"), "override": Action("validate_override")}[
+        args["mode"]
+    ]
 
 
 def examples(plan: Runbook) -> list[Action]:
@@ -40,13 +42,26 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         if integrity.validation is None or integrity.validation["passed"]:
             raise InvalidTransition("there is no failed validation to override")
         if integrity.validation_override is not None:
-            raise InvalidTransition(f"the failed validation was already overridden by "
-                                    f"<@{integrity.validation_override.actor}>")
-        return Outcome(Reply("integrity/validation_overridden.j2", {"reason": args["reason"],
-                                                                    "validation": integrity.validation}),
-                       [ie.ValidationOverridden(reason=args["reason"])])
+            raise InvalidTransition(
+                f"the failed validation was already overridden by <@{integrity.validation_override.actor}>"
+            )
+        return Outcome(
+            Reply(
+                "integrity/validation_overridden.j2",
+                {"reason": args["reason"], "validation": integrity.validation},
+            ),
+            [ie.ValidationOverridden(reason=args["reason"])],
+        )
     if args["mode"] == "run":
         started = start_job(ctx, "validate")
         return Outcome(Reply("integrity/job_started.j2", {"job": "validation", "started": started}))
-    return Outcome(Reply("integrity/validation.j2", {"validation": integrity.validation, "at": integrity.validation_at,
-                                                     "override": integrity.validation_override}))
+    return Outcome(
+        Reply(
+            "integrity/validation.j2",
+            {
+                "validation": integrity.validation,
+                "at": integrity.validation_at,
+                "override": integrity.validation_override,
+            },
+        )
+    )

@@ -59,8 +59,9 @@ def holidays_on(start: datetime, duration: timedelta, business: Business) -> dic
         return {}
     zone = ZoneInfo(business.timezone)
     days = local_dates(start, start + duration, zone)
-    calendar = holidays.country_holidays(business.holidays_country, subdiv=business.holidays_subdivision,
-                                         years=sorted({d.year for d in days}))
+    calendar = holidays.country_holidays(
+        business.holidays_country, subdiv=business.holidays_subdivision, years=sorted({d.year for d in days})
+    )
     return {d: calendar[d] for d in days if d in calendar}
 
 

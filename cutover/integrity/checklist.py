@@ -77,7 +77,9 @@ def probe_items(plan: Runbook, readings: ProbeReadings) -> list[Item]:
     items = [readiness_item(readings.readiness, threshold), alarms_item(readings.critical_alarms)]
     for dep in plan.business.external_dependencies if plan.business else []:
         if dep.health_url:
-            items.append(dependency_health_item(dep.key, dep.name, dep.health_url, readings.dependencies.get(dep.key)))
+            items.append(
+                dependency_health_item(dep.key, dep.name, dep.health_url, readings.dependencies.get(dep.key))
+            )
     return items
 
 
@@ -92,8 +94,9 @@ def log_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
     items += standby_items(plan, roster, facts)
     items.append(comms_item(plan, facts))
     items += rehearsal_items(plan, facts)
-    items.append(confirmed_item(INCIDENT_RESPONSE, "Incident response team on standby", "operational", facts,
-                                 plan))
+    items.append(
+        confirmed_item(INCIDENT_RESPONSE, "Incident response team on standby", "operational", facts, plan)
+    )
     for dep in plan.business.external_dependencies if plan.business else []:
         if not dep.health_url:
             items.append(confirmed_item(dep.key, f"{dep.name} ready", "external", facts, plan))
@@ -109,16 +112,23 @@ def checklist(plan: Runbook, probed: list[Item], logged: list[Item]) -> list[Ite
     return sorted(every, key=lambda item: ORDER.index(item.category))
 
 
-def current_checklist(plan: Runbook, roster: Roster, integrity: IntegrityState, facts: LogFacts) -> list[Item]:
+def current_checklist(
+    plan: Runbook, roster: Roster, integrity: IntegrityState, facts: LogFacts
+) -> list[Item]:
     """The last measured probe items (unknown once older than MEASURE_MAX_AGE) with fresh log items: what GO is judged on."""
     keys = probe_keys(plan)
     measured = integrity.checklist_at
     stale = measured is not None and facts.now - measured > MEASURE_MAX_AGE
     last = {} if stale else {i["key"]: Item(**i) for i in integrity.checklist if i["key"] in keys}
-    why = (f"last measured {measured:%Y-%m-%d %H:%M} UTC, too long ago; `/cutover go-nogo` measures again"
-           if stale else "not measured yet")
-    probed = [last.get(item.key) or Item(item.key, item.title, item.category, UNKNOWN, why)
-              for item in probe_items(plan, ProbeReadings())]
+    why = (
+        f"last measured {measured:%Y-%m-%d %H:%M} UTC, too long ago; `/cutover go-nogo` measures again"
+        if stale
+        else "not measured yet"
+    )
+    probed = [
+        last.get(item.key) or Item(item.key, item.title, item.category, UNKNOWN, why)
+        for item in probe_items(plan, ProbeReadings())
+    ]
     return checklist(plan, probed, log_items(plan, roster, facts))
 
 
@@ -139,13 +149,18 @@ def check_go(items: list[Item], integrity: IntegrityState) -> None:
     if override is not None and not integrity.override_approved:
         path = "the override awaits Management's `/cutover go-nogo approve-override`"
     else:
-        path = ("Fix them, or the Incident Commander asks `/cutover go-nogo override <reason>` and Management "
-                "approves with `/cutover go-nogo approve-override`")
+        path = (
+            "Fix them, or the Incident Commander asks `/cutover go-nogo override <reason>` and Management "
+            "approves with `/cutover go-nogo approve-override`"
+        )
     raise InvalidTransition(f"GO needs every checklist item passing; not passing: {names}. {path}")
 
 
 def changes(before: list[dict[str, Any]], after: list[Item]) -> list[dict[str, Any]]:
     """The items whose result changed since the previous evaluation (new items count as changed)."""
     old = {i["key"]: i["result"] for i in before}
-    return [{"key": i.key, "title": i.title, "before": old.get(i.key), "after": i.result, "reason": i.reason}
-            for i in after if old.get(i.key) != i.result]
+    return [
+        {"key": i.key, "title": i.title, "before": old.get(i.key), "after": i.result, "reason": i.reason}
+        for i in after
+        if old.get(i.key) != i.result
+    ]

@@ -38,13 +38,16 @@ class Item:
 
 # --- probe items ---------------------------------------------------------------------------------
 
+
 def readiness_item(reading: Reading | None, threshold: float) -> Item:
     """Technical: the readiness score against the runbook's threshold."""
     title = f"Readiness score >= {threshold:.0%}"
     if reading is None:
         return Item("readiness", title, "technical", UNKNOWN, "no readiness probe configured")
     if reading.ok is None or reading.value is None:
-        return Item("readiness", title, "technical", UNKNOWN, f"{reading.source} unreachable: {reading.error}")
+        return Item(
+            "readiness", title, "technical", UNKNOWN, f"{reading.source} unreachable: {reading.error}"
+        )
     score = float(reading.value)
     data = {"score": score, "threshold": threshold, **reading.details}
     not_ok = reading.details.get("not_ok") or []
@@ -60,10 +63,14 @@ def alarms_item(reading: Reading | None) -> Item:
     if reading is None:
         return Item("critical_alarms", title, "technical", UNKNOWN, "no alarm probe configured")
     if reading.ok is None:
-        return Item("critical_alarms", title, "technical", UNKNOWN, f"{reading.source} unreachable: {reading.error}")
+        return Item(
+            "critical_alarms", title, "technical", UNKNOWN, f"{reading.source} unreachable: {reading.error}"
+        )
     names = list(reading.value or [])
     if names:
-        return Item("critical_alarms", title, "technical", FAIL, f"in ALARM: {', '.join(names)}", {"alarms": names})
+        return Item(
+            "critical_alarms", title, "technical", FAIL, f"in ALARM: {', '.join(names)}", {"alarms": names}
+        )
     return Item("critical_alarms", title, "technical", PASS, "no critical alarm", {"alarms": []})
 
 
@@ -77,42 +84,88 @@ def dependency_health_item(key: str, name: str, url: str, reading: Reading | Non
         return Item(key, title, "external", UNKNOWN, f"health endpoint unreachable: {reading.error}", data)
     if reading.ok:
         return Item(key, title, "external", PASS, f"health endpoint answered {reading.value}", data)
-    return Item(key, title, "external", FAIL, f"health endpoint answered {reading.value} {reading.error}".strip(),
-                data)
+    return Item(
+        key,
+        title,
+        "external",
+        FAIL,
+        f"health endpoint answered {reading.value} {reading.error}".strip(),
+        data,
+    )
 
 
 # --- log items -----------------------------------------------------------------------------------
 
+
 def window_items(plan: Runbook, facts: LogFacts) -> list[Item]:
     """Business: the whole window outside peak hours, not on a holiday, not on a blackout date."""
     business, start = plan.business, facts.window_start
-    titles = {"peak_window": "Window outside peak flight operations", "holiday": "Not on a public holiday",
-              "blackout": "Not on a blackout date"}
+    titles = {
+        "peak_window": "Window outside peak flight operations",
+        "holiday": "Not on a public holiday",
+        "blackout": "Not on a blackout date",
+    }
     if business is None or start is None:
         why = "no business rules in the runbook" if business is None else "no window scheduled"
         return [Item(key, title, "business", UNKNOWN, why) for key, title in titles.items()]
     duration = plan.sla.target_duration
     clashes = peak_clashes(start, duration, business)
     if clashes:
-        text = "; ".join(f"{c.name} {c.local_start:%H:%M}-{c.local_end:%H:%M} {c.local_start:%Z}" for c in clashes)
-        peak = Item("peak_window", titles["peak_window"], "business", FAIL, f"the window overlaps {text}",
-                    {"clashes": [c.name for c in clashes]})
+        text = "; ".join(
+            f"{c.name} {c.local_start:%H:%M}-{c.local_end:%H:%M} {c.local_start:%Z}" for c in clashes
+        )
+        peak = Item(
+            "peak_window",
+            titles["peak_window"],
+            "business",
+            FAIL,
+            f"the window overlaps {text}",
+            {"clashes": [c.name for c in clashes]},
+        )
     else:
-        peak = Item("peak_window", titles["peak_window"], "business", PASS,
-                    f"{_local_span(start, duration, business.timezone)} avoids every peak window")
+        peak = Item(
+            "peak_window",
+            titles["peak_window"],
+            "business",
+            PASS,
+            f"{_local_span(start, duration, business.timezone)} avoids every peak window",
+        )
     if not business.holidays_country:
-        holiday = Item("holiday", titles["holiday"], "business", UNKNOWN, "no holidays country in the runbook")
+        holiday = Item(
+            "holiday", titles["holiday"], "business", UNKNOWN, "no holidays country in the runbook"
+        )
     else:
         found = holidays_on(start, duration, business)
-        holiday = (Item("holiday", titles["holiday"], "business", FAIL,
-                        "; ".join(f"{d.isoformat()} is {name}" for d, name in found.items()),
-                        {"holidays": {d.isoformat(): n for d, n in found.items()}}) if found else
-                   Item("holiday", titles["holiday"], "business", PASS,
-                        f"no {business.holidays_country} holiday on the window's dates"))
+        holiday = (
+            Item(
+                "holiday",
+                titles["holiday"],
+                "business",
+                FAIL,
+                "; ".join(f"{d.isoformat()} is {name}" for d, name in found.items()),
+                {"holidays": {d.isoformat(): n for d, n in found.items()}},
+            )
+            if found
+            else Item(
+                "holiday",
+                titles["holiday"],
+                "business",
+                PASS,
+                f"no {business.holidays_country} holiday on the window's dates",
+            )
+        )
     dark = blackouts_on(start, duration, business)
-    blackout = (Item("blackout", titles["blackout"], "business", FAIL,
-                     f"blackout date {', '.join(d.isoformat() for d in dark)}") if dark else
-                Item("blackout", titles["blackout"], "business", PASS, "no configured blackout date"))
+    blackout = (
+        Item(
+            "blackout",
+            titles["blackout"],
+            "business",
+            FAIL,
+            f"blackout date {', '.join(d.isoformat() for d in dark)}",
+        )
+        if dark
+        else Item("blackout", titles["blackout"], "business", PASS, "no configured blackout date")
+    )
     return [peak, holiday, blackout]
 
 
@@ -139,13 +192,28 @@ def standby_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
             continue
         done = [m for m in on_call if m.slack_id in confirmed_by]
         if done:
-            items.append(Item(key, title, "business", PASS, f"{done[0].name} confirmed standby",
-                              {"confirmed_by": done[0].slack_id}))
+            items.append(
+                Item(
+                    key,
+                    title,
+                    "business",
+                    PASS,
+                    f"{done[0].name} confirmed standby",
+                    {"confirmed_by": done[0].slack_id},
+                )
+            )
         else:
             names = " or ".join(m.name for m in on_call)
-            items.append(Item(key, title, "business", UNKNOWN,
-                              f"waiting for {names} to confirm (`/cutover go-nogo confirm standby`)",
-                              {"on_call": [m.slack_id for m in on_call]}))
+            items.append(
+                Item(
+                    key,
+                    title,
+                    "business",
+                    UNKNOWN,
+                    f"waiting for {names} to confirm (`/cutover go-nogo confirm standby`)",
+                    {"on_call": [m.slack_id for m in on_call]},
+                )
+            )
     return items
 
 
@@ -174,20 +242,41 @@ def rehearsal_items(plan: Runbook, facts: LogFacts) -> list[Item]:
     items = []
     for proc in plan.rollbacks:
         title = f"Rollback {proc.id} rehearsed within {max_age.days} days"
-        runs = [r for r in facts.rehearsals if r.get("procedure") == proc.id
-                and str(r.get("outcome", "")).lower() not in FAILED_OUTCOMES]
+        runs = [
+            r
+            for r in facts.rehearsals
+            if r.get("procedure") == proc.id and str(r.get("outcome", "")).lower() not in FAILED_OUTCOMES
+        ]
         if not runs:
-            items.append(Item(f"rehearsal:{proc.id}", title, "operational", FAIL, f"{proc.id} was never rehearsed"))
+            items.append(
+                Item(f"rehearsal:{proc.id}", title, "operational", FAIL, f"{proc.id} was never rehearsed")
+            )
             continue
         last = max(r["at"] for r in runs)
         age = facts.now - last
         data = {"last": last.isoformat(), "age_days": round(age.total_seconds() / 86400, 1)}
         if age <= max_age:
-            items.append(Item(f"rehearsal:{proc.id}", title, "operational", PASS,
-                              f"last rehearsed {last:%Y-%m-%d} ({age.days} days ago)", data))
+            items.append(
+                Item(
+                    f"rehearsal:{proc.id}",
+                    title,
+                    "operational",
+                    PASS,
+                    f"last rehearsed {last:%Y-%m-%d} ({age.days} days ago)",
+                    data,
+                )
+            )
         else:
-            items.append(Item(f"rehearsal:{proc.id}", title, "operational", FAIL,
-                              f"last rehearsed {last:%Y-%m-%d}, {age.days} days ago", data))
+            items.append(
+                Item(
+                    f"rehearsal:{proc.id}",
+                    title,
+                    "operational",
+                    FAIL,
+                    f"last rehearsed {last:%Y-%m-%d}, {age.days} days ago",
+                    data,
+                )
+            )
     return items
 
 
@@ -197,6 +286,12 @@ def confirmed_item(key: str, title: str, category: str, facts: LogFacts, plan: R
     if done:
         last = done[-1]
         note = f": {last.note}" if last.note else ""
-        return Item(key, title, category, PASS, f"confirmed by <@{last.actor}> at {last.at:%H:%M} UTC{note}",
-                    {"confirmed_by": last.actor, "at": last.at.isoformat()})
+        return Item(
+            key,
+            title,
+            category,
+            PASS,
+            f"confirmed by <@{last.actor}> at {last.at:%H:%M} UTC{note}",
+            {"confirmed_by": last.actor, "at": last.at.isoformat()},
+        )
     return Item(key, title, category, UNKNOWN, f"needs confirmation: `/cutover go-nogo confirm {key}`")

@@ -16,8 +16,17 @@ from typing import Any
 from cutover.integrity.checklist import confirmable
 from cutover.plan.model import Runbook
 
-ACTIONS = frozenset({"gonogo_confirm", "gonogo_override", "gonogo_approve_override", "baseline_capture",
-                     "validate", "validate_override", "reconcile"})
+ACTIONS = frozenset(
+    {
+        "gonogo_confirm",
+        "gonogo_override",
+        "gonogo_approve_override",
+        "baseline_capture",
+        "validate",
+        "validate_override",
+        "reconcile",
+    }
+)
 MANAGEMENT = "management"
 DATA_STEP_WORDS = "data consistency"
 

@@ -161,7 +161,9 @@ class PartialSuccessScenario(Strict):
 class EscalationTrigger(Strict):
     """Who is escalated to when something happens (seed 2.5)."""
 
-    trigger: Literal["step_timeout", "gate_timeout", "validation_failure", "rollback_decision", "critical_alarm"]
+    trigger: Literal[
+        "step_timeout", "gate_timeout", "validation_failure", "rollback_decision", "critical_alarm"
+    ]
     escalate_to: list[str] = Field(min_length=1)
     description: str
 
@@ -296,7 +298,9 @@ def _reference_problems(runbook: Runbook) -> list[str]:
             if key == "all" and allow_all:
                 continue
             if key not in roles:
-                problems.append(f"{where}: unknown role key {key!r} (declared roles: {', '.join(sorted(roles))})")
+                problems.append(
+                    f"{where}: unknown role key {key!r} (declared roles: {', '.join(sorted(roles))})"
+                )
 
     def check_raci(where: str, raci: Raci) -> None:
         check_roles(f"{where}.raci.R", raci.R)
@@ -362,7 +366,9 @@ def _reference_problems(runbook: Runbook) -> list[str]:
                 problems.append(f"decision_matrix.rows[{i}].rollback: unknown procedure {row.rollback!r}")
         for i, upgrade in enumerate(matrix.upgrades):
             if upgrade.if_step_done not in seen_steps:
-                problems.append(f"decision_matrix.upgrades[{i}].if_step_done: unknown step {upgrade.if_step_done!r}")
+                problems.append(
+                    f"decision_matrix.upgrades[{i}].if_step_done: unknown step {upgrade.if_step_done!r}"
+                )
             for key in (upgrade.replace, upgrade.by):
                 if key not in rollback_ids:
                     problems.append(f"decision_matrix.upgrades[{i}]: unknown procedure {key!r}")

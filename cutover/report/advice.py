@@ -27,8 +27,12 @@ class Advice:
     data: dict[str, Any]
 
 
-CATEGORIES = [("process", "Process improvements"), ("technical", "Technical improvements"),
-              ("documentation", "Documentation updates"), ("training", "Training needs")]
+CATEGORIES = [
+    ("process", "Process improvements"),
+    ("technical", "Technical improvements"),
+    ("documentation", "Documentation updates"),
+    ("training", "Training needs"),
+]
 
 
 def action_items(plan: Runbook, issues, validation, perf, overrides) -> list[ActionItem]:
@@ -38,8 +42,11 @@ def action_items(plan: Runbook, issues, validation, perf, overrides) -> list[Act
     for issue in issues:
         if issue.resolution == "unresolved":
             phase = plan.phases_by_id.get(issue.phase)
-            items.append(ActionItem("unresolved_issue", {"issue": issue},
-                                    plan.roles.get(phase.lead, ic) if phase else ic))
+            items.append(
+                ActionItem(
+                    "unresolved_issue", {"issue": issue}, plan.roles.get(phase.lead, ic) if phase else ic
+                )
+            )
     dba = plan.roles.get("database_admin", ic)
     for item in validation.items:
         if item.get("result") == "fail":
@@ -54,13 +61,17 @@ def action_items(plan: Runbook, issues, validation, perf, overrides) -> list[Act
     return items
 
 
-def recommendations(plan: Runbook, steps, gates, rollbacks, facts: Facts, overrides, validation, perf,
-                    sla_met, escalations) -> list[Advice]:
+def recommendations(
+    plan: Runbook, steps, gates, rollbacks, facts: Facts, overrides, validation, perf, sla_met, escalations
+) -> list[Advice]:
     """Advice that follows from the figures: overruns, denials, overrides, slow rollbacks, silence."""
     advice = [Advice("documentation", "step_overrun", {"step": s}) for s in steps if s.over_by is not None]
     advice += [Advice("process", "gate_overrun", {"gate": g}) for g in gates if g.over_by is not None]
-    advice += [Advice("documentation", "rollback_overrun", {"rollback": r}) for r in rollbacks
-               if r.duration is not None and r.duration > r.rto]
+    advice += [
+        Advice("documentation", "rollback_overrun", {"rollback": r})
+        for r in rollbacks
+        if r.duration is not None and r.duration > r.rto
+    ]
     if facts.denials:
         actions = sorted({str(x.payload.get("action", "")) for x in facts.denials})
         advice.append(Advice("training", "denials", {"count": len(facts.denials), "actions": actions}))

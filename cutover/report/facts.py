@@ -141,12 +141,14 @@ def _comm_sent(f: Facts, x: Fact) -> None:
 def _setter(name: str):
     def keep_latest(f: Facts, x: Fact) -> None:
         setattr(f, name, x)
+
     return keep_latest
 
 
 def _appender(name: str):
     def append(f: Facts, x: Fact) -> None:
         getattr(f, name).append(x)
+
     return append
 
 

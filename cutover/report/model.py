@@ -172,9 +172,16 @@ class Report:
         return self.names.get(actor, actor)
 
 
-def build_report(plan: Runbook, history: list[Recorded], cutover_id: str, *,
-                 names: Mapping[str, str] | None = None, audit: Any = None,
-                 generated_at: datetime | None = None, state: CutoverState | None = None) -> Report:
+def build_report(
+    plan: Runbook,
+    history: list[Recorded],
+    cutover_id: str,
+    *,
+    names: Mapping[str, str] | None = None,
+    audit: Any = None,
+    generated_at: datetime | None = None,
+    state: CutoverState | None = None,
+) -> Report:
     """The report of one cutover from its recorded events (pure; `audit` is eventlog.verify's result)."""
     names = dict(names or {})
     state = state or fold(cutover_id, history)
@@ -184,7 +191,11 @@ def build_report(plan: Runbook, history: list[Recorded], cutover_id: str, *,
     validation = validation_view(plan, facts)
     loss = data_loss(validation)
     perf = performance(plan, facts, state.ended_at)
-    phases, gates, steps = phase_rows(plan, state, facts), gate_rows(plan, state, facts), step_rows(plan, state)
+    phases, gates, steps = (
+        phase_rows(plan, state, facts),
+        gate_rows(plan, state, facts),
+        step_rows(plan, state),
+    )
     rollbacks = rollback_rows(plan, state)
     issues = issue_rows(plan, state, facts, validation)
     overrides = _overrides(facts)
@@ -194,32 +205,69 @@ def build_report(plan: Runbook, history: list[Recorded], cutover_id: str, *,
     impact = business_impact(outcome, duration, plan, sla_met, loss, facts, state)
     verdict = assessment(outcome, duration, plan, sla_met, loss, overrides, validation, issues)
     summary = Summary(
-        cutover_id=cutover_id, title=state.title or plan.title, from_region=plan.from_region,
-        to_region=plan.to_region, window_start=state.window_start, started_at=state.started_at,
-        ended_at=state.ended_at, duration=duration, target_duration=plan.sla.target_duration,
-        recovery_time=recovery, recovery_kind=recovery_kind, downtime=duration, downtime_ongoing=ongoing,
-        sla=plan.sla.acceptable_downtime, sla_met=sla_met,
-        paused=state.paused_between(state.started_at, summary_end) if state.started_at and summary_end else timedelta(),
-        outcome=outcome, business_impact=impact,
+        cutover_id=cutover_id,
+        title=state.title or plan.title,
+        from_region=plan.from_region,
+        to_region=plan.to_region,
+        window_start=state.window_start,
+        started_at=state.started_at,
+        ended_at=state.ended_at,
+        duration=duration,
+        target_duration=plan.sla.target_duration,
+        recovery_time=recovery,
+        recovery_kind=recovery_kind,
+        downtime=duration,
+        downtime_ongoing=ongoing,
+        sla=plan.sla.acceptable_downtime,
+        sla_met=sla_met,
+        paused=state.paused_between(state.started_at, summary_end)
+        if state.started_at and summary_end
+        else timedelta(),
+        outcome=outcome,
+        business_impact=impact,
         affected_flows=[f.name for f in plan.business.impact] if plan.business and state.started_at else [],
         assessment=verdict,
     )
     metrics = success_metrics(plan, facts, loss, perf, duration, state)
     escalations = [_escalation(x, facts) for x in facts.escalations]
     return Report(
-        generated_at=generated_at, summary=summary, phases=phases, gates=gates, steps=steps, metrics=metrics,
-        issues=issues, rollbacks=rollbacks, validation=validation, performance=perf,
-        breaches=[c for c in facts.checkpoints if c.payload.get("breaches")], checkpoints=len(facts.checkpoints),
-        lessons=[NoteRow(x.payload.get("text", ""), x.actor, names.get(x.actor, x.actor), x.at)
-                 for x in facts.lesson_notes],
+        generated_at=generated_at,
+        summary=summary,
+        phases=phases,
+        gates=gates,
+        steps=steps,
+        metrics=metrics,
+        issues=issues,
+        rollbacks=rollbacks,
+        validation=validation,
+        performance=perf,
+        breaches=[c for c in facts.checkpoints if c.payload.get("breaches")],
+        checkpoints=len(facts.checkpoints),
+        lessons=[
+            NoteRow(x.payload.get("text", ""), x.actor, names.get(x.actor, x.actor), x.at)
+            for x in facts.lesson_notes
+        ],
         actions=action_items(plan, issues, validation, perf, overrides),
-        advice=recommendations(plan, steps, gates, rollbacks, facts, overrides, validation, perf, sla_met, escalations),
-        timeline=[TimelineRow(r.seq, r.at, r.actor, names.get(r.actor, r.actor), kind_of(r.event),
-                              payload_view(r.event)) for r in history],
-        escalations=escalations, overrides=overrides,
-        checklist_failures=[i for i in (facts.checklist.payload.get("items") or []) if i.get("result") != "pass"]
-        if facts.checklist else [],
-        pauses=list(state.pauses), denials=len(facts.denials), audit=_audit(audit), names=names,
+        advice=recommendations(
+            plan, steps, gates, rollbacks, facts, overrides, validation, perf, sla_met, escalations
+        ),
+        timeline=[
+            TimelineRow(
+                r.seq, r.at, r.actor, names.get(r.actor, r.actor), kind_of(r.event), payload_view(r.event)
+            )
+            for r in history
+        ],
+        escalations=escalations,
+        overrides=overrides,
+        checklist_failures=[
+            i for i in (facts.checklist.payload.get("items") or []) if i.get("result") != "pass"
+        ]
+        if facts.checklist
+        else [],
+        pauses=list(state.pauses),
+        denials=len(facts.denials),
+        audit=_audit(audit),
+        names=names,
     )
 
 
@@ -247,25 +295,42 @@ def _recovery(plan: Runbook, state: CutoverState, facts: Facts) -> tuple[timedel
 
 def _escalation(x: Fact, facts: Facts) -> EscalationRow:
     p = x.payload
-    return EscalationRow(at=x.at, key=str(p.get("key", "")), trigger=str(p.get("trigger", "")),
-                         roles=list(p.get("roles") or []), to=list(p.get("to") or []), reason=str(p.get("reason", "")),
-                         attempt=int(p.get("attempt") or 1), acknowledged_at=facts.escalation_acks.get(str(p.get("key", ""))))
+    return EscalationRow(
+        at=x.at,
+        key=str(p.get("key", "")),
+        trigger=str(p.get("trigger", "")),
+        roles=list(p.get("roles") or []),
+        to=list(p.get("to") or []),
+        reason=str(p.get("reason", "")),
+        attempt=int(p.get("attempt") or 1),
+        acknowledged_at=facts.escalation_acks.get(str(p.get("key", ""))),
+    )
 
 
 def _overrides(facts: Facts) -> list[OverrideRow]:
     rows = []
     for request in facts.override_requests:
         approval = next((a for a in facts.override_approvals if a.seq > request.seq), None)
-        rows.append(OverrideRow(at=request.at, actor=request.actor, reason=str(request.payload.get("reason", "")),
-                                items=[str(i) for i in request.payload.get("items") or []],
-                                approved_at=approval.at if approval else None,
-                                approved_by=approval.actor if approval else None,
-                                approval_reason=str(approval.payload.get("reason", "")) if approval else ""))
+        rows.append(
+            OverrideRow(
+                at=request.at,
+                actor=request.actor,
+                reason=str(request.payload.get("reason", "")),
+                items=[str(i) for i in request.payload.get("items") or []],
+                approved_at=approval.at if approval else None,
+                approved_by=approval.actor if approval else None,
+                approval_reason=str(approval.payload.get("reason", "")) if approval else "",
+            )
+        )
     return rows
 
 
 def _audit(result: Any) -> AuditView | None:
     if result is None:
         return None
-    return AuditView(ok=bool(result.ok), rows=int(result.rows), first_bad_seq=result.first_bad_seq,
-                     problem=str(result.problem or ""))
+    return AuditView(
+        ok=bool(result.ok),
+        rows=int(result.rows),
+        first_bad_seq=result.first_bad_seq,
+        problem=str(result.problem or ""),
+    )

@@ -11,14 +11,23 @@ from cutover.plan.model import Runbook
 from cutover.report.facts import Facts
 from cutover.state import CutoverState, Status
 
-SOURCES = [("msk", "MSK message counts", "messages"), ("documentdb", "DocumentDB record counts", "records"),
-           ("s3", "S3 object counts", "objects"), ("consumer_lag", "Consumer lag", ""),
-           ("flows", "End-to-end flow tests", "")]
+SOURCES = [
+    ("msk", "MSK message counts", "messages"),
+    ("documentdb", "DocumentDB record counts", "records"),
+    ("s3", "S3 object counts", "objects"),
+    ("consumer_lag", "Consumer lag", ""),
+    ("flows", "End-to-end flow tests", ""),
+]
 LOSS_SOURCES = {"msk", "documentdb", "s3"}
 # seed 6.3 metric names -> the metric keys a baseline and a monitoring checkpoint carry
-METRIC_KEYS = {"latency": ("latency_p95_ms", "Latency (P95)", "ms"), "throughput": ("throughput", "Throughput", "msg/s"),
-               "error_rate": ("error_rate_pct", "Error rate", "%"), "cpu": ("cpu_pct", "CPU utilization", "%"),
-               "memory": ("memory_pct", "Memory utilization", "%"), "network": ("network_mbps", "Network throughput", "MB/s")}
+METRIC_KEYS = {
+    "latency": ("latency_p95_ms", "Latency (P95)", "ms"),
+    "throughput": ("throughput", "Throughput", "msg/s"),
+    "error_rate": ("error_rate_pct", "Error rate", "%"),
+    "cpu": ("cpu_pct", "CPU utilization", "%"),
+    "memory": ("memory_pct", "Memory utilization", "%"),
+    "network": ("network_mbps", "Network throughput", "MB/s"),
+}
 ABSOLUTE = {"error_rate"}  # a percentage already: its delta is in percentage points, not relative
 SEED_AVAILABILITY_PCT = 99.9  # seed 6.2 "Service Availability: [99.9% / Actual %]"
 SEED_RECONNECTION_PCT = 95.0  # seed 6.2 "Client Reconnection: [> 95% / Actual %]"
@@ -104,25 +113,42 @@ def validation_view(plan: Runbook, facts: Facts) -> ValidationView:
         for item in items:
             if item.get("source") in LOSS_SOURCES:
                 delta = _number(item.get("delta"))
-                if delta is None and _number(item.get("baseline")) is not None and _number(item.get("current")) is not None:
+                if (
+                    delta is None
+                    and _number(item.get("baseline")) is not None
+                    and _number(item.get("current")) is not None
+                ):
                     delta = _number(item.get("current")) - _number(item.get("baseline"))
                 if delta is not None and delta < 0:
                     loss[item["source"]] = loss.get(item["source"], 0) + int(-delta)
     for key, label, unit in SOURCES:
         mine = [i for i in items if i.get("source") == key]
         results = {i.get("result") for i in mine}
-        result = ("not measured" if not mine else "fail" if "fail" in results
-                  else "pass" if results == {"pass"} else "unknown")
+        result = (
+            "not measured"
+            if not mine
+            else "fail"
+            if "fail" in results
+            else "pass"
+            if results == {"pass"}
+            else "unknown"
+        )
         sources.append(SourceResult(key, label, result, (loss or {}).get(key, 0), unit))
     o = facts.validation_override
     r = facts.reconciliation
     return ValidationView(
         baseline_at=b.at if b else None,
         baseline_archive=(str(b.payload.get("archive") or "") or facts.baseline_archived) if b else "",
-        baseline_unknown=dict(b.payload.get("unknown") or {}) if b else {}, at=v.at if v else None,
-        passed=bool(v.payload.get("passed")) if v else None, items=items, sources=sources,
+        baseline_unknown=dict(b.payload.get("unknown") or {}) if b else {},
+        at=v.at if v else None,
+        passed=bool(v.payload.get("passed")) if v else None,
+        items=items,
+        sources=sources,
         override=(o.at, o.actor, str(o.payload.get("reason", ""))) if o else None,
-        reconciliation=r.payload if r else None, reconciled_at=r.at if r else None, loss=loss)
+        reconciliation=r.payload if r else None,
+        reconciled_at=r.at if r else None,
+        loss=loss,
+    )
 
 
 def data_loss(validation: ValidationView) -> int | None:
@@ -134,12 +160,16 @@ def outcome_of(state: CutoverState, validation: ValidationView) -> str:
     """success, partial, rollback, rollback_failed, aborted, in_progress or not_started."""
     if state.status == Status.SUCCEEDED:
         return "partial" if validation.passed is False or validation.override else "success"
-    return {Status.ROLLED_BACK: "rollback", Status.ROLLBACK_FAILED: "rollback_failed",
-            Status.ABORTED: "aborted"}.get(state.status, "in_progress" if state.started_at else "not_started")
+    return {
+        Status.ROLLED_BACK: "rollback",
+        Status.ROLLBACK_FAILED: "rollback_failed",
+        Status.ABORTED: "aborted",
+    }.get(state.status, "in_progress" if state.started_at else "not_started")
 
 
-def business_impact(outcome: str, duration, plan: Runbook, sla_met, loss, facts: Facts,
-                    state: CutoverState) -> Verdict:
+def business_impact(
+    outcome: str, duration, plan: Runbook, sla_met, loss, facts: Facts, state: CutoverState
+) -> Verdict:
     """Minimal / moderate / significant (or none / pending), by the rules stated in the report."""
     if state.started_at is None:
         return Verdict("none")
@@ -165,8 +195,9 @@ def business_impact(outcome: str, duration, plan: Runbook, sla_met, loss, facts:
     return Verdict("pending")
 
 
-def assessment(outcome: str, duration, plan: Runbook, sla_met, loss, overrides, validation: ValidationView,
-               issues) -> Verdict:
+def assessment(
+    outcome: str, duration, plan: Runbook, sla_met, loss, overrides, validation: ValidationView, issues
+) -> Verdict:
     """Green / yellow / red (or pending), by the rules stated in the report, with the facts that matched."""
     red: list[tuple[str, Any]] = []
     if outcome in ("rollback", "rollback_failed", "aborted"):
@@ -224,18 +255,41 @@ def performance(plan: Runbook, facts: Facts, ended_at: datetime | None) -> list[
         else:
             worse = delta if threshold.direction == "increase" else -delta
             result = "fail" if worse > threshold.limit_pct else "pass"
-        rows.append(PerformanceRow(threshold.metric, label, unit, pre, after, delta, delta_unit,
-                                   threshold.limit_pct, threshold.direction, result))
+        rows.append(
+            PerformanceRow(
+                threshold.metric,
+                label,
+                unit,
+                pre,
+                after,
+                delta,
+                delta_unit,
+                threshold.limit_pct,
+                threshold.direction,
+                result,
+            )
+        )
     return rows
 
 
-def success_metrics(plan: Runbook, facts: Facts, loss: int | None, perf: list[PerformanceRow],
-                    downtime: timedelta | None, state: CutoverState) -> list[MetricRow]:
+def success_metrics(
+    plan: Runbook,
+    facts: Facts,
+    loss: int | None,
+    perf: list[PerformanceRow],
+    downtime: timedelta | None,
+    state: CutoverState,
+) -> list[MetricRow]:
     """Section 3; a metric the log holds no data for has value None (not measured)."""
     limits = plan.monitoring.windows[0].thresholds if plan.monitoring and plan.monitoring.windows else None
-    series = {key: [v for v in (_number((c.payload.get("metrics") or {}).get(key)) for c in facts.checkpoints)
-                    if v is not None]
-              for key in ("error_rate_pct", "replication_lag_s", "client_reconnection_pct")}
+    series = {
+        key: [
+            v
+            for v in (_number((c.payload.get("metrics") or {}).get(key)) for c in facts.checkpoints)
+            if v is not None
+        ]
+        for key in ("error_rate_pct", "replication_lag_s", "client_reconnection_pct")
+    }
     availability = None
     if facts.checkpoints and state.started_at and downtime is not None:
         span = facts.checkpoints[-1].at - state.started_at
@@ -250,19 +304,55 @@ def success_metrics(plan: Runbook, facts: Facts, loss: int | None, perf: list[Pe
     latency_limit = latency.limit if latency else 10.0
     latency_delta = latency.delta if latency else None
     return [
-        MetricRow("Data loss", "=", 0, " messages/records/objects", None if loss is None else float(loss),
-                  None if loss is None else loss == 0),
-        MetricRow("Service availability", ">=", SEED_AVAILABILITY_PCT, "%", availability,
-                  None if availability is None else availability >= SEED_AVAILABILITY_PCT,
-                  "over the monitored period" if availability is not None else ""),
-        MetricRow("Performance impact (P95 latency)", "<", latency_limit, "%", latency_delta,
-                  None if latency_delta is None else latency_delta < latency_limit),
-        MetricRow("Error rate (worst checkpoint)", "<", error_limit, "%", error_max,
-                  None if error_max is None else error_max < error_limit),
-        MetricRow("Client reconnection", ">", SEED_RECONNECTION_PCT, "%", reconnect,
-                  None if reconnect is None else reconnect > SEED_RECONNECTION_PCT),
-        MetricRow("Replication lag (worst checkpoint)", "<", lag_limit, " s", lag_max,
-                  None if lag_max is None else lag_max < lag_limit),
+        MetricRow(
+            "Data loss",
+            "=",
+            0,
+            " messages/records/objects",
+            None if loss is None else float(loss),
+            None if loss is None else loss == 0,
+        ),
+        MetricRow(
+            "Service availability",
+            ">=",
+            SEED_AVAILABILITY_PCT,
+            "%",
+            availability,
+            None if availability is None else availability >= SEED_AVAILABILITY_PCT,
+            "over the monitored period" if availability is not None else "",
+        ),
+        MetricRow(
+            "Performance impact (P95 latency)",
+            "<",
+            latency_limit,
+            "%",
+            latency_delta,
+            None if latency_delta is None else latency_delta < latency_limit,
+        ),
+        MetricRow(
+            "Error rate (worst checkpoint)",
+            "<",
+            error_limit,
+            "%",
+            error_max,
+            None if error_max is None else error_max < error_limit,
+        ),
+        MetricRow(
+            "Client reconnection",
+            ">",
+            SEED_RECONNECTION_PCT,
+            "%",
+            reconnect,
+            None if reconnect is None else reconnect > SEED_RECONNECTION_PCT,
+        ),
+        MetricRow(
+            "Replication lag (worst checkpoint)",
+            "<",
+            lag_limit,
+            " s",
+            lag_max,
+            None if lag_max is None else lag_max < lag_limit,
+        ),
     ]
 
 

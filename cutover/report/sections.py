@@ -42,7 +42,9 @@ class GateRow:
     decided_at: datetime | None
     status: str
     waited: timedelta | None  # from the gate opening to its approval
-    clock: timedelta | None  # from the stage opening to the approval, pauses excluded (what the timeout measures)
+    clock: (
+        timedelta | None
+    )  # from the stage opening to the approval, pauses excluded (what the timeout measures)
     timeout: timedelta | None
     approvers: list[str]
     rejections: int
@@ -137,8 +139,18 @@ def phase_rows(plan: Runbook, state: CutoverState, facts: Facts) -> list[PhaseRo
             status = "not started"
         else:
             status = "interrupted" if state.rollbacks or state.status == Status.ABORTED else "in progress"
-        rows.append(PhaseRow(phase.id, phase.title, phase.stage, start, end,
-                             end - start if start and end else None, phase.target, status))
+        rows.append(
+            PhaseRow(
+                phase.id,
+                phase.title,
+                phase.stage,
+                start,
+                end,
+                end - start if start and end else None,
+                phase.target,
+                status,
+            )
+        )
     return rows
 
 
@@ -152,12 +164,20 @@ def gate_rows(plan: Runbook, state: CutoverState, facts: Facts) -> list[GateRow]
         clock = None
         if decided and stage_opened:
             clock = decided - stage_opened - state.paused_between(stage_opened, decided)
-        rows.append(GateRow(
-            number=gate.number, checkpoint=gate.checkpoint, opened_at=run.opened_at, decided_at=decided,
-            status=run.status.value, waited=decided - run.opened_at if decided and run.opened_at else None,
-            clock=clock, timeout=gate.timeout, approvers=[a.actor for a in run.approvals],
-            rejections=sum(1 for x in facts.rejections if x.payload.get("gate") == gate.number),
-        ))
+        rows.append(
+            GateRow(
+                number=gate.number,
+                checkpoint=gate.checkpoint,
+                opened_at=run.opened_at,
+                decided_at=decided,
+                status=run.status.value,
+                waited=decided - run.opened_at if decided and run.opened_at else None,
+                clock=clock,
+                timeout=gate.timeout,
+                approvers=[a.actor for a in run.approvals],
+                rejections=sum(1 for x in facts.rejections if x.payload.get("gate") == gate.number),
+            )
+        )
     return rows
 
 
@@ -173,8 +193,19 @@ def step_rows(plan: Runbook, state: CutoverState) -> list[StepRow]:
         duration = None
         if run.ended_at:
             duration = run.ended_at - run.started_at - state.paused_between(run.started_at, run.ended_at)
-        rows.append(StepRow(sid, title, phase, run.started_at, run.ended_at, run.status.value, run.attempts,
-                            duration, timeout))
+        rows.append(
+            StepRow(
+                sid,
+                title,
+                phase,
+                run.started_at,
+                run.ended_at,
+                run.status.value,
+                run.attempts,
+                duration,
+                timeout,
+            )
+        )
     return rows
 
 
@@ -192,9 +223,21 @@ def rollback_rows(plan: Runbook, state: CutoverState) -> list[RollbackRow]:
             success = "no"
         else:
             success = "in progress"
-        rows.append(RollbackRow(procedure.id, procedure.name, procedure.title, run.reason, run.recommended,
-                                run.ordered_by, run.ordered_at, run.ended_at, procedure.rto, success,
-                                run.failed_step))
+        rows.append(
+            RollbackRow(
+                procedure.id,
+                procedure.name,
+                procedure.title,
+                run.reason,
+                run.recommended,
+                run.ordered_by,
+                run.ordered_at,
+                run.ended_at,
+                procedure.rto,
+                success,
+                run.failed_step,
+            )
+        )
     return rows
 
 
@@ -202,7 +245,8 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
     """Section 4: step failures, gate rejections, data validation failure, critical alarms and `note issue`."""
     found: list[tuple] = []
     titles = {s.id: s.title for s in plan.steps_by_id.values()} | {
-        s.id: s.title for s in plan.rollback_steps_by_id.values()}
+        s.id: s.title for s in plan.rollback_steps_by_id.values()
+    }
     phase_of = {sid: p.id for sid, p in plan.phase_of_step.items()}
     phase_of |= {s.id: r.id for r in plan.rollbacks for s in r.steps}
     for x in facts.failures:
@@ -217,7 +261,9 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
         how = _resolved(facts, x.at, ("approved", str(number), approved[0]) if approved else None)
         gate = plan.gates_by_number.get(number)
         detail = {"gate": number, "reason": x.payload.get("reason", "")}
-        found.append((x, "gate_rejection", detail, "/".join(gate.after) if gate else "", _impact(how[0]), *how))
+        found.append(
+            (x, "gate_rejection", detail, "/".join(gate.after) if gate else "", _impact(how[0]), *how)
+        )
     if validation.at is not None and validation.passed is False:
         fact, override = facts.validation, facts.validation_override
         if override and override.seq > fact.seq:
@@ -225,22 +271,46 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
         else:
             how = _resolved(facts, fact.at, None)
         failing = [i.get("name", "") for i in validation.items if i.get("result") == "fail"]
-        found.append((fact, "data_validation", {"failing": failing}, fact.phase,
-                      "High" if validation.loss else "Medium", *how))
+        found.append(
+            (
+                fact,
+                "data_validation",
+                {"failing": failing},
+                fact.phase,
+                "High" if validation.loss else "Medium",
+                *how,
+            )
+        )
     for x in facts.alarms:
-        found.append((x, "critical_alarm", {"alarms": [str(a) for a in x.payload.get("alarms") or []]},
-                      x.phase or "after the cutover", "High", "not recorded", "", None))
+        found.append(
+            (
+                x,
+                "critical_alarm",
+                {"alarms": [str(a) for a in x.payload.get("alarms") or []]},
+                x.phase or "after the cutover",
+                "High",
+                "not recorded",
+                "",
+                None,
+            )
+        )
     for x in facts.issue_notes:
         phase = x.phase if state.started_at and x.at >= state.started_at else "before the start"
         if state.ended_at and x.at > state.ended_at:
             phase = "after the cutover"
-        found.append((x, "note", {"text": x.payload.get("text", "")}, phase, "not stated", "not recorded", "", None))
+        found.append(
+            (x, "note", {"text": x.payload.get("text", "")}, phase, "not stated", "not recorded", "", None)
+        )
     found.sort(key=lambda row: row[0].seq)
-    return [IssueRow(n, source, detail, phase, x.at, impact, how, ref, when)
-            for n, (x, source, detail, phase, impact, how, ref, when) in enumerate(found, start=1)]
+    return [
+        IssueRow(n, source, detail, phase, x.at, impact, how, ref, when)
+        for n, (x, source, detail, phase, impact, how, ref, when) in enumerate(found, start=1)
+    ]
 
 
-def _resolved(facts: Facts, at: datetime, fixed: tuple[str, str, datetime] | None) -> tuple[str, str, datetime | None]:
+def _resolved(
+    facts: Facts, at: datetime, fixed: tuple[str, str, datetime] | None
+) -> tuple[str, str, datetime | None]:
     """The first thing after `at` that dealt with an issue: the fix, a rollback order, or the abort."""
     options = [fixed] if fixed else []
     rollback = next((x for x in facts.rollbacks_ordered if x.at >= at), None)

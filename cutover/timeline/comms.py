@@ -28,8 +28,11 @@ def comm_key(comm_id: str, cutover_id: str) -> str:
 
 def due_at(state: CutoverState, message: Communication) -> datetime | None:
     """When a message falls due for this cutover (None while its anchor has not happened)."""
-    anchor = {"window": state.window_start, "start": state.started_at,
-              "completion": state.ended_at if state.status in COMPLETE else None}[message.anchor]
+    anchor = {
+        "window": state.window_start,
+        "start": state.started_at,
+        "completion": state.ended_at if state.status in COMPLETE else None,
+    }[message.anchor]
     return None if anchor is None else anchor + message.offset
 
 
@@ -46,7 +49,9 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         cancel = _cancel_reason(state, message)
         if cancel:
             at = min(t, cancel[1])
-            found.append(DueAction(key, at, "comm_cancel", {"comm_id": message.id, "reason": cancel[0], "rank": rank}))
+            found.append(
+                DueAction(key, at, "comm_cancel", {"comm_id": message.id, "reason": cancel[0], "rank": rank})
+            )
             continue
         at = due_at(state, message)
         if at is None or state.status in HOLD:
@@ -93,16 +98,39 @@ def views(state: CutoverState, plan: Runbook) -> list[CommView]:
     for message in plan.communications.messages:
         record = state.time.comm(message.id)
         at = due_at(state, message) if state.window_start else None
-        status = ("sent" if record.sent_at else "cancelled" if record.cancelled_at
-                  else "pending" if at is not None else "waiting")
+        status = (
+            "sent"
+            if record.sent_at
+            else "cancelled"
+            if record.cancelled_at
+            else "pending"
+            if at is not None
+            else "waiting"
+        )
         acked = {audience for _, audience, _ in record.acks}
-        missing = [] if not record.sent_at or not message.needs_ack or "" in acked else [
-            a for a in message.audiences if a not in acked]
-        found.append(CommView(message.id, record.subject or message.subject, list(message.audiences), at, status, record.sent_at,
-                              timedelta(seconds=record.late_by_s), record.cancel_reason, message.needs_ack,
-                              sorted({actor for actor, _, _ in record.acks}), missing, message.anchor))
+        missing = (
+            []
+            if not record.sent_at or not message.needs_ack or "" in acked
+            else [a for a in message.audiences if a not in acked]
+        )
+        found.append(
+            CommView(
+                message.id,
+                record.subject or message.subject,
+                list(message.audiences),
+                at,
+                status,
+                record.sent_at,
+                timedelta(seconds=record.late_by_s),
+                record.cancel_reason,
+                message.needs_ack,
+                sorted({actor for actor, _, _ in record.acks}),
+                missing,
+                message.anchor,
+            )
+        )
     far = datetime.max.replace(tzinfo=state.window_start.tzinfo if state.window_start else None)
-    return sorted(found, key=lambda v: (v.due_at or far))
+    return sorted(found, key=lambda v: v.due_at or far)
 
 
 def unacknowledged(state: CutoverState, plan: Runbook) -> list[tuple[str, str]]:

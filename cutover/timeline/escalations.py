@@ -43,8 +43,9 @@ def episode_key(trigger: str, ref: str, cutover_id: str) -> str:
     return f"esc:{trigger}:{ref}:{cutover_id}"
 
 
-def pings(state: CutoverState, plan: Runbook, trigger: str, ref: str, first_at: datetime,
-          extra: dict | None = None) -> list[DueAction]:
+def pings(
+    state: CutoverState, plan: Runbook, trigger: str, ref: str, first_at: datetime, extra: dict | None = None
+) -> list[DueAction]:
     """The next ping of an episode, unless acknowledged or out of repeats."""
     key = episode_key(trigger, ref, state.cutover_id)
     if key in state.time.acknowledged:
@@ -61,8 +62,15 @@ def pings(state: CutoverState, plan: Runbook, trigger: str, ref: str, first_at: 
     snoozed = state.time.snoozed_until.get(key)
     if snoozed and snoozed > at:
         at = snoozed
-    data = {"episode": key, "trigger": trigger, "ref": ref, "roles": trigger_roles(plan, trigger),
-            "attempt": sent + 1, "first_at": first_at.isoformat(), **(extra or {})}
+    data = {
+        "episode": key,
+        "trigger": trigger,
+        "ref": ref,
+        "roles": trigger_roles(plan, trigger),
+        "attempt": sent + 1,
+        "first_at": first_at.isoformat(),
+        **(extra or {}),
+    }
     return [DueAction(f"{key}:{sent + 1}", at, "escalation", data)]
 
 
@@ -73,10 +81,23 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         for d in deadlines(state, plan, t):
             if d.kind == "step":
                 ref = f"{d.ref}#{state.step(d.ref).attempts}"
-                found += pings(state, plan, "step_timeout", ref, d.due, {"step": d.ref, "timeout": d.timeout.total_seconds()})
+                found += pings(
+                    state,
+                    plan,
+                    "step_timeout",
+                    ref,
+                    d.due,
+                    {"step": d.ref, "timeout": d.timeout.total_seconds()},
+                )
             else:
-                found += pings(state, plan, "gate_timeout", d.ref, d.due, {"gate": int(d.ref),
-                                                                            "timeout": d.timeout.total_seconds()})
+                found += pings(
+                    state,
+                    plan,
+                    "gate_timeout",
+                    d.ref,
+                    d.due,
+                    {"gate": int(d.ref), "timeout": d.timeout.total_seconds()},
+                )
     validation, at = state.integrity.validation, state.integrity.validation_at
     if validation and not validation.get("passed") and state.integrity.validation_override is None and at:
         failed = [i.get("name", "") for i in validation.get("items", []) if i.get("result") == "fail"]
@@ -87,11 +108,23 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         default_at = since + plan.escalations.decision_timeout
         recommended = state.time.defaults_recommended.get(since.isoformat())
         if recommended is None:
-            found.append(DueAction(f"default:{state.cutover_id}:{since.isoformat()}", default_at, "default_rollback",
-                                   {"since": since.isoformat()}))
+            found.append(
+                DueAction(
+                    f"default:{state.cutover_id}:{since.isoformat()}",
+                    default_at,
+                    "default_rollback",
+                    {"since": since.isoformat()},
+                )
+            )
         else:
             found += pings(state, plan, DECISION_TIMEOUT, since.isoformat(), recommended)
     if state.time.alarms and state.time.alarms_at:
-        found += pings(state, plan, "critical_alarm", state.time.alarms_at.isoformat(), state.time.alarms_at,
-                       {"alarms": list(state.time.alarms)})
+        found += pings(
+            state,
+            plan,
+            "critical_alarm",
+            state.time.alarms_at.isoformat(),
+            state.time.alarms_at,
+            {"alarms": list(state.time.alarms)},
+        )
     return found

@@ -42,13 +42,29 @@ def _window(state: CutoverState, window: MonitoringWindow, t: datetime) -> list[
     count = -(-(window.end - window.start) // window.every)  # checkpoints strictly before the end
     data = {"window": window.name}
     if t < begin:
-        return [DueAction(checkpoint_key(window.name, 0, state.cutover_id), begin, "monitoring", {**data, "index": 0})]
+        return [
+            DueAction(
+                checkpoint_key(window.name, 0, state.cutover_id), begin, "monitoring", {**data, "index": 0}
+            )
+        ]
     k = min((t - begin) // window.every, count - 1)
-    found = [DueAction(checkpoint_key(window.name, k, state.cutover_id), begin + k * window.every, "monitoring",
-                       {**data, "index": k})]
+    found = [
+        DueAction(
+            checkpoint_key(window.name, k, state.cutover_id),
+            begin + k * window.every,
+            "monitoring",
+            {**data, "index": k},
+        )
+    ]
     if k + 1 < count and begin + (k + 1) * window.every < end:
-        found.append(DueAction(checkpoint_key(window.name, k + 1, state.cutover_id), begin + (k + 1) * window.every,
-                               "monitoring", {**data, "index": k + 1}))
+        found.append(
+            DueAction(
+                checkpoint_key(window.name, k + 1, state.cutover_id),
+                begin + (k + 1) * window.every,
+                "monitoring",
+                {**data, "index": k + 1},
+            )
+        )
     return found
 
 
@@ -60,8 +76,14 @@ def _breach_pings(state: CutoverState, plan: Runbook) -> list[DueAction]:
     if not last.breaches:
         return []
     at = state.time.checkpoint_at[last.key]
-    return pings(state, plan, "monitoring_breach", last.key.rsplit(":", 1)[0], at,
-                 {"window": last.window, "breaches": list(last.breaches)})
+    return pings(
+        state,
+        plan,
+        "monitoring_breach",
+        last.key.rsplit(":", 1)[0],
+        at,
+        {"window": last.window, "breaches": list(last.breaches)},
+    )
 
 
 def window_named(plan: Runbook, name: str) -> MonitoringWindow:
@@ -83,8 +105,11 @@ class Judgement:
 def judge(metrics: dict[str, float | None], thresholds: Thresholds, baseline: dict | None) -> list[Judgement]:
     """Compare metrics with a window's thresholds (throughput: no more than `within_pct` below the baseline)."""
     found = []
-    for metric, limit in (("error_rate_pct", thresholds.error_rate_pct), ("latency_p95_ms", thresholds.latency_p95_ms),
-                          ("replication_lag_s", thresholds.replication_lag_s)):
+    for metric, limit in (
+        ("error_rate_pct", thresholds.error_rate_pct),
+        ("latency_p95_ms", thresholds.latency_p95_ms),
+        ("replication_lag_s", thresholds.replication_lag_s),
+    ):
         value = metrics.get(metric)
         found.append(Judgement(metric, value, f"<= {limit:g}", None if value is None else value <= limit))
     value, base = metrics.get("throughput"), (baseline or {}).get("throughput")
@@ -94,15 +119,25 @@ def judge(metrics: dict[str, float | None], thresholds: Thresholds, baseline: di
         found.append(Judgement("throughput", value, f">= baseline - {within:g}%", None, note))
     else:
         delta = (value - base) * 100.0 / base
-        found.append(Judgement("throughput", value, f">= baseline - {within:g}%", delta >= -within,
-                               f"{delta:+.1f}% vs baseline {base:g}"))
+        found.append(
+            Judgement(
+                "throughput",
+                value,
+                f">= baseline - {within:g}%",
+                delta >= -within,
+                f"{delta:+.1f}% vs baseline {base:g}",
+            )
+        )
     return found
 
 
 def breaches(judgements: list[Judgement]) -> list[str]:
     """The metrics over their limits, as 'name value (limit)' facts for the event."""
-    return [f"{j.metric} {j.value:g} (limit {j.limit}{'; ' + j.note if j.note else ''})"
-            for j in judgements if j.ok is False]
+    return [
+        f"{j.metric} {j.value:g} (limit {j.limit}{'; ' + j.note if j.note else ''})"
+        for j in judgements
+        if j.ok is False
+    ]
 
 
 def as_dicts(judgements: list[Judgement]) -> list[dict]:

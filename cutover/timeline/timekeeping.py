@@ -28,8 +28,16 @@ from cutover.timeline.due import DueAction
 
 __all__ = ["DueAction", "candidates", "due", "next_due", "order"]
 
-PRIORITY = {"degradation": 0, "comm_cancel": 1, "comm": 2, "default_rollback": 3, "escalation": 4,
-            "status": 5, "lead_reminder": 6, "monitoring": 7}
+PRIORITY = {
+    "degradation": 0,
+    "comm_cancel": 1,
+    "comm": 2,
+    "default_rollback": 3,
+    "escalation": 4,
+    "status": 5,
+    "lead_reminder": 6,
+    "monitoring": 7,
+}
 
 
 def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueAction]:
@@ -73,8 +81,11 @@ def _degradation(state: CutoverState, plan: Runbook, t: datetime) -> list[DueAct
     level = degradation_level(state)
     if level == state.time.degradation:
         return []
-    at = {1: state.started_at, 2: state.rollback.ordered_at if state.rollback else None,
-          0: state.ended_at}.get(level) or t
+    at = {
+        1: state.started_at,
+        2: state.rollback.ordered_at if state.rollback else None,
+        0: state.ended_at,
+    }.get(level) or t
     since = state.time.degradation_at
     at = max(at, since) if since else at
     key = f"degradation:{state.cutover_id}:{state.time.degradation}-{level}:{since.isoformat() if since else 'start'}"

@@ -10,19 +10,36 @@ from bot.settings import Settings
 
 
 def formatted(formatter: logging.Formatter, message: str, *args: object, exc: Exception | None = None) -> str:
-    record = logging.LogRecord("cutover.test", logging.ERROR, __file__, 1, message, args,
-                               (type(exc), exc, None) if exc else None)
+    record = logging.LogRecord(
+        "cutover.test", logging.ERROR, __file__, 1, message, args, (type(exc), exc, None) if exc else None
+    )
     return formatter.format(record)
 
 
 def test_tokens_secrets_and_the_database_password_are_redacted_everywhere_in_a_line():
-    settings = Settings(slack_bot_token="xoxb-111-222-abcDEF", slack_signing_secret="f00dfeedcafe1234",
-                        slack_app_token="xapp-1-A0-333-xyz", database_url="postgresql://bot:pa55word@db:5432/cutover")
+    settings = Settings(
+        slack_bot_token="xoxb-111-222-abcDEF",
+        slack_signing_secret="f00dfeedcafe1234",
+        slack_app_token="xapp-1-A0-333-xyz",
+        database_url="postgresql://bot:pa55word@db:5432/cutover",
+    )
     formatter = RedactingFormatter("%(levelname)s %(message)s", secrets_of(settings))
-    line = formatted(formatter, "calling with %s and %s, secret %s, url %s", "xoxb-111-222-abcDEF",
-                     "xoxp-9-user-token", "f00dfeedcafe1234", "postgresql://bot:pa55word@db:5432/cutover",
-                     exc=RuntimeError("auth failed for xapp-1-A0-333-xyz"))
-    for secret in ("xoxb-111-222-abcDEF", "xoxp-9-user-token", "f00dfeedcafe1234", "pa55word", "xapp-1-A0-333-xyz"):
+    line = formatted(
+        formatter,
+        "calling with %s and %s, secret %s, url %s",
+        "xoxb-111-222-abcDEF",
+        "xoxp-9-user-token",
+        "f00dfeedcafe1234",
+        "postgresql://bot:pa55word@db:5432/cutover",
+        exc=RuntimeError("auth failed for xapp-1-A0-333-xyz"),
+    )
+    for secret in (
+        "xoxb-111-222-abcDEF",
+        "xoxp-9-user-token",
+        "f00dfeedcafe1234",
+        "pa55word",
+        "xapp-1-A0-333-xyz",
+    ):
         assert secret not in line
     assert line.count("[redacted]") == 5
     assert line.startswith("ERROR calling with [redacted]")

@@ -19,7 +19,11 @@ from cutover.errors import BadArguments
         ("gate approve 7", "incident_commander", "no Gate 7; the runbook has Gates 1-5"),
         ("gate approve two", "incident_commander", "'two' is not a gate number"),
         ("gate maybe 2", "incident_commander", "the verdict is one of approve | reject"),
-        ("rollback R4 bad", "incident_commander", "no rollback procedure R4; the runbook has R1 (partial, 3.5 min)"),
+        (
+            "rollback R4 bad",
+            "incident_commander",
+            "no rollback procedure R4; the runbook has R1 (partial, 3.5 min)",
+        ),
         ("rollback R2", "incident_commander", "missing the reason"),
         ("abort", "incident_commander", "missing the reason"),
         ("pause", "incident_commander", "missing the reason"),

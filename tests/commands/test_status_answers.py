@@ -6,7 +6,9 @@ from tests.conftest import T0
 from tests.support.bot import CommandBot
 
 
-def test_status_of_the_same_state_and_second_is_one_answer_and_moves_with_the_state_and_the_clock(plan, roster):
+def test_status_of_the_same_state_and_second_is_one_answer_and_moves_with_the_state_and_the_clock(
+    plan, roster
+):
     bot = CommandBot(plan, roster, "sqlite://", T0)
     bot.to_started()
     ic, ops = bot.person("incident_commander"), bot.person(plan.steps_by_id["0.1"].raci.R[0])

@@ -18,7 +18,9 @@ def test_a_step_past_its_timeout_is_overdue(bot):
     late = overdue(bot.state, bot.plan, bot.clock.now())
     assert [(d.kind, d.ref) for d in late] == [("step", "0.1")]
     assert late[0].late_by(bot.clock.now()) == timedelta(seconds=1)
-    assert ":alarm_clock: Step 0.1 is overdue by 1s (timeout 5m)" in bot.ok("status", bot.person("operations"))
+    assert ":alarm_clock: Step 0.1 is overdue by 1s (timeout 5m)" in bot.ok(
+        "status", bot.person("operations")
+    )
 
 
 def test_gates_2_and_3_time_out_7_minutes_after_phase_1_opens(bot):

@@ -38,8 +38,18 @@ def start_only(bot, sid):
         (lambda b: (finish(b, "1A"), fail(b, "1B.1")), ("success", "failed"), "Rollback Phase 1A", "R1"),
         (lambda b: (fail(b, "1A.1"), finish(b, "1B")), ("failed", "success"), "Rollback Phase 1B", "R2"),
         (lambda b: (fail(b, "1A.1"), fail(b, "1B.1")), ("failed", "failed"), "Rollback both", "R2"),
-        (lambda b: (start_only(b, "1A.1"), fail(b, "1B.1")), ("in_progress", "failed"), "Abort 1A, Rollback 1B", "R2"),
-        (lambda b: (fail(b, "1A.1"), start_only(b, "1B.1")), ("failed", "in_progress"), "Rollback 1A, Abort 1B", "R1"),
+        (
+            lambda b: (start_only(b, "1A.1"), fail(b, "1B.1")),
+            ("in_progress", "failed"),
+            "Abort 1A, Rollback 1B",
+            "R2",
+        ),
+        (
+            lambda b: (fail(b, "1A.1"), start_only(b, "1B.1")),
+            ("failed", "in_progress"),
+            "Rollback 1A, Abort 1B",
+            "R1",
+        ),
     ],
     ids=["S-S", "S-F", "F-S", "F-F", "IP-F", "F-IP"],
 )

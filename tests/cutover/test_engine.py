@@ -273,7 +273,9 @@ def test_notes_are_recorded_even_after_the_end(bot):
     bot.ok("abort staffing gap", ic)
     bot.ok("note lesson confirm staffing at T-24h", bot.person("operations"))
     assert [(n.category, n.text) for n in bot.state.notes] == [
-        ("issue", "DNS TTL was 300s, not 60s"), ("lesson", "confirm staffing at T-24h")]
+        ("issue", "DNS TTL was 300s, not 60s"),
+        ("lesson", "confirm staffing at T-24h"),
+    ]
 
 
 def test_commands_before_any_cutover_say_how_to_begin(bot):
@@ -313,7 +315,10 @@ def test_small_runbook_proves_the_engine_is_not_tied_to_nxop(tmp_path):
                 small.do_step(step.id)
         for gate in plan.gates_after_stage(stage[0].stage):
             for role in gate.approvers:
-                approver = next(m.slack_id for m in roster.members_of(role)
-                                if all(a.actor != m.slack_id for a in small.state.gate(gate.number).approvals))
+                approver = next(
+                    m.slack_id
+                    for m in roster.members_of(role)
+                    if all(a.actor != m.slack_id for a in small.state.gate(gate.number).approvals)
+                )
                 small.ok(f"gate approve {gate.number}", approver)
     assert small.state.status == Status.SUCCEEDED

@@ -19,13 +19,33 @@ ROSTER = load_roster(default_roster_path(), PLAN)
 ACTORS = [m.slack_id for m in ROSTER.everyone()] + ["U0OUTSIDER"]
 STEPS = [*PLAN.steps_by_id, *PLAN.rollback_steps_by_id]
 COMMANDS = st.one_of(
-    st.sampled_from(["schedule 2026-12-02 02:00", "go-nogo go green", "go-nogo no-go red", "start", "status",
-                     "pause hold", "resume", "abort stop", "note issue seen", "rollback R1 r", "rollback R2 r",
-                     "rollback R3 r", "schedule 2026-12-09 02:00"]),
-    st.builds(lambda o, s: f"step {o} {s} x", st.sampled_from(["start", "start", "done", "done", "fail"]),
-              st.sampled_from(STEPS)),
-    st.builds(lambda v, n: f"gate {v} {n} because", st.sampled_from(["approve", "approve", "approve", "reject"]),
-              st.integers(min_value=1, max_value=5)),
+    st.sampled_from(
+        [
+            "schedule 2026-12-02 02:00",
+            "go-nogo go green",
+            "go-nogo no-go red",
+            "start",
+            "status",
+            "pause hold",
+            "resume",
+            "abort stop",
+            "note issue seen",
+            "rollback R1 r",
+            "rollback R2 r",
+            "rollback R3 r",
+            "schedule 2026-12-09 02:00",
+        ]
+    ),
+    st.builds(
+        lambda o, s: f"step {o} {s} x",
+        st.sampled_from(["start", "start", "done", "done", "fail"]),
+        st.sampled_from(STEPS),
+    ),
+    st.builds(
+        lambda v, n: f"gate {v} {n} because",
+        st.sampled_from(["approve", "approve", "approve", "reject"]),
+        st.integers(min_value=1, max_value=5),
+    ),
 )
 
 
@@ -71,8 +91,11 @@ class CutoverMachine(RuleBasedStateMachine):
                 done = {a.role for a in state.gate(gate.number).approvals}
                 role = next(r for r in gate.approvers if r not in done)
                 candidates.append((f"gate approve {gate.number}", ROSTER.members_of(role)[0].slack_id))
-        ids = (PLAN.rollbacks_by_id[state.rollback.procedure].steps if state.rollback
-               else [st_ for p in PLAN.phases for st_ in p.steps])
+        ids = (
+            PLAN.rollbacks_by_id[state.rollback.procedure].steps
+            if state.rollback
+            else [st_ for p in PLAN.phases for st_ in p.steps]
+        )
         for step in ids:
             run = state.step(step.id)
             who = ROSTER.members_of(step.raci.R[0])[0].slack_id
@@ -145,7 +168,9 @@ class CutoverMachine(RuleBasedStateMachine):
 
 
 CutoverMachine.TestCase.settings = settings(
-    max_examples=20, stateful_step_count=140, deadline=None,
+    max_examples=20,
+    stateful_step_count=140,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestCutoverInvariants = CutoverMachine.TestCase

@@ -7,8 +7,16 @@ import pytest
 from cutover.raci import Action, may
 from cutover.roster import Member, Roster
 
-ROLES = ["incident_commander", "operations", "engineering", "engineering_lead", "database_admin",
-         "network_engineer", "application_engineer", "management"]
+ROLES = [
+    "incident_commander",
+    "operations",
+    "engineering",
+    "engineering_lead",
+    "database_admin",
+    "network_engineer",
+    "application_engineer",
+    "management",
+]
 
 LIFECYCLE = {  # action -> roles allowed (seed 2.1 and the issue: IC starts, aborts, orders rollbacks; R3 also Management)
     "schedule": {"incident_commander", "management"},
@@ -24,28 +32,55 @@ LIFECYCLE = {  # action -> roles allowed (seed 2.1 and the issue: IC starts, abo
     "read": set(ROLES),
 }
 STEP_R = {  # seed 2.1's R column (3.2 from seed 3.2: Database Admin + Operations) and 4.2's rollback steps
-    "0.1": {"operations"}, "0.2": {"operations"}, "0.3": {"incident_commander"},
+    "0.1": {"operations"},
+    "0.2": {"operations"},
+    "0.3": {"incident_commander"},
     **{f"1A.{i}": {"operations"} for i in range(1, 5)},
     **{f"1B.{i}": {"database_admin"} for i in range(1, 5)},
-    "2A.1": {"network_engineer"}, "2A.2": {"network_engineer"},
-    "2B.1": {"application_engineer"}, "2B.2": {"application_engineer"},
-    "3.1": {"operations"}, "3.2": {"database_admin", "operations"}, "3.3": {"operations"},
+    "2A.1": {"network_engineer"},
+    "2A.2": {"network_engineer"},
+    "2B.1": {"application_engineer"},
+    "2B.2": {"application_engineer"},
+    "3.1": {"operations"},
+    "3.2": {"database_admin", "operations"},
+    "3.3": {"operations"},
     "3.4": {"incident_commander"},
-    "R1.1": {"operations"}, "R1.2": {"operations"}, "R1.3": {"operations"},
-    "R2.1": {"network_engineer"}, "R2.2": {"database_admin"}, "R2.3": {"database_admin"},
-    "R2.4": {"operations"}, "R2.5": {"operations"}, "R2.6": {"database_admin"}, "R2.7": {"operations"},
-    "R3.1": {"network_engineer"}, "R3.2": {"database_admin"}, "R3.3": {"operations"},
-    "R3.4": {"database_admin"}, "R3.5": {"incident_commander"},
+    "R1.1": {"operations"},
+    "R1.2": {"operations"},
+    "R1.3": {"operations"},
+    "R2.1": {"network_engineer"},
+    "R2.2": {"database_admin"},
+    "R2.3": {"database_admin"},
+    "R2.4": {"operations"},
+    "R2.5": {"operations"},
+    "R2.6": {"database_admin"},
+    "R2.7": {"operations"},
+    "R3.1": {"network_engineer"},
+    "R3.2": {"database_admin"},
+    "R3.3": {"operations"},
+    "R3.4": {"database_admin"},
+    "R3.5": {"incident_commander"},
 }
-GATES = {1: {"incident_commander"}, 2: {"incident_commander"}, 3: {"incident_commander"},
-         4: {"incident_commander"}, 5: {"incident_commander", "management"}}
+GATES = {
+    1: {"incident_commander"},
+    2: {"incident_commander"},
+    3: {"incident_commander"},
+    4: {"incident_commander"},
+    5: {"incident_commander", "management"},
+}
 
 
 @pytest.fixture(scope="module")
 def one_role_roster():
     """One person per role, nobody holding two."""
-    return Roster({role: [Member(slack_id=f"U{i:04d}X", name=role.title(), email=f"{role}@example.com", on_call=True)]
-                   for i, role in enumerate(ROLES)})
+    return Roster(
+        {
+            role: [
+                Member(slack_id=f"U{i:04d}X", name=role.title(), email=f"{role}@example.com", on_call=True)
+            ]
+            for i, role in enumerate(ROLES)
+        }
+    )
 
 
 def cases():
@@ -75,7 +110,9 @@ def test_the_step_table_covers_every_step_of_the_runbook(plan):
     assert set(STEP_R) == set(plan.steps_by_id) | set(plan.rollback_steps_by_id)
 
 
-@pytest.mark.parametrize("action", [Action("note"), Action("start"), Action("step", "1A.1"), Action("gate", "5")])
+@pytest.mark.parametrize(
+    "action", [Action("note"), Action("start"), Action("step", "1A.1"), Action("gate", "5")]
+)
 def test_nobody_outside_the_roster_does_anything_but_read(plan, one_role_roster, action):
     assert not may("U9OUTSIDER", action, plan, one_role_roster).allowed
     assert may("U9OUTSIDER", Action("read"), plan, one_role_roster).allowed

@@ -20,8 +20,9 @@ class RecordingOutbox:
         self.calls: list[dict[str, Any]] = []
         self._keys: set[str] = set()
 
-    def enqueue(self, *, method: str, args: dict[str, Any], key: str, order: str = "",
-                save_ts_as: str | None = None) -> None:
+    def enqueue(
+        self, *, method: str, args: dict[str, Any], key: str, order: str = "", save_ts_as: str | None = None
+    ) -> None:
         """Record the call once per key."""
         if key not in self._keys:
             self._keys.add(key)
@@ -33,12 +34,19 @@ class RecordingOutbox:
 
     def texts(self) -> list[str]:
         """The text of every Slack post so far."""
-        return [c["args"]["text"] for c in self.calls if c["method"] == "chat.postMessage" and "text" in c["args"]]
+        return [
+            c["args"]["text"] for c in self.calls if c["method"] == "chat.postMessage" and "text" in c["args"]
+        ]
 
 
-def integrity_bot(plan, roster, infra: FakeInfrastructure | None = None, start: datetime = T0,
-                  probes: Any = "fake", database_url: str = "sqlite://",
-                  ) -> tuple[CommandBot, FakeInfrastructure, MemoryArchive, RecordingOutbox]:
+def integrity_bot(
+    plan,
+    roster,
+    infra: FakeInfrastructure | None = None,
+    start: datetime = T0,
+    probes: Any = "fake",
+    database_url: str = "sqlite://",
+) -> tuple[CommandBot, FakeInfrastructure, MemoryArchive, RecordingOutbox]:
     """A bot whose probes read a fake platform (healthy unless told otherwise); jobs run inline."""
     bot = CommandBot(plan, roster, database_url, start)
     infra = infra or FakeInfrastructure.for_plan(plan)

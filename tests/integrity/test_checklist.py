@@ -26,23 +26,35 @@ ALARMS = {"a": "OK", "b": "OK", "c": "OK", "d": "OK"}
 
 def readiness(states: dict[str, str]) -> Reading:
     not_ok = [f"{n} ({s})" for n, s in states.items() if s != "OK"]
-    return Reading(ok=None if not states else True, value=(len(states) - len(not_ok)) / len(states),
-                   details={"not_ok": not_ok})
+    return Reading(
+        ok=None if not states else True,
+        value=(len(states) - len(not_ok)) / len(states),
+        details={"not_ok": not_ok},
+    )
 
 
 def all_confirmed(plan, roster) -> list[Confirmation]:
-    out = [Confirmation("standby", next(m.slack_id for m in roster.members_of(r) if m.on_call), NOW)
-           for r in plan.business.required_roles]
+    out = [
+        Confirmation("standby", next(m.slack_id for m in roster.members_of(r) if m.on_call), NOW)
+        for r in plan.business.required_roles
+    ]
     out.append(Confirmation("incident_response", "U01AAAA", NOW))
     out += [Confirmation(d.key, "U01BBBB", NOW) for d in plan.business.external_dependencies]
     return out
 
 
 def good_facts(plan, roster, **changes) -> LogFacts:
-    facts = dict(now=NOW, window_start=WINDOW, confirmations=all_confirmed(plan, roster),
-                 comms_sent=frozenset({"T-7d", "T-24h"}), comms_acknowledged=frozenset({"T-7d", "T-24h"}),
-                 rehearsals=[{"procedure": r.id, "outcome": "rolled_back", "at": NOW - timedelta(days=3)}
-                             for r in plan.rollbacks])
+    facts = dict(
+        now=NOW,
+        window_start=WINDOW,
+        confirmations=all_confirmed(plan, roster),
+        comms_sent=frozenset({"T-7d", "T-24h"}),
+        comms_acknowledged=frozenset({"T-7d", "T-24h"}),
+        rehearsals=[
+            {"procedure": r.id, "outcome": "rolled_back", "at": NOW - timedelta(days=3)}
+            for r in plan.rollbacks
+        ],
+    )
     facts.update(changes)
     return LogFacts(**facts)
 
@@ -54,41 +66,66 @@ def good_readings(**changes) -> ProbeReadings:
 
 
 def items_of(plan, roster, facts=None, readings=None) -> dict[str, tuple[str, str]]:
-    every = checklist(plan, probe_items(plan, readings or good_readings()),
-                      log_items(plan, roster, facts or good_facts(plan, roster)))
+    every = checklist(
+        plan,
+        probe_items(plan, readings or good_readings()),
+        log_items(plan, roster, facts or good_facts(plan, roster)),
+    )
     return {i.key: (i.result, i.reason) for i in every}
 
 
 def test_every_item_passes_when_every_fact_is_good(plan, roster):
     items = items_of(plan, roster)
     assert {k: r for k, (r, _) in items.items() if r != "pass"} == {}
-    assert set(items) >= {"readiness", "critical_alarms", "peak_window", "holiday", "blackout", "comms_ack",
-                          "rehearsal:R1", "rehearsal:R2", "rehearsal:R3", "incident_response", "flightkeys",
-                          "aircom", "opshub", "standby:operations", "standby:management"}
+    assert set(items) >= {
+        "readiness",
+        "critical_alarms",
+        "peak_window",
+        "holiday",
+        "blackout",
+        "comms_ack",
+        "rehearsal:R1",
+        "rehearsal:R2",
+        "rehearsal:R3",
+        "incident_response",
+        "flightkeys",
+        "aircom",
+        "opshub",
+        "standby:operations",
+        "standby:management",
+    }
 
 
-@pytest.mark.parametrize(("case", "key", "result", "words"), [
-    ("one readiness alarm in ALARM", "readiness", "fail", "nxop-usw2-readiness-docdb (ALARM)"),
-    ("readiness unreachable", "readiness", "unknown", "unreachable"),
-    ("no readiness probe", "readiness", "unknown", "no readiness probe"),
-    ("critical alarm", "critical_alarms", "fail", "nxop-usw2-api-5xx"),
-    ("alarms unreachable", "critical_alarms", "unknown", "unreachable"),
-    ("window in the morning peak", "peak_window", "fail", "Morning peak flight operations 06:00-09:00 CST"),
-    ("no window", "peak_window", "unknown", "no window scheduled"),
-    ("on Christmas", "holiday", "fail", "2026-12-25 is Christmas Day"),
-    ("on a blackout date", "blackout", "fail", "blackout date 2026-12-02"),
-    ("no holidays country", "holiday", "unknown", "no holidays country"),
-    ("standby not confirmed", "standby:operations", "unknown", "waiting for Marcus Hill"),
-    ("role without on-call member", "standby:management", "fail", "no on-call member"),
-    ("comms not sent", "comms_ack", "unknown", "not sent yet: T-7d, T-24h"),
-    ("comms not acknowledged", "comms_ack", "fail", "not acknowledged: T-24h"),
-    ("rehearsal too old", "rehearsal:R2", "fail", "31 days ago"),
-    ("rehearsal failed only", "rehearsal:R3", "fail", "R3 was never rehearsed"),
-    ("incident response not confirmed", "incident_response", "unknown", "confirm incident_response"),
-    ("flightkeys not confirmed", "flightkeys", "unknown", "/cutover go-nogo confirm flightkeys"),
-    ("dependency endpoint down", "flightkeys", "unknown", "health endpoint unreachable: URLError"),
-    ("dependency endpoint 503", "flightkeys", "fail", "503"),
-])
+@pytest.mark.parametrize(
+    ("case", "key", "result", "words"),
+    [
+        ("one readiness alarm in ALARM", "readiness", "fail", "nxop-usw2-readiness-docdb (ALARM)"),
+        ("readiness unreachable", "readiness", "unknown", "unreachable"),
+        ("no readiness probe", "readiness", "unknown", "no readiness probe"),
+        ("critical alarm", "critical_alarms", "fail", "nxop-usw2-api-5xx"),
+        ("alarms unreachable", "critical_alarms", "unknown", "unreachable"),
+        (
+            "window in the morning peak",
+            "peak_window",
+            "fail",
+            "Morning peak flight operations 06:00-09:00 CST",
+        ),
+        ("no window", "peak_window", "unknown", "no window scheduled"),
+        ("on Christmas", "holiday", "fail", "2026-12-25 is Christmas Day"),
+        ("on a blackout date", "blackout", "fail", "blackout date 2026-12-02"),
+        ("no holidays country", "holiday", "unknown", "no holidays country"),
+        ("standby not confirmed", "standby:operations", "unknown", "waiting for Marcus Hill"),
+        ("role without on-call member", "standby:management", "fail", "no on-call member"),
+        ("comms not sent", "comms_ack", "unknown", "not sent yet: T-7d, T-24h"),
+        ("comms not acknowledged", "comms_ack", "fail", "not acknowledged: T-24h"),
+        ("rehearsal too old", "rehearsal:R2", "fail", "31 days ago"),
+        ("rehearsal failed only", "rehearsal:R3", "fail", "R3 was never rehearsed"),
+        ("incident response not confirmed", "incident_response", "unknown", "confirm incident_response"),
+        ("flightkeys not confirmed", "flightkeys", "unknown", "/cutover go-nogo confirm flightkeys"),
+        ("dependency endpoint down", "flightkeys", "unknown", "health endpoint unreachable: URLError"),
+        ("dependency endpoint 503", "flightkeys", "fail", "503"),
+    ],
+)
 def test_each_fault_shows_on_its_own_item(plan, roster, case, key, result, words):
     facts, readings, the_plan, the_roster = good_facts(plan, roster), good_readings(), plan, roster
     business = plan.business
@@ -109,41 +146,72 @@ def test_each_fault_shows_on_its_own_item(plan, roster, case, key, result, words
         case "on Christmas":
             facts = good_facts(plan, roster, window_start=datetime(2026, 12, 25, 8, 0, tzinfo=UTC))
         case "on a blackout date":
-            the_plan = plan.model_copy(update={"business": business.model_copy(
-                update={"blackout_dates": [WINDOW.date()]})})
+            the_plan = plan.model_copy(
+                update={"business": business.model_copy(update={"blackout_dates": [WINDOW.date()]})}
+            )
         case "no holidays country":
-            the_plan = plan.model_copy(update={"business": business.model_copy(update={"holidays_country": None})})
+            the_plan = plan.model_copy(
+                update={"business": business.model_copy(update={"holidays_country": None})}
+            )
         case "standby not confirmed":
-            facts = good_facts(plan, roster, confirmations=[c for c in all_confirmed(plan, roster)
-                                                             if c.actor != "U01BBBB" or c.item != "standby"])
+            facts = good_facts(
+                plan,
+                roster,
+                confirmations=[
+                    c for c in all_confirmed(plan, roster) if c.actor != "U01BBBB" or c.item != "standby"
+                ],
+            )
         case "role without on-call member":
             from cutover.roster import Member, Roster
 
             roles = dict(roster.roles)
-            roles["management"] = [Member(slack_id="U03AAAA", name="Rachel Grant", email="r@example.com",
-                                          on_call=False)]
+            roles["management"] = [
+                Member(slack_id="U03AAAA", name="Rachel Grant", email="r@example.com", on_call=False)
+            ]
             the_roster = Roster(roles)
         case "comms not sent":
             facts = good_facts(plan, roster, comms_sent=frozenset(), comms_acknowledged=frozenset())
         case "comms not acknowledged":
             facts = good_facts(plan, roster, comms_acknowledged=frozenset({"T-7d"}))
         case "rehearsal too old":
-            rehearsals = [{"procedure": r.id, "outcome": "rolled_back",
-                           "at": NOW - timedelta(days=31 if r.id == "R2" else 3)} for r in plan.rollbacks]
+            rehearsals = [
+                {
+                    "procedure": r.id,
+                    "outcome": "rolled_back",
+                    "at": NOW - timedelta(days=31 if r.id == "R2" else 3),
+                }
+                for r in plan.rollbacks
+            ]
             facts = good_facts(plan, roster, rehearsals=rehearsals)
         case "rehearsal failed only":
-            rehearsals = [{"procedure": r.id, "outcome": "rollback_failed" if r.id == "R3" else "rolled_back",
-                           "at": NOW - timedelta(days=1)} for r in plan.rollbacks]
+            rehearsals = [
+                {
+                    "procedure": r.id,
+                    "outcome": "rollback_failed" if r.id == "R3" else "rolled_back",
+                    "at": NOW - timedelta(days=1),
+                }
+                for r in plan.rollbacks
+            ]
             facts = good_facts(plan, roster, rehearsals=rehearsals)
         case "incident response not confirmed" | "flightkeys not confirmed":
-            facts = good_facts(plan, roster, confirmations=[c for c in all_confirmed(plan, roster) if c.item != key])
+            facts = good_facts(
+                plan, roster, confirmations=[c for c in all_confirmed(plan, roster) if c.item != key]
+            )
         case "dependency endpoint down" | "dependency endpoint 503":
-            deps = [d.model_copy(update={"health_url": "http://127.0.0.1:9/health"}) if d.key == "flightkeys" else d
-                    for d in business.external_dependencies]
-            the_plan = plan.model_copy(update={"business": business.model_copy(
-                update={"external_dependencies": deps})})
-            reading = (Reading(ok=None, error="URLError: connection refused") if case.endswith("down")
-                       else Reading(ok=False, value=503, error="Service Unavailable"))
+            deps = [
+                d.model_copy(update={"health_url": "http://127.0.0.1:9/health"})
+                if d.key == "flightkeys"
+                else d
+                for d in business.external_dependencies
+            ]
+            the_plan = plan.model_copy(
+                update={"business": business.model_copy(update={"external_dependencies": deps})}
+            )
+            reading = (
+                Reading(ok=None, error="URLError: connection refused")
+                if case.endswith("down")
+                else Reading(ok=False, value=503, error="Service Unavailable")
+            )
             readings = good_readings(dependencies={"flightkeys": reading})
     items = items_of(the_plan, the_roster, facts, readings)
     got_result, reason = items[key]
@@ -153,21 +221,26 @@ def test_each_fault_shows_on_its_own_item(plan, roster, case, key, result, words
 
 
 def test_go_needs_every_item_passing_or_an_approved_override_covering_them(plan, roster):
-    items = checklist(plan, probe_items(plan, good_readings(critical_alarms=Reading(ok=None, error="timeout"))),
-                      log_items(plan, roster, good_facts(plan, roster)))
+    items = checklist(
+        plan,
+        probe_items(plan, good_readings(critical_alarms=Reading(ok=None, error="timeout"))),
+        log_items(plan, roster, good_facts(plan, roster)),
+    )
     integrity = IntegrityState()
     with pytest.raises(InvalidTransition) as refused:
         check_go(items, integrity)
     assert "No critical alarm in ALARM (unknown" in refused.value.message
     assert "/cutover go-nogo override <reason>" in refused.value.message
-    integrity.override = Override(reason="bridge checked", items=["critical_alarms"], requested_by="U01AAAA",
-                                  requested_at=NOW)
+    integrity.override = Override(
+        reason="bridge checked", items=["critical_alarms"], requested_by="U01AAAA", requested_at=NOW
+    )
     with pytest.raises(InvalidTransition, match="awaits Management"):
         check_go(items, integrity)
     integrity.override.approved_by = "U03AAAA"
     check_go(items, integrity)  # covered
-    integrity.override = Override(reason="x", items=["readiness"], requested_by="U01AAAA", requested_at=NOW,
-                                  approved_by="U03AAAA")
+    integrity.override = Override(
+        reason="x", items=["readiness"], requested_by="U01AAAA", requested_at=NOW, approved_by="U03AAAA"
+    )
     with pytest.raises(InvalidTransition):
         check_go(items, integrity)  # an override covers only the items it named
 

@@ -6,28 +6,52 @@ from cutover.integrity.data_checks import reconcile, validate
 
 
 def snap(msk=None, lag=None, docs=None, s3=None, unknown=None):
-    return {"msk": msk or {}, "consumer_lag": lag or {}, "documentdb": docs or {}, "s3": s3 or {},
-            "unknown": unknown or {}}
+    return {
+        "msk": msk or {},
+        "consumer_lag": lag or {},
+        "documentdb": docs or {},
+        "s3": s3 or {},
+        "unknown": unknown or {},
+    }
 
 
 def checks_of(plan, **update):
-    return plan.data_checks.model_copy(update={"msk_topics": ["t"], "consumer_groups": ["g"], "collections": ["c"],
-                                               "s3": plan.data_checks.s3[:1], **update})
+    return plan.data_checks.model_copy(
+        update={
+            "msk_topics": ["t"],
+            "consumer_groups": ["g"],
+            "collections": ["c"],
+            "s3": plan.data_checks.s3[:1],
+            **update,
+        }
+    )
 
 
 def test_counts_may_grow_never_drop_and_lag_must_stay_under_the_limit(plan):
     checks = checks_of(plan)
     loc = "nxop-pilot-documents/"
-    base = snap({"t": 100}, {"g": 5}, {"c": {"count": 10, "checksum": 4}}, {loc: {"count": 1, "keys": {"a": "e1"}}})
-    grown = snap({"t": 150}, {"g": 999}, {"c": {"count": 12, "checksum": 9}},
-                 {loc: {"count": 2, "keys": {"a": "e1", "b": "e2"}}})
+    base = snap(
+        {"t": 100}, {"g": 5}, {"c": {"count": 10, "checksum": 4}}, {loc: {"count": 1, "keys": {"a": "e1"}}}
+    )
+    grown = snap(
+        {"t": 150},
+        {"g": 999},
+        {"c": {"count": 12, "checksum": 9}},
+        {loc: {"count": 2, "keys": {"a": "e1", "b": "e2"}}},
+    )
     passed, items = validate(checks, base, grown)
     assert passed and [i["delta"] for i in items] == [50, 2, 1, 994]
-    dropped = snap({"t": 99}, {"g": 1000}, {"c": {"count": 10, "checksum": 4}}, {loc: {"count": 1, "keys": {"b": "x"}}})
+    dropped = snap(
+        {"t": 99}, {"g": 1000}, {"c": {"count": 10, "checksum": 4}}, {loc: {"count": 1, "keys": {"b": "x"}}}
+    )
     passed, items = validate(checks, base, dropped)
     assert not passed
-    assert [(i["source"], i["result"]) for i in items] == [("msk", "fail"), ("documentdb", "pass"), ("s3", "fail"),
-                                                           ("consumer_lag", "fail")]
+    assert [(i["source"], i["result"]) for i in items] == [
+        ("msk", "fail"),
+        ("documentdb", "pass"),
+        ("s3", "fail"),
+        ("consumer_lag", "fail"),
+    ]
     assert items[0]["reason"] == "1 messages lost (100 -> 99)"
     assert items[2]["reason"] == "1 object(s) missing since the baseline: a"  # same count, a key replaced
 
@@ -41,15 +65,26 @@ def test_an_unmeasured_source_is_unknown_not_a_pass(plan):
 def test_reconciliation_tolerance_and_every_s3_difference(plan):
     checks = checks_of(plan)
     loc = "nxop-pilot-documents/"
-    east = snap({"t": 100_000}, docs={"c": {"count": 5, "checksum": 7}},
-                s3={loc: {"count": 3, "keys": {"a": "1", "b": "2", "c": "3"}}})
-    west = snap({"t": 99_900}, docs={"c": {"count": 5, "checksum": 7}},
-                s3={loc: {"count": 3, "keys": {"a": "1", "b": "X", "d": "4"}}})
+    east = snap(
+        {"t": 100_000},
+        docs={"c": {"count": 5, "checksum": 7}},
+        s3={loc: {"count": 3, "keys": {"a": "1", "b": "2", "c": "3"}}},
+    )
+    west = snap(
+        {"t": 99_900},
+        docs={"c": {"count": 5, "checksum": 7}},
+        s3={loc: {"count": 3, "keys": {"a": "1", "b": "X", "d": "4"}}},
+    )
     passed, diffs = reconcile(checks, east, west)  # 0.1% exactly is within the tolerance
     assert not passed
     assert [(d["name"], d["detail"]) for d in diffs] == [
-        (f"{loc}c", "only in East"), (f"{loc}d", "only in West"), (f"{loc}b", "ETags differ")]
+        (f"{loc}c", "only in East"),
+        (f"{loc}d", "only in West"),
+        (f"{loc}b", "ETags differ"),
+    ]
     passed, diffs = reconcile(checks, {**east, "msk": {"t": 100_000}}, {**east, "msk": {"t": 99_899}})
     assert not passed and diffs[0]["detail"] == "differ by 101 messages (0.101% > 0.1%)"
     passed, diffs = reconcile(checks, east, snap(unknown={"documentdb": "timeout"}))
-    assert "could not compare (West: timeout)" in [d["detail"] for d in diffs if d["source"] == "documentdb"][0]
+    assert (
+        "could not compare (West: timeout)" in [d["detail"] for d in diffs if d["source"] == "documentdb"][0]
+    )

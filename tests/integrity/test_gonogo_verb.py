@@ -16,7 +16,9 @@ WINDOW = "2026-12-02 08:00"  # 02:00 CST
 
 def record(bot, event, actor="cutover-bot"):
     state = bot.state
-    bot.services.ledger.record(state.cutover_id, [Pending(actor=actor, at=bot.clock.now(), event=event)], state.seq)
+    bot.services.ledger.record(
+        state.cutover_id, [Pending(actor=actor, at=bot.clock.now(), event=event)], state.seq
+    )
 
 
 def make_ready(bot):
@@ -58,7 +60,10 @@ def test_a_fault_measured_in_the_background_blocks_go_and_is_posted_in_the_threa
     call = outbox.calls[-1]
     assert call["order"] == f"thread:{bot.state.cutover_id}"
     assert call["args"]["thread_ts"] == f"{{{{ts:parent:{bot.state.cutover_id}}}}}"
-    assert "Readiness score >= 90% (fail: 75% of readiness alarms OK" in bot.refused("go-nogo go now", ic).message
+    assert (
+        "Readiness score >= 90% (fail: 75% of readiness alarms OK"
+        in bot.refused("go-nogo go now", ic).message
+    )
     infra.set_alarm("nxop-usw2-readiness-docdb", "OK")
     bot.ok("go-nogo", ic)
     assert "*Readiness score >= 90%*: fail → pass" in outbox.texts()[-1]
@@ -85,7 +90,9 @@ def test_standby_is_confirmed_only_by_the_on_call_member_of_a_required_role(plan
     assert "not on call" in bot.refused("go-nogo confirm standby", off_call).message
     dba = bot.person("database_admin")
     assert isinstance(bot.refused("go-nogo confirm standby", dba), PermissionDenied)
-    assert isinstance(bot.refused("go-nogo confirm incident_response", bot.person("operations")), PermissionDenied)
+    assert isinstance(
+        bot.refused("go-nogo confirm incident_response", bot.person("operations")), PermissionDenied
+    )
     bot.ok("go-nogo confirm standby ready on the bridge", bot.person("operations"))
     assert "Marcus Hill confirmed standby" in bot.ok("go-nogo", ic)
     assert "did you mean flightkeys" in bot.run("go-nogo confirm flightkey", ic)
@@ -114,7 +121,10 @@ def test_override_asked_by_the_ic_approved_by_management_and_shown_on_go(plan, r
     override = bot.state.integrity.override
     assert (override.items, override.requested_by, override.approved_by) == (["readiness"], ic, mgmt)
     thread = "\n".join(outbox.texts())
-    assert f"override asked by <@{ic}>: EKS alarm is a known false positive — items not passing: readiness" in thread
+    assert (
+        f"override asked by <@{ic}>: EKS alarm is a known false positive — items not passing: readiness"
+        in thread
+    )
     assert f"override approved by <@{mgmt}>: agreed with VP Ops" in thread
 
 
@@ -147,11 +157,14 @@ def test_rehearsals_of_any_cutover_count_and_age_out(plan, roster):
     bot.ok("abort rehearsal cycle done", ic)
     bot.advance(minutes=60 * 24 * 10)
     bot.ok("schedule 2026-12-16 08:00", ic)  # a new cutover
-    assert "*Rollback R1 rehearsed within 30 days* — last rehearsed 2026-12-01 (10 days ago)" in bot.ok("go-nogo", ic)
+    assert "*Rollback R1 rehearsed within 30 days* — last rehearsed 2026-12-01 (10 days ago)" in bot.ok(
+        "go-nogo", ic
+    )
     bot.clock.advance(timedelta(days=25))
     bot.ok("schedule 2027-01-06 08:00", ic)
     assert ":x: *Rollback R1 rehearsed within 30 days* — last rehearsed 2026-12-01, 35 days ago" in bot.ok(
-        "go-nogo", ic)
+        "go-nogo", ic
+    )
 
 
 def test_probe_readings_older_than_an_hour_do_not_count_for_go(plan, roster):

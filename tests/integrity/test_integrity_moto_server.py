@@ -55,11 +55,15 @@ class Platform:
         self.s3 = {r: boto3.client("s3", region_name=r, endpoint_url=url) for r in (EAST, WEST)}
         self.mongo = {r: mongomock.MongoClient() for r in (EAST, WEST)}
         self.bot = CommandBot(plan, roster, "sqlite://", T0)
-        settings = ProbeSettings(aws_endpoint_url=url, s3_buckets={WEST: {loc.bucket: f"{loc.bucket}-usw2"
-                                                                          for loc in self.checks.s3}},
-                                 docdb_uris={EAST: "mongodb://east", WEST: "mongodb://west"})
+        settings = ProbeSettings(
+            aws_endpoint_url=url,
+            s3_buckets={WEST: {loc.bucket: f"{loc.bucket}-usw2" for loc in self.checks.s3}},
+            docdb_uris={EAST: "mongodb://east", WEST: "mongodb://west"},
+        )
         mongo_by_uri = {"mongodb://east": self.mongo[EAST], "mongodb://west": self.mongo[WEST]}
-        probes = build_probes(plan, settings, self.bot.clock, mongo_factory=lambda uri, **opts: mongo_by_uri[uri])
+        probes = build_probes(
+            plan, settings, self.bot.clock, mongo_factory=lambda uri, **opts: mongo_by_uri[uri]
+        )
         self.outbox = RecordingOutbox()
         self.bot.services.outbox = self.outbox
         wire(self.bot.services, probes=probes, archive=S3Archive(AwsClients(settings), EAST), inline=True)
@@ -70,27 +74,55 @@ class Platform:
                 config = {} if region == EAST else {"CreateBucketConfiguration": {"LocationConstraint": WEST}}
                 self.s3[region].create_bucket(Bucket=name, **config)
                 for i in range(3):
-                    self.s3[region].put_object(Bucket=name, Key=f"doc-{i}.pdf", Body=f"{loc.bucket} {i}".encode())
+                    self.s3[region].put_object(
+                        Bucket=name, Key=f"doc-{i}.pdf", Body=f"{loc.bucket} {i}".encode()
+                    )
             for n, coll in enumerate(self.checks.collections):
                 self.mongo[region]["nxop"][coll].insert_many([{"version": v % 4} for v in range(20 + n)])
             self.metrics(region, counts={t: 5000 + n for n, t in enumerate(self.checks.msk_topics)}, lag=50)
         for name in self.checks.readiness_alarms:
-            self.cw[WEST].put_metric_alarm(AlarmName=name, MetricName="m", Namespace="NXOP/Test", Statistic="Average",
-                                           Period=60, EvaluationPeriods=1, Threshold=1,
-                                           ComparisonOperator="GreaterThanThreshold")
+            self.cw[WEST].put_metric_alarm(
+                AlarmName=name,
+                MetricName="m",
+                Namespace="NXOP/Test",
+                Statistic="Average",
+                Period=60,
+                EvaluationPeriods=1,
+                Threshold=1,
+                ComparisonOperator="GreaterThanThreshold",
+            )
             self.cw[WEST].set_alarm_state(AlarmName=name, StateValue="OK", StateReason="test")
 
     def metrics(self, region: str, counts: dict[str, int], lag: int, group: str | None = None) -> None:
         """Publish per-topic counts and per-group lag at the bot's current time."""
         at = self.bot.clock.now() - timedelta(seconds=30)
-        data = [{"MetricName": "TopicEndOffsetSum", "Value": count, "Timestamp": at,
-                 "Dimensions": [{"Name": "Cluster Name", "Value": self.checks.msk_cluster},
-                                {"Name": "Topic", "Value": topic}]} for topic, count in counts.items()]
+        data = [
+            {
+                "MetricName": "TopicEndOffsetSum",
+                "Value": count,
+                "Timestamp": at,
+                "Dimensions": [
+                    {"Name": "Cluster Name", "Value": self.checks.msk_cluster},
+                    {"Name": "Topic", "Value": topic},
+                ],
+            }
+            for topic, count in counts.items()
+        ]
         self.cw[region].put_metric_data(Namespace="NXOP/MSK", MetricData=data)
-        lags = [{"MetricName": "SumOffsetLag", "Value": lag, "Timestamp": at,
-                 "Dimensions": [{"Name": "Cluster Name", "Value": self.checks.msk_cluster},
-                                {"Name": "Consumer Group", "Value": g}, {"Name": "Topic", "Value": t}]}
-                for g in ([group] if group else self.checks.consumer_groups) for t in self.checks.msk_topics]
+        lags = [
+            {
+                "MetricName": "SumOffsetLag",
+                "Value": lag,
+                "Timestamp": at,
+                "Dimensions": [
+                    {"Name": "Cluster Name", "Value": self.checks.msk_cluster},
+                    {"Name": "Consumer Group", "Value": g},
+                    {"Name": "Topic", "Value": t},
+                ],
+            }
+            for g in ([group] if group else self.checks.consumer_groups)
+            for t in self.checks.msk_topics
+        ]
         self.cw[region].put_metric_data(Namespace="AWS/Kafka", MetricData=lags)
 
 
@@ -120,9 +152,14 @@ def test_baseline_validation_and_reconciliation_over_http(platform):
     platform.metrics(WEST, counts={t: 5100 for t in checks.msk_topics}, lag=300, group="fos-consumer")
     platform.metrics(WEST, counts={}, lag=1500, group="flightkeys-consumer")
     bot.ok("validate", dba)
-    failed = {(i["source"], i["name"]): i for i in bot.state.integrity.validation["items"] if i["result"] == "fail"}
-    assert set(failed) == {("s3", "nxop-flight-plans/"), ("documentdb", "crew_credentials"),
-                           ("consumer_lag", "flightkeys-consumer")}
+    failed = {
+        (i["source"], i["name"]): i for i in bot.state.integrity.validation["items"] if i["result"] == "fail"
+    }
+    assert set(failed) == {
+        ("s3", "nxop-flight-plans/"),
+        ("documentdb", "crew_credentials"),
+        ("consumer_lag", "flightkeys-consumer"),
+    }
     assert failed[("documentdb", "crew_credentials")]["delta"] == -5
     assert "5 documents lost (22 -> 17)" in failed[("documentdb", "crew_credentials")]["reason"]
     assert "doc-1.pdf" in failed[("s3", "nxop-flight-plans/")]["reason"]
@@ -136,14 +173,18 @@ def test_baseline_validation_and_reconciliation_over_http(platform):
     details = {(d["source"], d["name"], d["detail"]) for d in diffs}
     assert ("s3", "nxop-flight-plans/doc-1.pdf", "only in East") in details
     assert ("documentdb", "crew_credentials", "document counts differ by 5") in details
-    assert any(d["source"] == "msk" and "differ by" in d["detail"] for d in diffs)  # 5100 vs 5000-5002: > 0.1%
+    assert any(
+        d["source"] == "msk" and "differ by" in d["detail"] for d in diffs
+    )  # 5100 vs 5000-5002: > 0.1%
     assert "East/West reconciliation" in bot.ok("reconcile show", ic)
 
 
 def test_msk_counts_within_the_tolerance_reconcile(platform):
     bot, checks = platform.bot, platform.checks
     bot.ok("schedule 2026-12-02 08:00", bot.person("incident_commander"))
-    platform.metrics(WEST, counts={t: 5000 + n + 4 for n, t in enumerate(checks.msk_topics)}, lag=50)  # < 0.1%
+    platform.metrics(
+        WEST, counts={t: 5000 + n + 4 for n, t in enumerate(checks.msk_topics)}, lag=50
+    )  # < 0.1%
     bot.ok("reconcile", bot.person("operations"))
     assert bot.state.integrity.reconciliation == {"passed": True, "differences": []}
     assert "no difference" in platform.outbox.texts()[-1]

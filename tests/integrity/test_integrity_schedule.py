@@ -27,8 +27,11 @@ def test_checklist_every_30_minutes_from_t_minus_24h_and_changes_posted(plan, ro
     advance(bot.services, bot.clock, WINDOW - timedelta(hours=24, minutes=1))
     before = len(evaluations(bot))
     advance(bot.services, bot.clock, WINDOW - timedelta(hours=23))
-    assert [t for t in evaluations(bot)[before:] if t >= WINDOW - timedelta(hours=24)][-3:] == [WINDOW - timedelta(hours=24), WINDOW - timedelta(hours=23, minutes=30),
-                                    WINDOW - timedelta(hours=23)]
+    assert [t for t in evaluations(bot)[before:] if t >= WINDOW - timedelta(hours=24)][-3:] == [
+        WINDOW - timedelta(hours=24),
+        WINDOW - timedelta(hours=23, minutes=30),
+        WINDOW - timedelta(hours=23),
+    ]
     posts = len(outbox.texts())
     infra.set_alarm("nxop-usw2-readiness-nlb", "ALARM")
     advance(bot.services, bot.clock, WINDOW - timedelta(hours=22, minutes=15))
@@ -75,5 +78,6 @@ def test_reconciliation_24_hours_after_success(plan, roster):
     diffs = bot.state.integrity.reconciliation["differences"]
     assert [(d["name"], d["detail"]) for d in diffs] == [
         ("aircraft_configurations", "document counts differ by 2"),
-        ("aircraft_configurations", "checksums (version) differ")]
+        ("aircraft_configurations", "checksums (version) differ"),
+    ]
     assert "Reconciliation us-east-1 vs us-west-2: 2 difference(s)" in outbox.texts()[-1]

@@ -18,24 +18,37 @@ from bot.probes.wiring import build_probes
 
 EAST = "us-east-1"
 EVENTS, PLANS = "prod.flight.events.v1", "prod.flight.plans.v1"
-BEGIN = {TopicPartition(EVENTS, 0): 100, TopicPartition(EVENTS, 1): 0, TopicPartition(EVENTS, 2): 50,
-         TopicPartition(PLANS, 0): 10}
-END = {TopicPartition(EVENTS, 0): 1100, TopicPartition(EVENTS, 1): 250, TopicPartition(EVENTS, 2): 50,
-       TopicPartition(PLANS, 0): 19}
+BEGIN = {
+    TopicPartition(EVENTS, 0): 100,
+    TopicPartition(EVENTS, 1): 0,
+    TopicPartition(EVENTS, 2): 50,
+    TopicPartition(PLANS, 0): 10,
+}
+END = {
+    TopicPartition(EVENTS, 0): 1100,
+    TopicPartition(EVENTS, 1): 250,
+    TopicPartition(EVENTS, 2): 50,
+    TopicPartition(PLANS, 0): 19,
+}
 COMMITTED = {
-    "fos-consumer": {TopicPartition(EVENTS, 0): OffsetAndMetadata(1000, "", -1),
-                     TopicPartition(EVENTS, 1): OffsetAndMetadata(250, "", -1),
-                     TopicPartition(PLANS, 0): OffsetAndMetadata(4, "", -1)},
-    "flightkeys-consumer": {TopicPartition(EVENTS, 2): OffsetAndMetadata(50, "", -1),
-                            TopicPartition("other.topic", 0): OffsetAndMetadata(0, "", -1)},
+    "fos-consumer": {
+        TopicPartition(EVENTS, 0): OffsetAndMetadata(1000, "", -1),
+        TopicPartition(EVENTS, 1): OffsetAndMetadata(250, "", -1),
+        TopicPartition(PLANS, 0): OffsetAndMetadata(4, "", -1),
+    },
+    "flightkeys-consumer": {
+        TopicPartition(EVENTS, 2): OffsetAndMetadata(50, "", -1),
+        TopicPartition("other.topic", 0): OffsetAndMetadata(0, "", -1),
+    },
 }
 
 
 class FakeConsumer:
     """The KafkaConsumer calls the probe makes, over fixed offsets."""
 
-    def __init__(self, log: list, fail: Exception | None = None, block: threading.Event | None = None,
-                 **config) -> None:
+    def __init__(
+        self, log: list, fail: Exception | None = None, block: threading.Event | None = None, **config
+    ) -> None:
         self.config, self.fail, self.block, self.closed = config, fail, block, False
         log.append(self)
 
@@ -71,11 +84,15 @@ class FakeAdmin:
 
 
 def probe(consumers: list, admins: list, lag_topics=None, **consumer_kwargs) -> KafkaMskProbe:
-    settings = ProbeSettings(kafka_bootstrap={EAST: "b-1.msk:9094, b-2.msk:9094"}, kafka_request_timeout_ms=2000)
+    settings = ProbeSettings(
+        kafka_bootstrap={EAST: "b-1.msk:9094, b-2.msk:9094"}, kafka_request_timeout_ms=2000
+    )
     return KafkaMskProbe.from_settings(
-        settings, lag_topics,
+        settings,
+        lag_topics,
         consumer_factory=lambda **config: FakeConsumer(consumers, **consumer_kwargs, **config),
-        admin_factory=lambda **config: FakeAdmin(admins, **config))
+        admin_factory=lambda **config: FakeAdmin(admins, **config),
+    )
 
 
 def test_topic_counts_are_sums_of_end_offsets_unaffected_by_retention():
@@ -88,7 +105,9 @@ def test_topic_counts_are_sums_of_end_offsets_unaffected_by_retention():
     assert consumer.closed
     assert consumer.config["bootstrap_servers"] == ["b-1.msk:9094", "b-2.msk:9094"]
     assert consumer.config["request_timeout_ms"] == 2000 and consumer.config["security_protocol"] == "SSL"
-    assert consumer.config["api_version_auto_timeout_ms"] > 0 and consumer.config["consumer_timeout_ms"] == 2000
+    assert (
+        consumer.config["api_version_auto_timeout_ms"] > 0 and consumer.config["consumer_timeout_ms"] == 2000
+    )
     assert consumer.config["enable_auto_commit"] is False and consumer.config["group_id"] is None
 
 
@@ -101,7 +120,8 @@ def test_a_topic_the_cluster_does_not_have_is_unknown_by_name():
 def test_consumer_lag_is_end_minus_committed_over_the_runbook_topics():
     consumers, admins = [], []
     reading = probe(consumers, admins, lag_topics=[EVENTS, PLANS]).consumer_lag(
-        EAST, ["fos-consumer", "flightkeys-consumer"])
+        EAST, ["fos-consumer", "flightkeys-consumer"]
+    )
     assert reading.ok is True
     assert reading.value == {"fos-consumer": 100 + 0 + 15, "flightkeys-consumer": 0}
     assert all(c.closed for c in consumers + admins) and len(admins) == 1
@@ -137,8 +157,11 @@ def test_a_failure_after_connecting_is_unknown_and_the_clients_are_still_closed(
 def test_a_call_that_hangs_is_cut_at_the_deadline_and_its_client_closed_when_it_returns():
     consumers: list = []
     release = threading.Event()
-    kafka = KafkaMskProbe({EAST: "b-1.msk:9094"}, deadline_s=0.2,
-                          consumer_factory=lambda **c: FakeConsumer(consumers, block=release, **c))
+    kafka = KafkaMskProbe(
+        {EAST: "b-1.msk:9094"},
+        deadline_s=0.2,
+        consumer_factory=lambda **c: FakeConsumer(consumers, block=release, **c),
+    )
     reading = kafka.topic_counts(EAST, [EVENTS])
     assert reading.ok is None and reading.error == "b-1.msk:9094: KafkaTimeoutError: no answer within 0.2 s"
     release.set()
@@ -153,13 +176,19 @@ def test_a_region_without_bootstrap_servers_is_unknown():
 
 
 def test_build_probes_uses_kafka_only_when_bootstrap_servers_are_configured(plan, monkeypatch):
-    monkeypatch.setenv("CUTOVER_PROBE_KAFKA_BOOTSTRAP", '{"us-east-1": "b-1.msk:9094", "us-west-2": "b-1.w:9094"}')
+    monkeypatch.setenv(
+        "CUTOVER_PROBE_KAFKA_BOOTSTRAP", '{"us-east-1": "b-1.msk:9094", "us-west-2": "b-1.w:9094"}'
+    )
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     configured = ProbeSettings()
     assert configured.kafka_bootstrap == {"us-east-1": "b-1.msk:9094", "us-west-2": "b-1.w:9094"}
     consumers: list = []
-    probes = build_probes(plan, configured, SystemClock(),
-                          kafka_factories={"consumer_factory": lambda **c: FakeConsumer(consumers, **c)})
+    probes = build_probes(
+        plan,
+        configured,
+        SystemClock(),
+        kafka_factories={"consumer_factory": lambda **c: FakeConsumer(consumers, **c)},
+    )
     assert isinstance(probes.msk, KafkaMskProbe)
     assert probes.msk.topic_counts(EAST, [EVENTS]).value == {EVENTS: 1400}
     assert probes.msk.lag_topics == plan.data_checks.msk_topics
@@ -171,8 +200,12 @@ def test_the_real_client_against_a_closed_port_is_unknown_within_its_timeouts():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed once the block ends: nothing listens there
-    settings = ProbeSettings(kafka_bootstrap={EAST: f"127.0.0.1:{port}"}, kafka_request_timeout_ms=1000,
-                             kafka_api_version_timeout_ms=500, kafka_call_deadline_s=2.5)
+    settings = ProbeSettings(
+        kafka_bootstrap={EAST: f"127.0.0.1:{port}"},
+        kafka_request_timeout_ms=1000,
+        kafka_api_version_timeout_ms=500,
+        kafka_call_deadline_s=2.5,
+    )
     kafka = KafkaMskProbe.from_settings(settings)
     started = time.monotonic()
     counts, lag = kafka.topic_counts(EAST, [EVENTS]), kafka.consumer_lag(EAST, ["fos-consumer"])

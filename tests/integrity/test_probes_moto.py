@@ -29,16 +29,28 @@ WEST = "us-west-2"
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         yield AwsClients(ProbeSettings())
 
 
 def put_alarm(cw, name: str, state: str) -> None:
-    cw.put_metric_alarm(AlarmName=name, MetricName="m", Namespace="NXOP/Test", Statistic="Average", Period=60,
-                        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    cw.put_metric_alarm(
+        AlarmName=name,
+        MetricName="m",
+        Namespace="NXOP/Test",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+    )
     cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
 
 
@@ -72,23 +84,52 @@ def test_msk_counts_and_consumer_lag_from_cloudwatch_metrics(aws, plan):
     for n, topic in enumerate(checks.msk_topics):
         dims = [{"Name": "Cluster Name", "Value": checks.msk_cluster}, {"Name": "Topic", "Value": topic}]
         for minutes, value in ((-5, 1000 * n), (-1, 1000 * n + 7)):
-            cw.put_metric_data(Namespace=settings.msk_count_metric.namespace, MetricData=[{
-                "MetricName": settings.msk_count_metric.name, "Dimensions": dims, "Value": value,
-                "Timestamp": NOW + timedelta(minutes=minutes)}])
+            cw.put_metric_data(
+                Namespace=settings.msk_count_metric.namespace,
+                MetricData=[
+                    {
+                        "MetricName": settings.msk_count_metric.name,
+                        "Dimensions": dims,
+                        "Value": value,
+                        "Timestamp": NOW + timedelta(minutes=minutes),
+                    }
+                ],
+            )
         for group, lag in (("fos-consumer", 400), ("flightkeys-consumer", 20)):
-            cw.put_metric_data(Namespace="AWS/Kafka", MetricData=[{
-                "MetricName": "SumOffsetLag", "Value": lag, "Timestamp": NOW - timedelta(minutes=1),
-                "Dimensions": [{"Name": "Cluster Name", "Value": checks.msk_cluster},
-                               {"Name": "Consumer Group", "Value": group}, {"Name": "Topic", "Value": topic}]}])
-    msk = CloudWatchMsk(CloudWatchReader(aws, FakeClock(NOW)), checks.msk_cluster, settings.msk_count_metric,
-                        "AWS/Kafka", checks.msk_topics)
+            cw.put_metric_data(
+                Namespace="AWS/Kafka",
+                MetricData=[
+                    {
+                        "MetricName": "SumOffsetLag",
+                        "Value": lag,
+                        "Timestamp": NOW - timedelta(minutes=1),
+                        "Dimensions": [
+                            {"Name": "Cluster Name", "Value": checks.msk_cluster},
+                            {"Name": "Consumer Group", "Value": group},
+                            {"Name": "Topic", "Value": topic},
+                        ],
+                    }
+                ],
+            )
+    msk = CloudWatchMsk(
+        CloudWatchReader(aws, FakeClock(NOW)),
+        checks.msk_cluster,
+        settings.msk_count_metric,
+        "AWS/Kafka",
+        checks.msk_topics,
+    )
     counts = msk.topic_counts(WEST, checks.msk_topics)
     assert (counts.ok, counts.value) == (True, {t: 1000 * n + 7 for n, t in enumerate(checks.msk_topics)})
     lag = msk.consumer_lag(WEST, checks.consumer_groups)
     assert lag.value == {"fos-consumer": 1200, "flightkeys-consumer": 60}
     assert (lag.ok, lag.error) == (None, "no SumOffsetLag for databricks-consumer")
-    stale = CloudWatchMsk(CloudWatchReader(aws, FakeClock(NOW + timedelta(hours=2))), checks.msk_cluster,
-                          settings.msk_count_metric, "AWS/Kafka", checks.msk_topics)
+    stale = CloudWatchMsk(
+        CloudWatchReader(aws, FakeClock(NOW + timedelta(hours=2))),
+        checks.msk_cluster,
+        settings.msk_count_metric,
+        "AWS/Kafka",
+        checks.msk_topics,
+    )
     assert stale.topic_counts(WEST, checks.msk_topics).ok is None  # a stale datapoint is not a reading
 
 
@@ -97,8 +138,10 @@ def test_platform_metrics_latest_datapoints(aws):
     cw = aws.client("cloudwatch", WEST)
     for key, value in (("error_rate_pct", 0.2), ("latency_p95_ms", 310.0)):
         spec = settings.metrics[key]
-        cw.put_metric_data(Namespace=spec.namespace, MetricData=[{"MetricName": spec.name, "Value": value,
-                                                                  "Timestamp": NOW - timedelta(minutes=2)}])
+        cw.put_metric_data(
+            Namespace=spec.namespace,
+            MetricData=[{"MetricName": spec.name, "Value": value, "Timestamp": NOW - timedelta(minutes=2)}],
+        )
     metrics = CloudWatchMetrics(CloudWatchReader(aws, FakeClock(NOW)), settings.metrics).metrics(WEST)
     assert (metrics.error_rate_pct, metrics.latency_p95_ms, metrics.throughput) == (0.2, 310.0, None)
 
@@ -119,7 +162,9 @@ def test_s3_lists_every_object_across_pages_with_etags(aws):
 
 def test_s3_reads_a_regions_replica_bucket_by_its_own_name(aws):
     s3 = boto3.client("s3", region_name=WEST)
-    s3.create_bucket(Bucket="nxop-pilot-documents-usw2", CreateBucketConfiguration={"LocationConstraint": WEST})
+    s3.create_bucket(
+        Bucket="nxop-pilot-documents-usw2", CreateBucketConfiguration={"LocationConstraint": WEST}
+    )
     s3.put_object(Bucket="nxop-pilot-documents-usw2", Key="a.pdf", Body=b"a")
     probe = S3Objects(aws, {WEST: {"nxop-pilot-documents": "nxop-pilot-documents-usw2"}})
     assert list(probe.objects(WEST, "nxop-pilot-documents").value) == ["a.pdf"]
@@ -127,8 +172,12 @@ def test_s3_reads_a_regions_replica_bucket_by_its_own_name(aws):
 
 def test_baseline_archive_is_written_as_json(aws):
     aws.client("s3", "us-east-1").create_bucket(Bucket="nxop-cutover-baselines")
-    uri = S3Archive(aws, "us-east-1").put_json("nxop-cutover-baselines", "c-1/20261202T070000Z.json", {"msk": {"t": 1}})
-    body = aws.client("s3", "us-east-1").get_object(Bucket="nxop-cutover-baselines", Key="c-1/20261202T070000Z.json")
+    uri = S3Archive(aws, "us-east-1").put_json(
+        "nxop-cutover-baselines", "c-1/20261202T070000Z.json", {"msk": {"t": 1}}
+    )
+    body = aws.client("s3", "us-east-1").get_object(
+        Bucket="nxop-cutover-baselines", Key="c-1/20261202T070000Z.json"
+    )
     assert uri == "s3://nxop-cutover-baselines/c-1/20261202T070000Z.json" and b'"t": 1' in body["Body"].read()
 
 
@@ -137,17 +186,28 @@ def mongo_with(data: dict[str, list[dict]]) -> MongoClients:
     for name, docs in data.items():
         if docs:
             client["nxop"][name].insert_many(docs)
-    return MongoClients({"us-east-1": "mongodb://east", "us-west-2": "mongodb://west"},
-                        factory=lambda uri, **options: client)
+    return MongoClients(
+        {"us-east-1": "mongodb://east", "us-west-2": "mongodb://west"}, factory=lambda uri, **options: client
+    )
 
 
 def test_documentdb_counts_and_version_checksums_with_mongomock():
-    clients = mongo_with({"flight_plans": [{"_id": i, "version": i % 3} for i in range(10)],
-                          "crew_credentials": [], "fxip": [{"_id": "active_region", "region": "us-east-1"}]})
-    reading = MongoCollections(clients, "nxop").collection_stats("us-east-1", ["flight_plans", "crew_credentials"],
-                                                                 "version")
-    assert reading.value == {"flight_plans": {"count": 10, "checksum": 9}, "crew_credentials": {"count": 0,
-                                                                                               "checksum": 0}}
+    clients = mongo_with(
+        {
+            "flight_plans": [{"_id": i, "version": i % 3} for i in range(10)],
+            "crew_credentials": [],
+            "fxip": [{"_id": "active_region", "region": "us-east-1"}],
+        }
+    )
+    reading = MongoCollections(clients, "nxop").collection_stats(
+        "us-east-1", ["flight_plans", "crew_credentials"], "version"
+    )
+    assert reading.value == {
+        "flight_plans": {"count": 10, "checksum": 9},
+        "crew_credentials": {"count": 0, "checksum": 0},
+    }
     assert MongoFxip(clients, "nxop", "us-east-1").active_region().value == "us-east-1"
-    unconfigured = MongoCollections(clients, "nxop").collection_stats("eu-west-1", ["flight_plans"], "version")
+    unconfigured = MongoCollections(clients, "nxop").collection_stats(
+        "eu-west-1", ["flight_plans"], "version"
+    )
     assert unconfigured.ok is None and "no DocumentDB URI configured for eu-west-1" in unconfigured.error

@@ -69,8 +69,9 @@ def test_the_ic_overrides_a_failed_validation_with_a_recorded_reason(plan, roste
     bot.ok("step start 3.2", bot.person("database_admin"))
     finish_phase3(bot)
     ic = bot.person("incident_commander")
-    assert isinstance(bot.refused("validate override the file is re-uploaded", bot.person("operations")),
-                      PermissionDenied)
+    assert isinstance(
+        bot.refused("validate override the file is re-uploaded", bot.person("operations")), PermissionDenied
+    )
     assert "1 object(s) missing since the baseline: doc-2.pdf" in bot.ok("validate show", ic)
     bot.ok("validate override doc-2 re-uploaded from the East bucket by hand", ic)
     assert bot.state.integrity.validation_override.note == "doc-2 re-uploaded from the East bucket by hand"
@@ -88,8 +89,10 @@ def test_a_later_failing_validation_blocks_gate_5_again(plan, roster):
     infra.set_lag(WEST, "fos-consumer", 1000)  # the limit is exclusive: 1,000 fails
     bot.ok("validate", bot.person("database_admin"))
     assert bot.state.gate(5).status == GateStatus.OPEN
-    assert "fos-consumer (lag 1,000 >= 1,000 messages)" in bot.refused("gate approve 5",
-                                                                      bot.person("incident_commander")).message
+    assert (
+        "fos-consumer (lag 1,000 >= 1,000 messages)"
+        in bot.refused("gate approve 5", bot.person("incident_commander")).message
+    )
 
 
 def test_validation_without_a_baseline_or_probes_is_not_a_pass(plan, roster):

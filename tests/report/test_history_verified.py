@@ -22,8 +22,11 @@ def test_it_names_the_first_modified_row_like_verify(plan, roster, db_url):
     bot = built(plan, roster, report_logs.r1_log, url=db_url)
     db, cutover_id = bot.services.ledger.db, bot.state.cutover_id
     with db.begin() as connection:
-        connection.execute(update(EventRow).where(EventRow.cutover_id == cutover_id, EventRow.seq == 12)
-                           .values(actor="U0MALLORY"))
+        connection.execute(
+            update(EventRow)
+            .where(EventRow.cutover_id == cutover_id, EventRow.seq == 12)
+            .values(actor="U0MALLORY")
+        )
     _, audit = eventlog.history_verified(engine=db, cutover_id=cutover_id)
     assert audit == eventlog.verify(engine=db, cutover_id=cutover_id)
     assert not audit.ok and audit.first_bad_seq == 12

@@ -17,7 +17,11 @@ START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 def history(bot, kind: str) -> list:
     cutover_id = bot.state.cutover_id
-    return [r for r in eventlog.history(engine=bot.services.ledger.db, cutover_id=cutover_id) if r.event.kind == kind]
+    return [
+        r
+        for r in eventlog.history(engine=bot.services.ledger.db, cutover_id=cutover_id)
+        if r.event.kind == kind
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +39,9 @@ def test_the_report_is_asked_for_by_the_bot_a_quarter_of_an_hour_before_the_t_pl
     bot = a_day_after
     ended = bot.state.ended_at
     requested = history(bot, "report.requested")
-    assert [(r.actor, r.at) for r in requested] == [("cutover-bot", ended + timedelta(hours=24) - REPORT_LEAD)]
+    assert [(r.actor, r.at) for r in requested] == [
+        ("cutover-bot", ended + timedelta(hours=24) - REPORT_LEAD)
+    ]
     generated = history(bot, "report.generated")
     assert len(generated) == 1 and generated[0].event.failures is None
     sent = next(r for r in history(bot, "comm.sent") if r.event.comm_id == "T+24h")
@@ -79,8 +85,11 @@ def test_a_report_asked_for_in_slack_in_the_console_is_uploaded_not_reported_as_
 
 # --- the rule itself, on states -------------------------------------------------------------------
 
+
 def ended_state(status: Status, ended: datetime, requested: datetime | None = None) -> CutoverState:
-    state = CutoverState(cutover_id="c-1", status=status, window_start=START, started_at=START, ended_at=ended)
+    state = CutoverState(
+        cutover_id="c-1", status=status, window_start=START, started_at=START, ended_at=ended
+    )
     state.report_requested_at = requested
     return state
 

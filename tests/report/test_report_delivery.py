@@ -46,8 +46,12 @@ def wired(plan, roster, tmp_path, slack, s3=None):
     if s3 is not None:
         services.extras["report_s3"] = s3
     cutover_id = bot.state.cutover_id
-    services.outbox.enqueue(method="chat.postMessage", args={"channel": CHANNEL, "text": "cutover"},
-                            key="parent", save_ts_as=f"parent:{cutover_id}")
+    services.outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": CHANNEL, "text": "cutover"},
+        key="parent",
+        save_ts_as=f"parent:{cutover_id}",
+    )
     return bot, cutover_id
 
 
@@ -85,7 +89,9 @@ def test_the_report_is_uploaded_summarised_and_archived(plan, roster, tmp_path, 
     asked = slack.calls_to("files.getUploadURLExternal")
     assert sorted(call["args"]["filename"] for call in asked) == ["report.html", "report.md", "timeline.png"]
     uploads = [call for call in slack.calls if call["method"].startswith("upload/")]
-    assert sorted(call["args"]["bytes"] for call in uploads) == sorted(len(b) for b in delivery.files.values())
+    assert sorted(call["args"]["bytes"] for call in uploads) == sorted(
+        len(b) for b in delivery.files.values()
+    )
     [complete] = slack.calls_to("files.completeUploadExternal")
     assert complete["args"]["channel_id"] == CHANNEL and complete["args"]["thread_ts"] == parent_ts
     assert len(complete["args"]["files"]) == 3
@@ -114,8 +120,11 @@ def test_s3_failing_is_said_in_the_thread_and_the_rest_goes_on(plan, roster, tmp
     [delivery] = bot.services.extras["report"].wait()
     assert delivery.archive == "" and delivery.failures[0].startswith("the S3 archive:")
     said = [c["args"] for c in slack.calls_to("chat.postMessage") if "S3 archive failed" in c["args"]["text"]]
-    assert said and said[0]["channel"] == CHANNEL and said[0]["thread_ts"] == bot.services.outbox.ts(
-        f"parent:{cutover_id}")
+    assert (
+        said
+        and said[0]["channel"] == CHANNEL
+        and said[0]["thread_ts"] == bot.services.outbox.ts(f"parent:{cutover_id}")
+    )
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
     generated = last_event(bot, cutover_id).event.payload()
     assert generated["archive"] == "" and generated["failures"] == delivery.failures

@@ -13,9 +13,18 @@ from tests.report.conftest import built, report_of
 from tests.support import report_logs
 from tests.support.report_logs import at
 
-SECTIONS = ["## 1. Executive summary", "## 2. Cutover timeline", "## 3. Success metrics", "## 4. Issues encountered",
-            "## 5. Rollback events", "## 6. Data validation results", "## 7. Performance comparison",
-            "## 8. Lessons learned", "## 9. Recommendations", "## 10. Appendices"]
+SECTIONS = [
+    "## 1. Executive summary",
+    "## 2. Cutover timeline",
+    "## 3. Success metrics",
+    "## 4. Issues encountered",
+    "## 5. Rollback events",
+    "## 6. Data validation results",
+    "## 7. Performance comparison",
+    "## 8. Lessons learned",
+    "## 9. Recommendations",
+    "## 10. Appendices",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +55,9 @@ def test_markdown_has_the_ten_sections_in_order_and_the_figures(files):
 def test_markdown_of_the_r2_names_the_breaches(files):
     md = files["r2"]["report.md"].decode()
     assert "| Total downtime | 1h13m against the 1h00m SLA: **SLA exceeded** (includes 45m paused) |" in md
-    assert "| R2 (Full) | AMQP down for more than 5 minutes |" in md and "| 1h06m | 19m (**over**) | yes |" in md
+    assert (
+        "| R2 (Full) | AMQP down for more than 5 minutes |" in md and "| 1h06m | 19m (**over**) | yes |" in md
+    )
     assert "| MSK message counts | fail (5 messages lost) |" in md
     assert "Revisit the timeout of step R2.6 (Data Consistency Validation): it took 7m against 5m." in md
     assert "**never acknowledged**" in md
@@ -77,8 +88,12 @@ def test_people_s_text_is_escaped_in_html_and_kept_in_one_markdown_cell(plan, ro
         at(bot, 60)
         bot.ok("note issue <script>alert(1)</script> a|b", bot.person("operations"))
         # control characters (the kind a naive row separator would use) arrive straight in the log
-        report_logs.append(bot, "note.added", {"category": "lesson", "text": "a\x1db\x1ec stays in its row"},
-                           bot.person("operations"))
+        report_logs.append(
+            bot,
+            "note.added",
+            {"category": "lesson", "text": "a\x1db\x1ec stays in its row"},
+            bot.person("operations"),
+        )
 
     report, _ = report_of(built(plan, roster, noted), plan, roster)
     out = render_files(report).files

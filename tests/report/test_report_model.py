@@ -40,11 +40,21 @@ def test_success_summary_figures(success):
 def test_success_phases_and_gates_against_targets(success):
     report = success[0]
     phases = by_id(report.phases)
-    expected = {"0": (0, 90, None), "1A": (90, 200, 7), "1B": (90, 270, 7), "2A": (270, 380, 10),
-                "2B": (270, 390, 10), "3": (390, 530, 10)}
+    expected = {
+        "0": (0, 90, None),
+        "1A": (90, 200, 7),
+        "1B": (90, 270, 7),
+        "2A": (270, 380, 10),
+        "2B": (270, 390, 10),
+        "3": (390, 530, 10),
+    }
     for pid, (start, end, target) in expected.items():
         row = phases[pid]
-        assert (row.start, row.end, row.duration) == (START + start * S, START + end * S, (end - start) * S), pid
+        assert (row.start, row.end, row.duration) == (
+            START + start * S,
+            START + end * S,
+            (end - start) * S,
+        ), pid
         assert row.target == (timedelta(minutes=target) if target else None)
         assert row.status == "done" and row.over_by is None
     gates = by_id(report.gates, "number")
@@ -80,7 +90,12 @@ def test_success_sections_4_to_10(success):
     assert report.issues == [] and report.rollbacks == []
     assert report.validation.passed is True
     assert {v.source: v.result for v in report.validation.sources} == {
-        "msk": "pass", "documentdb": "pass", "s3": "pass", "consumer_lag": "pass", "flows": "not measured"}
+        "msk": "pass",
+        "documentdb": "pass",
+        "s3": "pass",
+        "consumer_lag": "pass",
+        "flows": "not measured",
+    }
     assert [n.text for n in report.lessons] == ["Pre-generated briefings kept pilots served"]
     assert report.denials == 1
     assert [(a.category, a.key) for a in report.advice] == [("training", "denials")]
@@ -116,8 +131,11 @@ def test_r1_issue_phases_and_escalation(r1):
     assert issue.detail == {"step": "1A.3", "title": "Security group cordon", "note": "cordon rules rejected"}
     assert (issue.resolution, issue.resolution_ref, issue.time_to_resolve) == ("rollback", "R1", 30 * S)
     phases = by_id(report.phases)
-    assert (phases["1A"].status, phases["1B"].status, phases["2A"].status) == ("failed", "interrupted",
-                                                                               "not started")
+    assert (phases["1A"].status, phases["1B"].status, phases["2A"].status) == (
+        "failed",
+        "interrupted",
+        "not started",
+    )
     assert phases["1A"].end is None and phases["1A"].duration is None
     [escalation] = report.escalations
     assert escalation.trigger == "rollback_decision" and escalation.ack_after == 10 * S
@@ -149,16 +167,23 @@ def test_r2_rollback_overruns_and_step_times_exclude_nothing_unpaused(r2):
     assert steps["R2.6"].duration == 420 * S and steps["R2.6"].over_by == 120 * S
     assert steps["R2.1"].duration == 300 * S and steps["R2.1"].over_by is None
     assert [(a.category, a.key) for a in report.advice] == [
-        ("documentation", "step_overrun"), ("documentation", "rollback_overrun"), ("technical", "gonogo_override"),
-        ("technical", "validation_failed"), ("process", "silent_escalations"), ("process", "sla_breached")]
+        ("documentation", "step_overrun"),
+        ("documentation", "rollback_overrun"),
+        ("technical", "gonogo_override"),
+        ("technical", "validation_failed"),
+        ("process", "silent_escalations"),
+        ("process", "sla_breached"),
+    ]
     assert report.advice[0].data["step"].id == "R2.6"
 
 
 def test_r2_issues_validation_overrides_and_actions(r2):
     report = r2[0]
     assert [(i.source, i.phase, i.impact, i.resolution) for i in report.issues] == [
-        ("step_failure", "2B", "High", "rollback"), ("data_validation", "R2", "High", "unresolved"),
-        ("note", "after the cutover", "not stated", "not recorded")]
+        ("step_failure", "2B", "High", "rollback"),
+        ("data_validation", "R2", "High", "unresolved"),
+        ("note", "after the cutover", "not stated", "not recorded"),
+    ]
     assert report.issues[0].time_to_resolve == 60 * S
     assert report.validation.loss == {"msk": 5}
     assert {v.source: (v.result, v.lost) for v in report.validation.sources}["msk"] == ("fail", 5)
@@ -204,6 +229,8 @@ def test_an_abort_before_the_start_has_no_downtime(plan, roster):
 
 def test_a_broken_hash_chain_is_reported(plan, roster):
     bot = built(plan, roster, report_logs.r1_log)
-    broken = AuditResult(bot.state.cutover_id, False, 30, 7, "row 7 (step.done) was modified after it was written")
+    broken = AuditResult(
+        bot.state.cutover_id, False, 30, 7, "row 7 (step.done) was modified after it was written"
+    )
     report, _ = report_of(bot, plan, roster, audit=broken)
     assert report.audit.ok is False and report.audit.first_bad_seq == 7

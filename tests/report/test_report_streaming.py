@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from bot.report import render
 
 MARK = "\x1dmark\x1d"
-PIECES = st.lists(st.sampled_from(["", " ", "\n", "\t ", "a", "é b", " c\n", "日本 ", MARK, "x" + MARK + " "]),
-                  max_size=30)
+PIECES = st.lists(
+    st.sampled_from(["", " ", "\n", "\t ", "a", "é b", " c\n", "日本 ", MARK, "x" + MARK + " "]), max_size=30
+)
 ROWS = st.sampled_from([b"", b"| 1 | row |", "é\n<tr>".encode()])
 
 

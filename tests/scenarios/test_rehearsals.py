@@ -27,7 +27,9 @@ def play(plan, roster, scenario, out):
     rehearsal = Rehearsal(plan, roster, scenario, out_dir=out, start=REHEARSAL_START)
     result = rehearsal.run()
     write_outputs(rehearsal, result, out)
-    history = eventlog.history(engine=rehearsal.session.services.ledger.db, cutover_id=result.state.cutover_id)
+    history = eventlog.history(
+        engine=rehearsal.session.services.ledger.db, cutover_id=result.state.cutover_id
+    )
     return rehearsal, result, history
 
 
@@ -51,8 +53,11 @@ def test_each_scenario_ends_as_the_seed_says(plan, roster, tmp_path, name):
 
 def test_the_slow_step_pings_the_incident_commander_about_that_step(plan, roster, tmp_path):
     _, result, history = play(plan, roster, SCENARIOS["slow-step"], tmp_path)
-    pings = [r.event.payload() for r in history if r.event.kind == "escalation.sent"
-             and r.event.payload()["trigger"] == "step_timeout"]
+    pings = [
+        r.event.payload()
+        for r in history
+        if r.event.kind == "escalation.sent" and r.event.payload()["trigger"] == "step_timeout"
+    ]
     assert pings and pings[0]["ref"].startswith("1B.2")
     ic = roster.members_of("incident_commander")[0].slack_id
     assert ic in pings[0]["to"]
@@ -85,8 +90,18 @@ def test_rehearse_cli_writes_its_outputs_records_the_drill_and_exits_0(tmp_path,
     from bot.cli import main
 
     out, db = tmp_path / "run", tmp_path / "bot.db"
-    code = main(["rehearse", "--scenario", "phase1a-fails", "--out", str(out), "--record-to", f"sqlite:///{db}",
-                 "--quiet"])
+    code = main(
+        [
+            "rehearse",
+            "--scenario",
+            "phase1a-fails",
+            "--out",
+            str(out),
+            "--record-to",
+            f"sqlite:///{db}",
+            "--quiet",
+        ]
+    )
     printed = capsys.readouterr().out.strip().splitlines()
     assert code == 0
     assert printed[-1].startswith("phase1a-fails: rolled back — cutover ")

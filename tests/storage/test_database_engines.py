@@ -20,8 +20,9 @@ def silent_server():
         yield listener.getsockname()[1]
 
 
-@pytest.mark.parametrize("default_s, query", [(1, ""), (60, "?connect_timeout=1")],
-                         ids=["the default", "the URL's own"])
+@pytest.mark.parametrize(
+    "default_s, query", [(1, ""), (60, "?connect_timeout=1")], ids=["the default", "the URL's own"]
+)
 def test_a_silent_postgresql_fails_within_the_connect_timeout(silent_server, monkeypatch, default_s, query):
     monkeypatch.setattr(db, "CONNECT_TIMEOUT_S", default_s)
     started = time.monotonic()

@@ -28,11 +28,21 @@ def db(db_url):
 
 
 def seeded(db, n=5):
-    eventlog.append(engine=db, cutover_id="c1", expected_seq=0,
-                    batch=batch(ev.CutoverPlanned(runbook_id="nxop", title="t")))
+    eventlog.append(
+        engine=db,
+        cutover_id="c1",
+        expected_seq=0,
+        batch=batch(ev.CutoverPlanned(runbook_id="nxop", title="t")),
+    )
     for i in range(1, n):
-        eventlog.append(engine=db, cutover_id="c1", expected_seq=i,
-                        batch=batch(ev.NoteAdded(category="issue", text=f"note {i} — ünïcode"), at=T + timedelta(seconds=i)))
+        eventlog.append(
+            engine=db,
+            cutover_id="c1",
+            expected_seq=i,
+            batch=batch(
+                ev.NoteAdded(category="issue", text=f"note {i} — ünïcode"), at=T + timedelta(seconds=i)
+            ),
+        )
 
 
 def test_append_and_read_back_in_order_with_aware_times(db):
@@ -54,9 +64,13 @@ def test_append_with_a_stale_seq_is_a_conflict_and_writes_nothing(db):
 
 def test_a_request_key_applies_once(db):
     seeded(db, n=1)
-    eventlog.append(engine=db, cutover_id="c1", expected_seq=1, batch=batch(ev.Paused(reason="x")), key="slash:T1")
+    eventlog.append(
+        engine=db, cutover_id="c1", expected_seq=1, batch=batch(ev.Paused(reason="x")), key="slash:T1"
+    )
     with pytest.raises(AlreadyApplied):
-        eventlog.append(engine=db, cutover_id="c1", expected_seq=2, batch=batch(ev.Paused(reason="x")), key="slash:T1")
+        eventlog.append(
+            engine=db, cutover_id="c1", expected_seq=2, batch=batch(ev.Paused(reason="x")), key="slash:T1"
+        )
     assert len(eventlog.history(engine=db, cutover_id="c1")) == 2
     assert eventlog.was_applied(engine=db, key="slash:T1")
 
@@ -70,8 +84,10 @@ def test_an_untouched_chain_verifies(db):
 def test_a_modified_row_is_found(db):
     seeded(db)
     with Session(db) as session:
-        session.execute(text("UPDATE events SET payload = :p WHERE cutover_id = 'c1' AND seq = 3"),
-                        {"p": '{"category": "issue", "text": "rewritten"}'})
+        session.execute(
+            text("UPDATE events SET payload = :p WHERE cutover_id = 'c1' AND seq = 3"),
+            {"p": '{"category": "issue", "text": "rewritten"}'},
+        )
         session.commit()
     result = eventlog.verify(engine=db, cutover_id="c1")
     assert not result.ok and result.first_bad_seq == 3 and "modified" in result.problem
@@ -99,9 +115,13 @@ def test_a_row_inserted_in_the_middle_is_found(db):
     with Session(db) as session:  # renumber rows 3.. to make room, then insert a forged row 3
         session.execute(text("UPDATE events SET seq = seq + 100 WHERE cutover_id = 'c1' AND seq >= 3"))
         session.execute(text("UPDATE events SET seq = seq - 99 WHERE cutover_id = 'c1' AND seq >= 103"))
-        session.execute(text("INSERT INTO events (cutover_id, seq, at, actor, kind, payload, prev_hash, hash) "
-                             "SELECT cutover_id, 3, at, actor, kind, payload, prev_hash, hash FROM events "
-                             "WHERE cutover_id = 'c1' AND seq = 2"))
+        session.execute(
+            text(
+                "INSERT INTO events (cutover_id, seq, at, actor, kind, payload, prev_hash, hash) "
+                "SELECT cutover_id, 3, at, actor, kind, payload, prev_hash, hash FROM events "
+                "WHERE cutover_id = 'c1' AND seq = 2"
+            )
+        )
         session.commit()
     result = eventlog.verify(engine=db, cutover_id="c1")
     assert not result.ok and result.first_bad_seq == 3 and "inserted" in result.problem
@@ -110,9 +130,13 @@ def test_a_row_inserted_in_the_middle_is_found(db):
 def test_a_row_appended_by_hand_at_the_end_is_found(db):
     seeded(db)
     with Session(db) as session:
-        session.execute(text("INSERT INTO events (cutover_id, seq, at, actor, kind, payload, prev_hash, hash) "
-                             "SELECT cutover_id, 6, at, actor, kind, payload, prev_hash, hash FROM events "
-                             "WHERE cutover_id = 'c1' AND seq = 5"))
+        session.execute(
+            text(
+                "INSERT INTO events (cutover_id, seq, at, actor, kind, payload, prev_hash, hash) "
+                "SELECT cutover_id, 6, at, actor, kind, payload, prev_hash, hash FROM events "
+                "WHERE cutover_id = 'c1' AND seq = 5"
+            )
+        )
         session.commit()
     assert eventlog.verify(engine=db, cutover_id="c1").first_bad_seq == 6
 

@@ -31,8 +31,13 @@ class Monotonic:
 def replica(bot: CommandBot, share_reads_for: float = 0.0, monotonic=None):
     """Another bot process over the same database (its own ledger, same clock)."""
     url = bot.services.ledger.db.url.render_as_string(hide_password=False)
-    services = build_services(runbook=bot.plan, roster=bot.roster, database_url=url, clock=bot.clock,
-                              share_reads_for=share_reads_for)
+    services = build_services(
+        runbook=bot.plan,
+        roster=bot.roster,
+        database_url=url,
+        clock=bot.clock,
+        share_reads_for=share_reads_for,
+    )
     if monotonic is not None:
         services.ledger._monotonic = monotonic
     return services
@@ -64,8 +69,11 @@ def count_reads(monkeypatch, services) -> list[str]:
 
 
 def note_count(services, cutover_id: str, text: str) -> int:
-    return sum(1 for r in eventlog.history(engine=services.ledger.db, cutover_id=cutover_id)
-               if r.event.kind == "note.added" and text in getattr(r.event, "text", ""))
+    return sum(
+        1
+        for r in eventlog.history(engine=services.ledger.db, cutover_id=cutover_id)
+        if r.event.kind == "note.added" and text in getattr(r.event, "text", "")
+    )
 
 
 def test_another_process_append_is_seen_by_the_next_command(plan, roster, db_url):
@@ -78,7 +86,9 @@ def test_another_process_append_is_seen_by_the_next_command(plan, roster, db_url
     assert bot.services.ledger.current().step("0.1").status == "in_progress"
 
 
-def test_requests_of_the_same_moment_share_one_read_and_a_later_one_reads_again(plan, roster, db_url, monkeypatch):
+def test_requests_of_the_same_moment_share_one_read_and_a_later_one_reads_again(
+    plan, roster, db_url, monkeypatch
+):
     bot = CommandBot(plan, roster, db_url, T0)
     bot.to_started()
     clock = Monotonic()
@@ -126,8 +136,11 @@ def test_another_process_is_seen_once_the_shared_read_is_older_than_the_window(p
     execute(server, ic, "gate approve 1")
     with pytest.raises(InvalidTransition, match="already approved"):
         execute(server, ic, "gate approve 1")
-    approvals = [r for r in eventlog.history(engine=server.ledger.db, cutover_id=server.ledger.current().cutover_id)
-                 if r.event.kind == "gate.approved"]
+    approvals = [
+        r
+        for r in eventlog.history(engine=server.ledger.db, cutover_id=server.ledger.current().cutover_id)
+        if r.event.kind == "gate.approved"
+    ]
     assert len(approvals) == 1
 
 
@@ -200,8 +213,9 @@ def test_a_failed_read_lets_the_next_request_read(plan, roster, db_url, monkeypa
     assert len(reads) == 1  # not served from the claim of the read that failed
 
 
-def test_a_cutover_ended_and_a_new_one_scheduled_here_are_current_at_once_while_reads_are_shared(plan, roster,
-                                                                                                  db_url):
+def test_a_cutover_ended_and_a_new_one_scheduled_here_are_current_at_once_while_reads_are_shared(
+    plan, roster, db_url
+):
     bot, server, _ = sharing(plan, roster, db_url, 60.0)  # the clock never moves: every read would be shared
     ic = bot.person("incident_commander")
     first = server.ledger.current()

@@ -37,7 +37,9 @@ class CommandBot(RosterSteps):
     def __init__(self, plan: Runbook, roster: Roster, database_url: str, start: datetime) -> None:
         self.plan, self.roster = plan, roster
         self.clock = FakeClock(start)
-        self.services = build_services(runbook=plan, roster=roster, database_url=database_url, clock=self.clock)
+        self.services = build_services(
+            runbook=plan, roster=roster, database_url=database_url, clock=self.clock
+        )
         self.last_error: CutoverError | None = None
 
     def run(self, text: str, as_user: str) -> str:

@@ -64,8 +64,12 @@ class FakeSlackApi:
         server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})  # listen backlog
         self._server = server_class(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-slack-api", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-slack-api",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -133,11 +137,18 @@ class FakeSlackApi:
 
     # -- answering -------------------------------------------------------------------------
 
-    def answer(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+    def answer(
+        self, method: str, args: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], Any]:
         """Record one request and decide its (status, extra headers, body)."""
         with self._lock:
             refusal = self._refusal(method)
-            attempt = {"method": method, "args": args, "headers": headers, "status": refusal[0] if refusal else 200}
+            attempt = {
+                "method": method,
+                "args": args,
+                "headers": headers,
+                "status": refusal[0] if refusal else 200,
+            }
             self.attempts.append(attempt)
             if refusal:
                 return refusal
@@ -181,16 +192,25 @@ class FakeSlackApi:
         channel = self._channel_id(str(args.get("channel", "")))
         if method == "chat.postMessage":
             ts = self._next_ts()
-            message = {"type": "message", "user": "U0CUTOVERBOT", "bot_id": "B0CUTOVER", "ts": ts,
-                       "text": args.get("text", ""), "blocks": args.get("blocks", [])}
+            message = {
+                "type": "message",
+                "user": "U0CUTOVERBOT",
+                "bot_id": "B0CUTOVER",
+                "ts": ts,
+                "text": args.get("text", ""),
+                "blocks": args.get("blocks", []),
+            }
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method in ("chat.update", "chat.delete"):
             return {"ok": True, "channel": channel, "ts": args.get("ts", ""), "text": args.get("text", "")}
         if method == "chat.getPermalink":
-            return {"ok": True, "channel": channel,
-                    "permalink": f"https://example.slack.com/archives/{channel}/p{args.get('message_ts', '')}"}
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://example.slack.com/archives/{channel}/p{args.get('message_ts', '')}",
+            }
         if method == "conversations.open":
             users = str(args.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + hashlib.sha1(users.encode()).hexdigest()[:9].upper()}}
@@ -199,13 +219,27 @@ class FakeSlackApi:
             return {"ok": True, "view": {**view, "id": f"V{next(self._ids):09d}"}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids):09d}"
-            return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+            return {
+                "ok": True,
+                "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+                "file_id": file_id,
+            }
         if method == "files.completeUploadExternal":
             files = args.get("files") if isinstance(args.get("files"), list) else []
-            return {"ok": True, "files": [{"id": f.get("id", ""), "title": f.get("title", "")} for f in files]}
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id", ""), "title": f.get("title", "")} for f in files],
+            }
         if method == "auth.test":
-            return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "cutover-bot",
-                    "team_id": "T0EXAMPLE", "user_id": "U0CUTOVERBOT", "bot_id": "B0CUTOVER"}
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Example",
+                "user": "cutover-bot",
+                "team_id": "T0EXAMPLE",
+                "user_id": "U0CUTOVERBOT",
+                "bot_id": "B0CUTOVER",
+            }
         return {"ok": True}
 
 
@@ -224,13 +258,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, raw: bytes) -> None:
         parts = urlsplit(self.path)
         path = parts.path.lstrip("/")
-        method = path[len("api/"):] if path.startswith("api/") else path
+        method = path[len("api/") :] if path.startswith("api/") else path
         args = dict(parse_qsl(parts.query))
         args.update(_parse_body(raw, self.headers.get("Content-Type", ""), method))
         status, extra, body = self.fake.answer(method, args, dict(self.headers.items()))
         payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json; charset=utf-8")
+        self.send_header(
+            "Content-Type", "text/plain" if isinstance(body, str) else "application/json; charset=utf-8"
+        )
         self.send_header("Content-Length", str(len(payload)))
         for name, value in extra.items():
             self.send_header(name, value)

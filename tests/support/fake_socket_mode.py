@@ -56,8 +56,12 @@ class FakeSocketMode:
         if not self._connected.wait(timeout):
             raise AssertionError("no Socket Mode client connected")
         envelope_id = f"envelope-{next(self._ids)}"
-        message = {"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
-                   "accepts_response_payload": envelope_type != "events_api"}
+        message = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": envelope_type != "events_api",
+        }
         self._write(TEXT, json.dumps(message).encode())
         return envelope_id
 
@@ -77,13 +81,24 @@ class FakeSocketMode:
         request = b""
         while b"\r\n\r\n" not in request:
             request += connection.recv(4096)
-        key = next(line.split(":", 1)[1].strip() for line in request.decode().split("\r\n")
-                   if line.lower().startswith("sec-websocket-key:"))
+        key = next(
+            line.split(":", 1)[1].strip()
+            for line in request.decode().split("\r\n")
+            if line.lower().startswith("sec-websocket-key:")
+        )
         accept = base64.b64encode(hashlib.sha1((key + _GUID).encode()).digest()).decode()
-        connection.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
-        self._write(TEXT, json.dumps({"type": "hello", "num_connections": 1,
-                                      "connection_info": {"app_id": "A0CUTOVER"}}).encode())
+        connection.sendall(
+            (
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
+            ).encode()
+        )
+        self._write(
+            TEXT,
+            json.dumps(
+                {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0CUTOVER"}}
+            ).encode(),
+        )
         self._connected.set()
         self._read_frames(connection)
 

@@ -1,9 +1,9 @@
 """A `cutover_bot` for tests: the real Bolt app with signed requests, a recording client, a virtual clock.
 
-    cutover_bot.run("status", as_user=IC)                -> the ack's answer (dict)
-    cutover_bot.click("step_done", "0.1", as_user=OPS)   -> the ephemeral answers shown to the clicker
-    cutover_bot.posted()                                 -> chat.postMessage args, in order
-    cutover_bot.advance(minutes=5)
+cutover_bot.run("status", as_user=IC)                -> the ack's answer (dict)
+cutover_bot.click("step_done", "0.1", as_user=OPS)   -> the ephemeral answers shown to the clicker
+cutover_bot.posted()                                 -> chat.postMessage args, in order
+cutover_bot.advance(minutes=5)
 """
 
 from __future__ import annotations
@@ -17,13 +17,23 @@ from cutover.roster import Roster
 from cutover.state import CutoverState
 from tests.support.bot import RosterSteps
 
-IC, OPS, OPS2, DBA, NET, APP, MGMT = "U01AAAA", "U01BBBB", "U01CCCC", "U02BBBB", "U02DDDD", "U02EEEE", "U03AAAA"
+IC, OPS, OPS2, DBA, NET, APP, MGMT = (
+    "U01AAAA",
+    "U01BBBB",
+    "U01CCCC",
+    "U02BBBB",
+    "U02DDDD",
+    "U02EEEE",
+    "U03AAAA",
+)
 
 
 class CutoverSlackBot(RosterSteps):
     """Drives the bot as Slack users would; every request goes through `App.dispatch`."""
 
-    def __init__(self, plan: Runbook, roster: Roster, start: datetime, database_url: str = "sqlite://") -> None:
+    def __init__(
+        self, plan: Runbook, roster: Roster, start: datetime, database_url: str = "sqlite://"
+    ) -> None:
         self.plan, self.roster = plan, roster
         self.session = SlackSession(plan=plan, roster=roster, start=start, database_url=database_url)
         self.services = self.session.services
@@ -33,7 +43,9 @@ class CutoverSlackBot(RosterSteps):
         """`/cutover <text>` typed by a user; the answer Slack shows ({"response_type", "text", "blocks"})."""
         return self.session.command(as_user, text)
 
-    def click(self, action_id: str, value: str | None = None, as_user: str = IC, reason: str = "") -> list[str]:
+    def click(
+        self, action_id: str, value: str | None = None, as_user: str = IC, reason: str = ""
+    ) -> list[str]:
         """Press the newest button with this action id (and value); return the texts shown to the clicker."""
         words = ([value] if value is not None else []) + reason.split()
         return [m.text for m in self.session.click(as_user, action_id, words)]
@@ -63,8 +75,13 @@ class CutoverSlackBot(RosterSteps):
 
     def to_started(self) -> None:
         """Schedule, GO (under an approved override: no probes here), start, as the roster would."""
-        steps = [("schedule 2026-12-01 03:00", IC), ("go-nogo override checked on the bridge", IC),
-                 ("go-nogo approve-override agreed", MGMT), ("go-nogo go all green", IC), ("start", IC)]
+        steps = [
+            ("schedule 2026-12-01 03:00", IC),
+            ("go-nogo override checked on the bridge", IC),
+            ("go-nogo approve-override agreed", MGMT),
+            ("go-nogo go all green", IC),
+            ("start", IC),
+        ]
         for text, user in steps:
             answer = self.run(text, as_user=user)
             assert not answer["text"].startswith((":no_entry:", ":lock:")), answer["text"]

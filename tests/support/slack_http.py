@@ -1,8 +1,8 @@
 """Slack's requests over real HTTP: bodies signed by `bot.slack.signed_requests`, posted on a keep-alive connection.
 
-    sender = SlackSender("http://127.0.0.1:3000", secret)
-    answer = sender.command("status", user="U01AAAA")
-    answer.status, answer.json()["text"]
+sender = SlackSender("http://127.0.0.1:3000", secret)
+answer = sender.command("status", user="U01AAAA")
+answer.status, answer.json()["text"]
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def http_headers(request: BoltRequest) -> dict[str, str]:
 class SlackSender:
     """Posts signed Slack requests to a server over one keep-alive connection (one sender per thread)."""
 
-    def __init__(self, base_url: str, secret: str, path: str = "/slack/events", channel: str = "C0CUTOVER") -> None:
+    def __init__(
+        self, base_url: str, secret: str, path: str = "/slack/events", channel: str = "C0CUTOVER"
+    ) -> None:
         parts = urlsplit(base_url)
         self.host, self.port, self.path = parts.hostname, parts.port, path
         self.requests = SlackRequests(secret, channel_id=channel)
@@ -53,13 +55,19 @@ class SlackSender:
         """`/cutover <text>` typed by this user."""
         return self.send(self.requests.slash(user, text, retry=retry))
 
-    def click_request(self, action_id: str, value: str, *, user: str, action_ts: str | None = None) -> BoltRequest:
+    def click_request(
+        self, action_id: str, value: str, *, user: str, action_ts: str | None = None
+    ) -> BoltRequest:
         """A signed click on a button of a bot message."""
         ts = action_ts or f"1764550900.{next(_action_ts):06d}"
         return self.requests.block_action(
-            user, channel=self.channel, message_ts="1764550800.000100",
+            user,
+            channel=self.channel,
+            message_ts="1764550800.000100",
             message={"type": "message", "ts": "1764550800.000100", "text": "", "blocks": []},
-            action={"action_id": action_id, "block_id": "b1", "value": value}, action_ts=ts)
+            action={"action_id": action_id, "block_id": "b1", "value": value},
+            action_ts=ts,
+        )
 
     def send(self, request: BoltRequest, *, retry: int | None = None) -> Answer:
         """POST a signed BoltRequest's body with its headers (plus X-Slack-Retry-Num when given)."""

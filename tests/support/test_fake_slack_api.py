@@ -36,7 +36,9 @@ def test_post_message_gets_increasing_unique_timestamps_and_is_recorded(slack, c
 
 
 def test_form_encoded_and_json_bodies_record_the_same_args(slack, client):
-    client.api_call("chat.update", params={"channel": "C1", "ts": "1.000100", "blocks": json.dumps([{"a": 1}])})
+    client.api_call(
+        "chat.update", params={"channel": "C1", "ts": "1.000100", "blocks": json.dumps([{"a": 1}])}
+    )
     client.api_call("chat.update", json={"channel": "C1", "ts": "1.000100", "blocks": [{"a": 1}]})
     form, js = slack.calls_to("chat.update")
     assert form["args"] == js["args"] == {"channel": "C1", "ts": "1.000100", "blocks": [{"a": 1}]}
@@ -60,8 +62,9 @@ def test_views_and_unknown_methods_are_ok(slack, client):
 
 
 def test_file_upload_v2_round_trip(slack, client):
-    result = client.files_upload_v2(channel="C0CUTOVER", content="report body", filename="report.md",
-                                    title="Report")
+    result = client.files_upload_v2(
+        channel="C0CUTOVER", content="report body", filename="report.md", title="Report"
+    )
     assert result["ok"]
     methods = slack.methods()
     assert methods[0] == "files.getUploadURLExternal" and methods[1].startswith("upload/")
@@ -105,8 +108,9 @@ def test_down_answers_503_until_back_up(slack, client):
 
 def test_response_url_posts_are_recorded(slack):
     body = json.dumps({"text": "later", "response_type": "ephemeral"}).encode()
-    request = urllib.request.Request(slack.response_url("abc"), data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        slack.response_url("abc"), data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=5) as answer:
         assert answer.status == 200
     assert slack.calls_to("response/abc")[0]["args"]["text"] == "later"

@@ -31,21 +31,40 @@ class FakeSes:
 class TimedBot(CommandBot):
     """CommandBot whose time moves through `bot.timeline.fire.advance` and whose messages reach a fake Slack."""
 
-    def __init__(self, plan, roster, database_url: str, start: datetime | FakeClock, slack, ses=None,
-                 probes=None, templates_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        plan,
+        roster,
+        database_url: str,
+        start: datetime | FakeClock,
+        slack,
+        ses=None,
+        probes=None,
+        templates_dir: str | None = None,
+    ) -> None:
         self.plan, self.roster, self.last_error = plan, roster, None
         self.clock = start if isinstance(start, FakeClock) else FakeClock(start)
         self.slack, self.ses = slack, ses if ses is not None else FakeSes()
         client = WebClient(token="xoxb-test", base_url=slack.url, timeout=2, retry_handlers=[])
-        self.services = build_services(runbook=plan, roster=roster, database_url=database_url, clock=self.clock,
-                                       slack_client=client, ses_client=self.ses, templates_dir=templates_dir)
+        self.services = build_services(
+            runbook=plan,
+            roster=roster,
+            database_url=database_url,
+            clock=self.clock,
+            slack_client=client,
+            ses_client=self.ses,
+            templates_dir=templates_dir,
+        )
         self.services.probes = probes
         self.services.listeners.append(announce)
 
     def advance(self, minutes: float = 0, seconds: float = 0, hours: float = 0, days: float = 0) -> None:
         """Move the virtual clock forward, firing and delivering what falls due on the way."""
-        advance(self.services, self.clock, self.clock.now() + timedelta(days=days, hours=hours, minutes=minutes,
-                                                                        seconds=seconds))
+        advance(
+            self.services,
+            self.clock,
+            self.clock.now() + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds),
+        )
 
     def until(self, moment: datetime) -> None:
         """Advance to a moment."""
@@ -53,8 +72,11 @@ class TimedBot(CommandBot):
 
     def posts(self, contains: str = "", channel: str | None = None) -> list[dict]:
         """Messages Slack received (chat.postMessage args), optionally filtered by text and channel."""
-        return [c["args"] for c in self.slack.calls_to("chat.postMessage")
-                if contains in c["args"].get("text", "") and (channel is None or c["args"]["channel"] == channel)]
+        return [
+            c["args"]
+            for c in self.slack.calls_to("chat.postMessage")
+            if contains in c["args"].get("text", "") and (channel is None or c["args"]["channel"] == channel)
+        ]
 
     def emails(self, subject: str = "") -> list[dict]:
         """Emails SES accepted, optionally filtered by subject."""

@@ -36,8 +36,11 @@ def test_levels_follow_start_rollback_failed_rollback_and_restoration(timed):
     timed.advance(seconds=1)
     assert [r.event.level for r in events(timed, "degradation.changed")] == [1, 2, 3]
     banners = [r.event.banner for r in events(timed, "degradation.changed")]
-    assert banners == ["Maintenance in progress, some features limited", "Extended maintenance, please wait",
-                       "System unavailable, use manual procedures"]
+    assert banners == [
+        "Maintenance in progress, some features limited",
+        "Extended maintenance, please wait",
+        "System unavailable, use manual procedures",
+    ]
     level3 = timed.posts("Service level 2 → 3")[0]
     assert "Manual workaround procedures are now in force" in level3["text"]
     assert "Dispatcher calls pilot via phone" in level3["text"] and level3["reply_broadcast"]
@@ -56,10 +59,17 @@ def test_checkpoints_compare_with_thresholds_and_baseline_and_escalate_a_breach(
     timed.services.probes = Probes(metrics=probe)
     schedule_and_start(timed)
     state = timed.state
-    baseline = ie.BaselineCaptured(msk={}, consumer_lag={}, documentdb={}, s3={}, unknown={},
-                                   metrics={"error_rate_pct": 0.1, "latency_p95_ms": 300, "throughput": 1000,
-                                            "replication_lag_s": 2})
-    timed.services.ledger.record(state.cutover_id, [Pending("U02BBBB", timed.clock.now(), baseline)], state.seq)
+    baseline = ie.BaselineCaptured(
+        msk={},
+        consumer_lag={},
+        documentdb={},
+        s3={},
+        unknown={},
+        metrics={"error_rate_pct": 0.1, "latency_p95_ms": 300, "throughput": 1000, "replication_lag_s": 2},
+    )
+    timed.services.ledger.record(
+        state.cutover_id, [Pending("U02BBBB", timed.clock.now(), baseline)], state.seq
+    )
     run_to_success(timed, step_minutes=0.5)
     ended = timed.state.ended_at
     timed.advance(seconds=1)

@@ -71,7 +71,9 @@ def test_429_waits_for_retry_after_then_delivers(slack):
     assert len(slack.attempts) == 3
     clock.advance(timedelta(seconds=1))
     assert outbox.drain() == 2
-    assert sorted(c["args"]["text"] for c in slack.calls_to("chat.postMessage")) == [f"message {i}" for i in range(4)]
+    assert sorted(c["args"]["text"] for c in slack.calls_to("chat.postMessage")) == [
+        f"message {i}" for i in range(4)
+    ]
 
 
 def test_500_is_retried_with_backoff_and_blocks_only_its_own_thread(slack):
@@ -87,7 +89,10 @@ def test_500_is_retried_with_backoff_and_blocks_only_its_own_thread(slack):
     clock.advance(timedelta(seconds=1))
     assert outbox.drain() == 2
     assert [c["args"]["text"] for c in slack.calls_to("chat.postMessage")] == [
-        "thread B", "thread A first", "thread A second"]
+        "thread B",
+        "thread A first",
+        "thread A second",
+    ]
 
 
 def test_slack_down_for_ten_minutes_loses_nothing_and_keeps_thread_order(slack):
@@ -106,7 +111,9 @@ def test_slack_down_for_ten_minutes_loses_nothing_and_keeps_thread_order(slack):
     clock.advance(timedelta(seconds=60))
     assert outbox.drain() == 21
     texts = [c["args"]["text"] for c in slack.calls_to("chat.postMessage")]
-    assert [t for t in texts if t.startswith(("Cutover", "status"))] == ["Cutover c1"] + [f"status {m}" for m in range(10)]
+    assert [t for t in texts if t.startswith(("Cutover", "status"))] == ["Cutover c1"] + [
+        f"status {m}" for m in range(10)
+    ]
     assert [t for t in texts if t.startswith("ops")] == [f"ops {m}" for m in range(10)]
     assert len(texts) == len(set(texts)) == 21
 
@@ -125,8 +132,12 @@ def test_email_goes_through_ses_and_is_retried(slack):
     ses = FakeSes()
     ses.failures = 2
     outbox, clock = make_outbox(slack, ses=ses)
-    outbox.enqueue(method="ses.send_email", key="mail1", order="ses",
-                   args={"to": ["ops@example.com"], "subject": "Maintenance", "body": "Tonight"})
+    outbox.enqueue(
+        method="ses.send_email",
+        key="mail1",
+        order="ses",
+        args={"to": ["ops@example.com"], "subject": "Maintenance", "body": "Tonight"},
+    )
     post(outbox, "slack1", "not blocked by SES")
     assert outbox.drain() == 1 and ses.sent == []
     clock.advance(timedelta(seconds=1))
@@ -155,10 +166,19 @@ def test_rows_survive_a_restart_over_the_same_file(slack, tmp_path):
 
 def test_dm_channel_from_conversations_open_is_saved_for_the_post(slack):
     outbox, _ = make_outbox(slack)
-    outbox.enqueue(method="conversations.open", args={"users": "U01AAAA"}, key="dm:U01AAAA",
-                   order="dm:U01AAAA", save_ts_as="dm:U01AAAA")
-    outbox.enqueue(method="chat.postMessage", args={"channel": "{{ts:dm:U01AAAA}}", "text": "ping"},
-                   key="ping1", order="dm:U01AAAA")
+    outbox.enqueue(
+        method="conversations.open",
+        args={"users": "U01AAAA"},
+        key="dm:U01AAAA",
+        order="dm:U01AAAA",
+        save_ts_as="dm:U01AAAA",
+    )
+    outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": "{{ts:dm:U01AAAA}}", "text": "ping"},
+        key="ping1",
+        order="dm:U01AAAA",
+    )
     assert outbox.drain() == 2
     assert slack.calls_to("chat.postMessage")[0]["args"]["channel"].startswith("D")
 
@@ -186,11 +206,16 @@ def test_email_through_moto_ses(slack):
     from moto import mock_aws
 
     with mock_aws():
-        ses = boto3.client("ses", region_name="us-east-1", aws_access_key_id="testing",
-                           aws_secret_access_key="testing")
+        ses = boto3.client(
+            "ses", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
         ses.verify_email_identity(EmailAddress="cutover-bot@example.com")
         outbox, _ = make_outbox(slack, ses=ses)
-        outbox.enqueue(method="ses.send_email", key="mail", order="ses",
-                       args={"to": ["ops@example.com"], "subject": "Maintenance", "body": "Tonight"})
+        outbox.enqueue(
+            method="ses.send_email",
+            key="mail",
+            order="ses",
+            args={"to": ["ops@example.com"], "subject": "Maintenance", "body": "Tonight"},
+        )
         assert outbox.drain() == 1
         assert ses.get_send_quota()["SentLast24Hours"] == 1

@@ -50,7 +50,8 @@ def test_step_timeout_pings_on_call_then_everyone_until_acknowledged(plan, roste
     assert dms_to(bot, "U01AAAA", "passed its timeout") and not dms_to(bot, "U09ZZZZ")
     thread = bot.posts("Escalation", channel="#nxop-cutover")[-1]
     assert "<@U01AAAA>" in thread["text"] and thread["thread_ts"] == bot.services.outbox.ts(
-        f"parent:{bot.state.cutover_id}")
+        f"parent:{bot.state.cutover_id}"
+    )
     assert thread["blocks"][-1]["elements"][0]["action_id"] == "escalation_ack"
     bot.advance(minutes=2)
     second = events(bot, "escalation.sent")[-1]
@@ -94,19 +95,25 @@ def test_failure_asks_management_then_posts_the_default_rollback_after_two_minut
     post = timed.posts("No rollback decision within 2m")[0]
     assert f"/cutover rollback {default.event.procedure}" in post["text"] and post.get("reply_broadcast")
     pings = [r for r in events(timed, "escalation.sent") if r.event.trigger == "decision_timeout"]
-    assert pings and set(pings[0].event.to) == {timed.person("management"), timed.person("incident_commander")}
+    assert pings and set(pings[0].event.to) == {
+        timed.person("management"),
+        timed.person("incident_commander"),
+    }
     timed.ok(f"rollback {default.event.procedure} readiness lost", timed.person("incident_commander"))
     count = len(events(timed, "escalation.sent"))
     timed.advance(minutes=30)
-    assert all(r.event.trigger not in ("rollback_decision", "decision_timeout")
-               for r in events(timed, "escalation.sent")[count:]), "the decision was made: no more asking"
+    assert all(
+        r.event.trigger not in ("rollback_decision", "decision_timeout")
+        for r in events(timed, "escalation.sent")[count:]
+    ), "the decision was made: no more asking"
 
 
 def test_validation_failure_goes_to_the_engineering_lead(timed):
     schedule_and_start(timed)
     state = timed.state
-    failed = ie.ValidationCompleted(passed=False, items=[{"source": "msk", "name": "prod.flight.events.v1",
-                                                         "result": "fail"}])
+    failed = ie.ValidationCompleted(
+        passed=False, items=[{"source": "msk", "name": "prod.flight.events.v1", "result": "fail"}]
+    )
     timed.services.ledger.record(state.cutover_id, [Pending("U01DDDD", timed.clock.now(), failed)], state.seq)
     timed.advance(seconds=1)
     [ping] = [r for r in events(timed, "escalation.sent") if r.event.trigger == "validation_failure"]
@@ -149,6 +156,8 @@ def test_reaching_a_terminal_state_ends_every_reminder_cadence_and_escalation(ti
     late = [r.event.kind for r in events(timed)[count:]]
     assert set(late) <= {"degradation.changed", "comm.cancelled"}, late
     assert [r.event.level for r in events(timed, "degradation.changed")][-1] == 0
-    new_posts = [c["args"].get("text", "") for c in timed.slack.calls[posts:] if c["method"] == "chat.postMessage"]
+    new_posts = [
+        c["args"].get("text", "") for c in timed.slack.calls[posts:] if c["method"] == "chat.postMessage"
+    ]
     assert any("Service level 1 → 0" in t for t in new_posts)
     assert not [t for t in new_posts if "STATUS UPDATE" in t or "report status" in t or "Escalation" in t]

@@ -13,7 +13,9 @@ T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 MS = timedelta(milliseconds=1)
 
 
-def run(offer_every: timedelta, seconds: int, limit: int = 50, latency: timedelta = 4 * MS) -> tuple[int, int]:
+def run(
+    offer_every: timedelta, seconds: int, limit: int = 50, latency: timedelta = 4 * MS
+) -> tuple[int, int]:
     """Offer calls at a steady pace to a sliding one-second window of `limit`; return (accepted, refused)."""
     pacer, window, accepted, refused = Pacer(), deque(), 0, 0
     t, end = T0, T0 + timedelta(seconds=seconds)
@@ -40,4 +42,6 @@ def run(offer_every: timedelta, seconds: int, limit: int = 50, latency: timedelt
 def test_one_429_teaches_the_limit_and_the_rate_stays_near_it(offer_every):
     accepted, refused = run(offer_every, seconds=8)
     assert refused == 1, "after the first 429 the learnt rate keeps every call under the limit"
-    assert accepted >= 0.95 * 50 * 7, "the learnt rate is the limit (less the one Retry-After pause), not a fraction"
+    assert accepted >= 0.95 * 50 * 7, (
+        "the learnt rate is the limit (less the one Retry-After pause), not a fraction"
+    )

@@ -14,15 +14,26 @@ from tests.support.bot import CommandBot
 from tests.timeline.conftest import EARLY, WINDOW
 from tests.timeline.harness import events
 
-ACTIONS = st.lists(st.one_of(
-    st.tuples(st.just("advance"), st.integers(min_value=1, max_value=12)),  # minutes
-    st.tuples(st.just("fire_again"), st.just(0)),
-    st.tuples(st.just("restart"), st.just(0)),
-    st.tuples(st.just("step"), st.integers(min_value=0, max_value=6)),
-), min_size=3, max_size=8)
+ACTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("advance"), st.integers(min_value=1, max_value=12)),  # minutes
+        st.tuples(st.just("fire_again"), st.just(0)),
+        st.tuples(st.just("restart"), st.just(0)),
+        st.tuples(st.just("step"), st.integers(min_value=0, max_value=6)),
+    ),
+    min_size=3,
+    max_size=8,
+)
 
-KEYED = ("status.posted", "lead.reminded", "comm.sent", "comm.cancelled", "degradation.changed",
-         "monitoring.checkpoint", "rollback.default_recommended")
+KEYED = (
+    "status.posted",
+    "lead.reminded",
+    "comm.sent",
+    "comm.cancelled",
+    "degradation.changed",
+    "monitoring.checkpoint",
+    "rollback.default_recommended",
+)
 
 
 def key_of(recorded) -> str:

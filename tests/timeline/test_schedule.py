@@ -61,12 +61,17 @@ def test_full_schedule_from_t_minus_7d_to_t_plus_72h(timed):
     assert len(business) == 1 and "Flight Planning (flows 2, 8, 20)" in business[0]["text"]
     assert business[0]["blocks"][-1]["elements"][0]["action_id"] == "comm_ack"
     assert len(timed.emails("Planned System Maintenance")) == 2  # business units and partners
-    reminder = [m for m in timed.emails("Reminder: System Maintenance Tomorrow")
-                if m["Destination"]["ToAddresses"] == ["nxop-business-units@example.com"]]
+    reminder = [
+        m
+        for m in timed.emails("Reminder: System Maintenance Tomorrow")
+        if m["Destination"]["ToAddresses"] == ["nxop-business-units@example.com"]
+    ]
     assert "Faxes to crew scheduling" in reminder[0]["Message"]["Body"]["Text"]["Data"]
     delivered = [r for r in store.rows(engine=timed.services.ledger.db) if r.method == "chat.postMessage"]
     assert {r.status for r in delivered} == {"sent"}
-    assert len(timed.slack.calls_to("chat.postMessage")) == len(delivered), "each queued message reached Slack once"
+    assert len(timed.slack.calls_to("chat.postMessage")) == len(delivered), (
+        "each queued message reached Slack once"
+    )
 
 
 def test_nothing_is_due_before_a_window_and_abort_cancels_every_pending_message(timed):
@@ -114,7 +119,8 @@ def test_a_restart_mid_cutover_keeps_the_cadence_and_repeats_nothing(plan, roste
     assert [r.at for r in events(second, "status.posted")][-1] == WINDOW + timedelta(minutes=6)
     assert len(events(second, "status.posted")) == 3
     assert Counter(r.event.comm_id for r in events(second, "comm.sent")) == Counter(
-        {"T-7d": 1, "P-7d": 1, "T-24h": 1, "P-24h": 1, "T-1h": 1, "T+0": 1})
+        {"T-7d": 1, "P-7d": 1, "T-24h": 1, "P-24h": 1, "T-1h": 1, "T+0": 1}
+    )
     new = [c["args"].get("text", "") for c in slack.calls[posts_before:] if c["method"] == "chat.postMessage"]
     assert not any("Maintenance in progress" in t for t in new), "T+0 not sent again"
 
@@ -128,7 +134,9 @@ def test_what_fell_due_while_the_bot_was_down_is_done_once_late_and_says_so(plan
     second = TimedBot(plan, roster, url, first.clock, slack)
     second.advance(seconds=1)
     statuses = events(second, "status.posted")
-    assert [r.event.key.rsplit(":", 1)[-1] for r in statuses] == ["1", "6"], "the missed slots are not replayed"
+    assert [r.event.key.rsplit(":", 1)[-1] for r in statuses] == ["1", "6"], (
+        "the missed slots are not replayed"
+    )
     late_status = second.posts("CUTOVER STATUS UPDATE")[-1]["text"]
     assert "due 02:12:00 UTC, sent 1m late" in late_status
     [update] = [r for r in events(second, "comm.sent") if r.event.comm_id == "T+10m"]

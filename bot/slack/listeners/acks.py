@@ -23,7 +23,9 @@ def command_for(action_id: str, value: str) -> str:
     return f"ack {parts[-1]}"
 
 
-def acknowledge(ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient) -> None:
+def acknowledge(
+    ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient
+) -> None:
     """Record the acknowledgement as the person who pressed, and tell them privately."""
     ack()
     command = command_for(action["action_id"], action.get("value", ""))

@@ -42,7 +42,9 @@ BUTTONS: dict[str, Button] = {
     "step_fail": Button("step fail {value}", "Step failed", "Mark failed", "What failed in {value}?"),
     "gate_approve": Button("gate approve {value}"),
     "gate_reject": Button("gate reject {value}", "Reject a gate", "Reject", "Why is Gate {value} rejected?"),
-    "rollback": Button("rollback {value}", "Order a rollback", "Order {value}", "Why roll back with {value}?"),
+    "rollback": Button(
+        "rollback {value}", "Order a rollback", "Order {value}", "Why roll back with {value}?"
+    ),
     "abort": Button("abort", "Abort the cutover", "Abort", "Why abort the cutover?"),
 }
 
@@ -64,7 +66,9 @@ def request_key(body: dict, action: dict) -> str:
     return f"action:{body['user']['id']}:{action['action_id']}:{action.get('value', '')}:{action.get('action_ts', '')}"
 
 
-def button_pressed(ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient) -> None:
+def button_pressed(
+    ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient
+) -> None:
     """Run the button's command as the person who pressed it, or open the modal asking for the reason."""
     ack()
     button = BUTTONS[action["action_id"]]
@@ -77,8 +81,9 @@ def button_pressed(ack: Ack, body: dict, action: dict, services: Services, actor
     tell(client, services, body, actor, reply)
 
 
-def _ask_reason(services: Services, client: WebClient, body: dict, actor: str, button: Button,
-                command: str, value: str) -> None:
+def _ask_reason(
+    services: Services, client: WebClient, body: dict, actor: str, button: Button, command: str, value: str
+) -> None:
     """Open the reason modal when the person may do this; otherwise refuse (and record) without a modal."""
     placeholder = f"{command} {REASON_PLACEHOLDER}"
     parsed = parse(services, placeholder)  # a stale button (unknown id) is refused here, from memory
@@ -91,7 +96,13 @@ def _ask_reason(services: Services, client: WebClient, body: dict, actor: str, b
             raise
         return
     metadata = json.dumps({"command": command, "channel": answer_channel(services, body)})
-    view = render_json("blocks/reason_modal.json.j2", services.templates_dir, title=button.modal_title,
-                       submit=button.submit.format(value=value), prompt=button.prompt.format(value=value),
-                       command=command, metadata=metadata)
+    view = render_json(
+        "blocks/reason_modal.json.j2",
+        services.templates_dir,
+        title=button.modal_title,
+        submit=button.submit.format(value=value),
+        prompt=button.prompt.format(value=value),
+        command=command,
+        metadata=metadata,
+    )
     client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -17,8 +17,10 @@ def answer(services: Services, reply: Reply) -> dict[str, Any]:
     last = _last
     if last is not None and last[0] is reply and last[1] == services.templates_dir:
         return dict(last[2])
-    message: dict[str, Any] = {"text": reply_text(reply, services.templates_dir),
-                               "response_type": reply.response_type}
+    message: dict[str, Any] = {
+        "text": reply_text(reply, services.templates_dir),
+        "response_type": reply.response_type,
+    }
     blocks = reply_blocks(reply, services.templates_dir)
     if blocks:
         message["blocks"] = blocks

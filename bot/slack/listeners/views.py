@@ -28,7 +28,9 @@ def typed_reason(view: dict) -> str:
     return (value or "").strip()
 
 
-def reason_submitted(ack: Ack, body: dict, view: dict, services: Services, actor: str, client: WebClient) -> None:
+def reason_submitted(
+    ack: Ack, body: dict, view: dict, services: Services, actor: str, client: WebClient
+) -> None:
     """Run `<command> <reason>` as the person who submitted, close the modal, answer privately."""
     command = json.loads(view["private_metadata"])["command"]
     reply = execute(services, actor, f"{command} {typed_reason(view)}".strip(), key=request_key(view))

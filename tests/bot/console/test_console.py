@@ -44,7 +44,9 @@ def test_the_happy_path_script_ends_succeeded(plan, roster):
     methods = {line["method"] for line in lines if line["type"] == "api"}
     assert {"chat.postMessage", "chat.update", "chat.postEphemeral"} <= methods
     # nothing was refused on the happy path
-    assert not any(("Not allowed" in x["text"] or "Not done" in x["text"]) for x in lines if x["type"] == "reply")
+    assert not any(
+        ("Not allowed" in x["text"] or "Not done" in x["text"]) for x in lines if x["type"] == "reply"
+    )
 
 
 def test_the_refusals_script_shows_each_refusal(plan, roster):
@@ -56,11 +58,17 @@ def test_the_refusals_script_shows_each_refusal(plan, roster):
     assert "Did you mean `status`?" in replies["/cutover stauts"]["text"]
     assert "missing the gate number" in replies["/cutover gate approve"]["text"]
     assert "no step 1A.9; Phase 1A has 1A.1-1A.4" in replies["/cutover step start 1A.9"]["text"]
-    assert "Not done: cannot start" in next(x["text"] for x in lines if x.get("command") == "/cutover start"
-                                            and "cannot start" in x["text"])
+    assert "Not done: cannot start" in next(
+        x["text"] for x in lines if x.get("command") == "/cutover start" and "cannot start" in x["text"]
+    )
     assert replies["/cutover go-nogo go looks fine to me"]["text"].startswith(":lock: Not allowed")
-    denials = [x for x in lines if x["type"] == "api" and x["method"] == "chat.postEphemeral"
-               and x["args"]["text"].startswith(":lock: Not allowed")]
+    denials = [
+        x
+        for x in lines
+        if x["type"] == "api"
+        and x["method"] == "chat.postEphemeral"
+        and x["args"]["text"].startswith(":lock: Not allowed")
+    ]
     assert [d["args"]["user"] for d in denials] == ["U02BBBB", "U02BBBB"]  # the two denied clicks
     assert session.services.ledger.current().denials == 3
 
@@ -79,15 +87,18 @@ def test_the_readable_transcript_and_the_cli(tmp_path, capsys):
     assert [x["at"] for x in lines] == ["2026-12-01T02:00:00Z", "2026-12-01T02:05:00Z"]
 
 
-@pytest.mark.parametrize(("line", "problem"), [
-    ("/cutover status", "a line is `@<slack_id> /cutover <text>`"),
-    ("@U01AAAA status", "after @U01AAAA comes `/cutover <text>` or `click <action_id> [<value>]`"),
-    ("@U01AAAA click", "click needs an action id"),
-    ("@U01AAAA click step_finish 0.1", "no button has the action id 'step_finish'"),
-    ("@U01AAAA click step_done 0.1 extra words", "takes one value at most"),
-    ("+10 minutes", "is not a clock advance"),
-    ("@ /cutover status", "is not a Slack user id"),
-])
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("/cutover status", "a line is `@<slack_id> /cutover <text>`"),
+        ("@U01AAAA status", "after @U01AAAA comes `/cutover <text>` or `click <action_id> [<value>]`"),
+        ("@U01AAAA click", "click needs an action id"),
+        ("@U01AAAA click step_finish 0.1", "no button has the action id 'step_finish'"),
+        ("@U01AAAA click step_done 0.1 extra words", "takes one value at most"),
+        ("+10 minutes", "is not a clock advance"),
+        ("@ /cutover status", "is not a Slack user id"),
+    ],
+)
 def test_a_malformed_line_stops_the_script_with_its_number(tmp_path, capsys, line, problem):
     script = tmp_path / "bad.script"
     script.write_text(f"# first\n@U01AAAA /cutover whoami\n{line}\n@U01AAAA /cutover status\n")
@@ -127,6 +138,12 @@ def test_an_answer_through_response_url_is_a_reply_line(plan, roster):
 
     session.dispatch(session.requests.slash("U01AAAA", "report", command="/cutover-later"))
     line = session.transcript[-1].as_json()
-    assert line == {"at": "2026-12-01T01:00:00Z", "type": "reply", "user": "U01AAAA",
-                    "command": "/cutover-later report", "response_type": "in_channel", "text": "done later",
-                    "blocks": []}
+    assert line == {
+        "at": "2026-12-01T01:00:00Z",
+        "type": "reply",
+        "user": "U01AAAA",
+        "command": "/cutover-later report",
+        "response_type": "in_channel",
+        "text": "done later",
+        "blocks": [],
+    }

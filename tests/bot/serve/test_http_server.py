@@ -21,7 +21,9 @@ def test_stop_refuses_new_connections_but_lets_the_request_in_flight_answer():
 
     server = HttpServer(slow_app, host="127.0.0.1", port=0, threads=2).start()
     answers: list[bytes] = []
-    in_flight = threading.Thread(target=lambda: answers.append(urllib.request.urlopen(server.url, timeout=10).read()))
+    in_flight = threading.Thread(
+        target=lambda: answers.append(urllib.request.urlopen(server.url, timeout=10).read())
+    )
     in_flight.start()
     assert entered.wait(10)
     stopper = threading.Thread(target=server.stop)
@@ -44,8 +46,12 @@ def test_requests_are_served_concurrently_by_the_thread_pool():
 
     with HttpServer(meeting_app, host="127.0.0.1", port=0, threads=8) as server:
         answers: list[bytes] = []
-        clients = [threading.Thread(target=lambda: answers.append(urllib.request.urlopen(server.url, timeout=10).read()))
-                   for _ in range(2)]
+        clients = [
+            threading.Thread(
+                target=lambda: answers.append(urllib.request.urlopen(server.url, timeout=10).read())
+            )
+            for _ in range(2)
+        ]
         for client in clients:
             client.start()
         for client in clients:

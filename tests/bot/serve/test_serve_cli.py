@@ -52,12 +52,33 @@ def _eventually(check, within: float = 10.0):
 def test_serve_http_answers_signed_requests_and_stops_gracefully_on_sigterm(tmp_path):
     with FakeSlackApi() as slack:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
-        env.update(SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
-                   DATABASE_URL=f"sqlite:///{tmp_path / 'cutover.db'}", CUTOVER_CHANNEL="C0CUTOVER")
+        env.update(
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'cutover.db'}",
+            CUTOVER_CHANNEL="C0CUTOVER",
+        )
         process = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())",
-             "serve", "--http", "--host", "127.0.0.1", "--port", "0", "--log-level", "DEBUG"],
-            cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+            [
+                sys.executable,
+                "-c",
+                "from bot.cli import main; raise SystemExit(main())",
+                "serve",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--log-level",
+                "DEBUG",
+            ],
+            cwd=REPO,
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_pump, args=(process.stderr, lines), daemon=True).start()
         seen: list[str] = []
@@ -67,7 +88,9 @@ def test_serve_http_answers_signed_requests_and_stops_gracefully_on_sigterm(tmp_
             assert sender.get("/healthz").json() == {"ok": True, "database": "ok"}
             answer = sender.command("schedule 2026-12-02 02:00", user="U01AAAA")
             assert answer.status == 200 and "2026-12-02 02:00 UTC" in answer.json()["text"]
-            assert _eventually(lambda: slack.calls_to("chat.postMessage"))  # the outbox delivers in the background
+            assert _eventually(
+                lambda: slack.calls_to("chat.postMessage")
+            )  # the outbox delivers in the background
             sender.close()
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=20) == 0

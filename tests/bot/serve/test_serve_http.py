@@ -61,9 +61,15 @@ class Served:
 @pytest.fixture
 def roster_with_two_ics(tmp_path):
     """The example roster with a second Incident Commander (two people may approve Gate 1)."""
-    text = default_roster_path().read_text(encoding="utf-8").replace(
-        "incident_commander:\n",
-        "incident_commander:\n  - {slack_id: U01ZZZZ, name: Chris Ode, email: chris.ode@example.com}\n", 1)
+    text = (
+        default_roster_path()
+        .read_text(encoding="utf-8")
+        .replace(
+            "incident_commander:\n",
+            "incident_commander:\n  - {slack_id: U01ZZZZ, name: Chris Ode, email: chris.ode@example.com}\n",
+            1,
+        )
+    )
     path = tmp_path / "roster.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -72,11 +78,20 @@ def roster_with_two_ics(tmp_path):
 @contextmanager
 def serving(database_url: str, roster: Path):
     """The bot served on 127.0.0.1 over a database, its Web API client pointed at a fake Slack."""
-    aws_offline = {"CUTOVER_PROBE_AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "testing",
-                   "AWS_SECRET_ACCESS_KEY": "testing"}  # production wiring, with AWS unreachable at once
+    aws_offline = {
+        "CUTOVER_PROBE_AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }  # production wiring, with AWS unreachable at once
     with FakeSlackApi() as slack, mock.patch.dict(os.environ, aws_offline):
-        settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.url,
-                            database_url=database_url, cutover_channel="C0CUTOVER", cutover_roster=str(roster))
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=slack.url,
+            database_url=database_url,
+            cutover_channel="C0CUTOVER",
+            cutover_roster=str(roster),
+        )
         clock = FakeClock(T0)
         runtime = build_runtime(settings, clock=clock)
         with HttpServer(wsgi_app(runtime), host="127.0.0.1", port=0) as server:
@@ -196,11 +211,20 @@ def test_two_people_clicking_approve_at_the_same_moment_record_one_approval(serv
         thread.join(30)
     assert answers == {IC: 200, IC2: 200}
     assert served_any_db.kinds().count("gate.approved") == 1
-    approver = [r.actor for r in eventlog.history(engine=served_any_db.runtime.database,
-                                                    cutover_id=served_any_db.runtime.services.ledger.current().cutover_id)
-                if r.event.kind == "gate.approved"][0]
+    approver = [
+        r.actor
+        for r in eventlog.history(
+            engine=served_any_db.runtime.database,
+            cutover_id=served_any_db.runtime.services.ledger.current().cutover_id,
+        )
+        if r.event.kind == "gate.approved"
+    ][0]
     loser = IC2 if approver == IC else IC
-    told = [call["args"] for call in served_any_db.slack.calls_to("chat.postEphemeral") if call["args"]["user"] == loser]
+    told = [
+        call["args"]
+        for call in served_any_db.slack.calls_to("chat.postEphemeral")
+        if call["args"]["user"] == loser
+    ]
     assert len(told) == 1
     assert "Gate 1 is already approved" in told[0]["text"]
 
@@ -212,7 +236,9 @@ def test_healthz_reports_the_database(served):
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(served):
-    nowhere = create_engine("postgresql+psycopg://postgres@127.0.0.1:9/none", connect_args={"connect_timeout": 2})
+    nowhere = create_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:9/none", connect_args={"connect_timeout": 2}
+    )
     with HttpServer(SlackWsgiApp(served.runtime.app, nowhere), host="127.0.0.1", port=0) as server:
         answer = SlackSender(server.url, SECRET).get("/healthz")
     assert answer.status == 503

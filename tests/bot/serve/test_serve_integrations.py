@@ -21,9 +21,14 @@ def runtime(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with FakeSlackApi() as slack:
-        settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="s", slack_api_url=slack.url,
-                            database_url=f"sqlite:///{tmp_path / 'c.db'}", cutover_channel="C0CUTOVER",
-                            cutover_ses_source="cutover-bot@example.com")
+        settings = Settings(
+            slack_bot_token="xoxb-test",
+            slack_signing_secret="s",
+            slack_api_url=slack.url,
+            database_url=f"sqlite:///{tmp_path / 'c.db'}",
+            cutover_channel="C0CUTOVER",
+            cutover_ses_source="cutover-bot@example.com",
+        )
         yield build_runtime(settings, clock=FakeClock(T0))
 
 

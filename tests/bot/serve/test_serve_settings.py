@@ -13,8 +13,17 @@ from bot.cli import main
 from bot.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[3]
-SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-            "CUTOVER_CHANNEL", "CUTOVER_RUNBOOK", "CUTOVER_ROSTER", "CUTOVER_TEMPLATES_DIR")
+SETTINGS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "CUTOVER_CHANNEL",
+    "CUTOVER_RUNBOOK",
+    "CUTOVER_ROSTER",
+    "CUTOVER_TEMPLATES_DIR",
+)
 
 
 @pytest.fixture
@@ -30,19 +39,38 @@ def env(monkeypatch, tmp_path):
 
 def refusal(capsys, *argv: str) -> list[str]:
     """Run the CLI as a person does (its own process, so stderr holds only what it printed): exit 2, stderr lines."""
-    run = subprocess.run([sys.executable, "-m", "bot.cli", *argv], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 2, run.stderr
     assert run.stdout == ""
     return run.stderr.strip().splitlines()
 
 
-@pytest.mark.parametrize("mode, unset, line", [
-    ("--http", "SLACK_BOT_TOKEN", "cutover-bot: setting SLACK_BOT_TOKEN is missing (serve --http needs it)"),
-    ("--http", "SLACK_SIGNING_SECRET",
-     "cutover-bot: setting SLACK_SIGNING_SECRET is missing (serve --http needs it)"),
-    ("--socket", "SLACK_APP_TOKEN", "cutover-bot: setting SLACK_APP_TOKEN is missing (serve --socket needs it)"),
-])
+@pytest.mark.parametrize(
+    "mode, unset, line",
+    [
+        (
+            "--http",
+            "SLACK_BOT_TOKEN",
+            "cutover-bot: setting SLACK_BOT_TOKEN is missing (serve --http needs it)",
+        ),
+        (
+            "--http",
+            "SLACK_SIGNING_SECRET",
+            "cutover-bot: setting SLACK_SIGNING_SECRET is missing (serve --http needs it)",
+        ),
+        (
+            "--socket",
+            "SLACK_APP_TOKEN",
+            "cutover-bot: setting SLACK_APP_TOKEN is missing (serve --socket needs it)",
+        ),
+    ],
+)
 def test_a_missing_setting_is_one_line_naming_it(env, capsys, mode, unset, line):
     env.delenv(unset, raising=False)
     assert refusal(capsys, "serve", mode) == [line]
@@ -51,21 +79,25 @@ def test_a_missing_setting_is_one_line_naming_it(env, capsys, mode, unset, line)
 def test_an_empty_setting_counts_as_missing(env, capsys):
     env.setenv("SLACK_SIGNING_SECRET", "  ")
     assert refusal(capsys, "serve", "--http") == [
-        "cutover-bot: setting SLACK_SIGNING_SECRET is missing (serve --http needs it)"]
+        "cutover-bot: setting SLACK_SIGNING_SECRET is missing (serve --http needs it)"
+    ]
 
 
-@pytest.mark.parametrize("name, value, says", [
-    ("SLACK_BOT_TOKEN", "xoxp-user-token-not-a-bot", "must be a bot token starting with xoxb-"),
-    ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "must be an app-level token starting with xapp-"),
-    ("SLACK_API_URL", "proxy.internal/slack-api", "must be an http:// or https:// URL"),
-    ("SLACK_API_URL", "ftp://proxy.internal/api/", "must be an http:// or https:// URL"),
-    ("DATABASE_URL", "my-cutover-file.db", "must be a database URL"),
-    ("DATABASE_URL", "nosuchdb://host/db", "must be a database URL"),
-    ("DATABASE_URL", "mysql://user@host/db", "no database driver installed for mysql"),
-    ("CUTOVER_CHANNEL", "nxop cutover", "must be a channel name"),
-    ("CUTOVER_SHARED_READ_MS", "twenty", "integer"),
-    ("CUTOVER_SHARED_READ_MS", "-5", "greater than or equal to 0"),
-])
+@pytest.mark.parametrize(
+    "name, value, says",
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-token-not-a-bot", "must be a bot token starting with xoxb-"),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "must be an app-level token starting with xapp-"),
+        ("SLACK_API_URL", "proxy.internal/slack-api", "must be an http:// or https:// URL"),
+        ("SLACK_API_URL", "ftp://proxy.internal/api/", "must be an http:// or https:// URL"),
+        ("DATABASE_URL", "my-cutover-file.db", "must be a database URL"),
+        ("DATABASE_URL", "nosuchdb://host/db", "must be a database URL"),
+        ("DATABASE_URL", "mysql://user@host/db", "no database driver installed for mysql"),
+        ("CUTOVER_CHANNEL", "nxop cutover", "must be a channel name"),
+        ("CUTOVER_SHARED_READ_MS", "twenty", "integer"),
+        ("CUTOVER_SHARED_READ_MS", "-5", "greater than or equal to 0"),
+    ],
+)
 def test_a_malformed_setting_is_one_line_naming_it_without_its_value(env, capsys, name, value, says):
     env.setenv(name, value)
     lines = refusal(capsys, "serve", "--socket" if name == "SLACK_APP_TOKEN" else "--http")
@@ -78,7 +110,8 @@ def test_a_malformed_setting_is_one_line_naming_it_without_its_value(env, capsys
 def test_a_plan_file_that_does_not_exist_is_named(env, capsys, tmp_path, name):
     env.setenv(name, str(tmp_path / "missing.yaml"))
     assert refusal(capsys, "serve", "--http") == [
-        f"cutover-bot: setting {name} names no readable file: {tmp_path / 'missing.yaml'}"]
+        f"cutover-bot: setting {name} names no readable file: {tmp_path / 'missing.yaml'}"
+    ]
 
 
 def test_an_invalid_runbook_prints_the_plan_errors(env, capsys, tmp_path):
@@ -92,7 +125,9 @@ def test_an_invalid_runbook_prints_the_plan_errors(env, capsys, tmp_path):
 def test_an_unreachable_database_is_one_line_without_the_password(env, capsys):
     env.setenv("DATABASE_URL", "postgresql://cutover:hunter2-secret@127.0.0.1:9/cutover")
     lines = refusal(capsys, "serve", "--http")
-    assert lines == ["cutover-bot: setting DATABASE_URL names a database that cannot be reached (OperationalError)"]
+    assert lines == [
+        "cutover-bot: setting DATABASE_URL names a database that cannot be reached (OperationalError)"
+    ]
 
 
 def test_serve_needs_exactly_one_mode(env, capsys):

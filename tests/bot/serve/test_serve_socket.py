@@ -20,8 +20,13 @@ BOT_TOKEN, APP_TOKEN, IC = "xoxb-1-socket-test", "xapp-1-A0-socket-test", "U01AA
 def test_serve_socket_answers_slash_commands_in_the_envelope_ack_and_disconnects_on_stop(tmp_path):
     with FakeSlackApi() as slack, FakeSocketMode() as socket_mode:
         slack.answer_with("apps.connections.open", {"ok": True, "url": socket_mode.url})
-        settings = Settings(slack_bot_token=BOT_TOKEN, slack_app_token=APP_TOKEN, slack_api_url=slack.url,
-                            database_url=f"sqlite:///{tmp_path / 'cutover.db'}", cutover_channel="C0CUTOVER")
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_app_token=APP_TOKEN,
+            slack_api_url=slack.url,
+            database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
+            cutover_channel="C0CUTOVER",
+        )
         runtime = build_runtime(settings, clock=FakeClock(T0))
         stop = threading.Event()
         serving = threading.Thread(target=serve_socket, args=(runtime,), kwargs={"stop": stop}, daemon=True)

@@ -45,9 +45,14 @@ def test_gate_cards_carry_approve_and_reject_for_the_approvers(cutover_bot):
     for step, who in (("0.1", OPS), ("0.2", OPS), ("0.3", IC)):
         cutover_bot.run(f"step start {step}", as_user=who)
         cutover_bot.run(f"step done {step}", as_user=who)
-    card = next(p for p in cutover_bot.posted() if p["text"].startswith(":vertical_traffic_light: Gate 1 is open"))
+    card = next(
+        p for p in cutover_bot.posted() if p["text"].startswith(":vertical_traffic_light: Gate 1 is open")
+    )
     actions = next(b for b in card["blocks"] if b["type"] == "actions")
-    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [("gate_approve", "1"), ("gate_reject", "1")]
+    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
+        ("gate_approve", "1"),
+        ("gate_reject", "1"),
+    ]
     assert "<@U01AAAA>" in card["blocks"][1]["elements"][0]["text"]
 
 

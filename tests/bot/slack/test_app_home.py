@@ -27,7 +27,10 @@ def test_home_shows_the_status_dashboard(cutover_bot):
     cutover_bot.advance(minutes=2)
     view = cutover_bot.session.home(OPS)
     fields = _fields(view)
-    assert fields["*Current Phase*"] == "Phase 1A - MSK Infrastructure Failover and Phase 1B - DocumentDB Failover"
+    assert (
+        fields["*Current Phase*"]
+        == "Phase 1A - MSK Infrastructure Failover and Phase 1B - DocumentDB Failover"
+    )
     assert fields["*Current Step*"] == "1A.1 - Toggle ARC (East OFF, West ON)"
     assert fields["*Time Elapsed*"] == "2m"
     assert fields["*Time Remaining*"] == "5m (estimated)"
@@ -86,4 +89,6 @@ def test_an_approver_sees_a_newly_opened_gate_at_once(cutover_bot):
     cutover_bot.run("step done 0.3", as_user=IC)  # Gate 1 opens
     views = [p["view"] for p in cutover_bot.posted("views.publish") if p["user_id"] == IC]
     assert _approvals(views[-1]) == ["home-gate:1"]
-    assert not _approvals([p["view"] for p in cutover_bot.posted("views.publish") if p["user_id"] == MGMT][-1])
+    assert not _approvals(
+        [p["view"] for p in cutover_bot.posted("views.publish") if p["user_id"] == MGMT][-1]
+    )

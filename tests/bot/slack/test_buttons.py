@@ -8,7 +8,8 @@ from tests.support.slack_bot import DBA, IC, MGMT, OPS
 def test_a_step_runs_from_its_cards_buttons(cutover_bot):
     cutover_bot.to_started()
     assert cutover_bot.click("step_start", "0.1", as_user=OPS) == [
-        ":arrow_forward: `0.1` Monitor dashboard started (timeout 5m)."]
+        ":arrow_forward: `0.1` Monitor dashboard started (timeout 5m)."
+    ]
     shown = cutover_bot.click("step_done", "0.1", as_user=OPS)
     assert shown == [":white_check_mark: `0.1` Monitor dashboard done."]
     assert cutover_bot.state.step("0.1").status == "done"
@@ -39,10 +40,17 @@ def test_the_failed_button_opens_the_modal_before_any_database_work(cutover_bot,
     for name in ("current", "state", "record", "ids"):
         monkeypatch.setattr(ledger, name, no_database)
     monkeypatch.setattr("storage.eventlog.was_applied", no_database)
-    session.dispatch(session.requests.block_action(
-        OPS, channel=message.channel, message_ts=message.ts, message={"ts": message.ts, "blocks": message.blocks},
-        action={"action_id": "step_fail", "value": "0.1", "block_id": "step:0.1"}, action_ts="1.1",
-        trigger_id="777.trigger"))
+    session.dispatch(
+        session.requests.block_action(
+            OPS,
+            channel=message.channel,
+            message_ts=message.ts,
+            message={"ts": message.ts, "blocks": message.blocks},
+            action={"action_id": "step_fail", "value": "0.1", "block_id": "step:0.1"},
+            action_ts="1.1",
+            trigger_id="777.trigger",
+        )
+    )
     opened = cutover_bot.posted("views.open")
     assert [o["trigger_id"] for o in opened] == ["777.trigger"]
     assert opened[0]["view"]["callback_id"] == "cutover_reason"
@@ -53,7 +61,9 @@ def test_the_failed_button_opens_the_modal_before_any_database_work(cutover_bot,
 def test_the_modal_submission_runs_the_command_with_the_reason(cutover_bot):
     cutover_bot.to_started()
     cutover_bot.click("step_start", "0.1", as_user=OPS)
-    shown = cutover_bot.click("step_fail", "0.1", as_user=OPS, reason="alarm nxop-usw2-readiness-msk in ALARM")
+    shown = cutover_bot.click(
+        "step_fail", "0.1", as_user=OPS, reason="alarm nxop-usw2-readiness-msk in ALARM"
+    )
     assert shown[0].startswith(":x: `0.1` Monitor dashboard failed: alarm nxop-usw2-readiness-msk in ALARM")
     assert cutover_bot.state.step("0.1").note == "alarm nxop-usw2-readiness-msk in ALARM"
 
@@ -77,8 +87,11 @@ def test_reject_and_rollback_buttons_ask_the_reason_then_apply(cutover_bot):
     cutover_bot.click("step_done", "0.3", as_user=IC)
     cutover_bot.click("gate_reject", "1", as_user=IC, reason="readiness 85%")
     assert cutover_bot.state.gate(1).status == "rejected"
-    rollback_buttons = [b for b in cutover_bot.session.find_button(IC, "rollback", "R1")[0].blocks
-                        if b.get("type") == "actions"][0]["elements"]
+    rollback_buttons = [
+        b
+        for b in cutover_bot.session.find_button(IC, "rollback", "R1")[0].blocks
+        if b.get("type") == "actions"
+    ][0]["elements"]
     assert all("confirm" in button for button in rollback_buttons)  # rollback and abort ask first
     cutover_bot.click("rollback", "R1", as_user=IC, reason="readiness dropped")
     assert cutover_bot.state.status == "rolling_back"

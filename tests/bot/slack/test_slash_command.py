@@ -42,15 +42,18 @@ def test_every_verb_answers_privately_in_the_ack(cutover_bot):
         assert expected in answer["text"], f"{text}: {answer['text']}"
 
 
-@pytest.mark.parametrize(("text", "user", "expected"), [
-    ("stauts", IC, "Did you mean `status`?"),
-    ("schedule", IC, "Usage: `/cutover schedule"),
-    ("gate approve", IC, "missing the gate number"),
-    ("step start 1A.9", OPS, "no step 1A.9; Phase 1A has 1A.1-1A.4"),
-    ("gate approve 7", IC, "no Gate 7; the runbook has Gates 1-5"),
-    ("start", IC, "there is no cutover yet"),
-    ("schedule 2026-12-02 02:00", OPS, "Not allowed"),
-])
+@pytest.mark.parametrize(
+    ("text", "user", "expected"),
+    [
+        ("stauts", IC, "Did you mean `status`?"),
+        ("schedule", IC, "Usage: `/cutover schedule"),
+        ("gate approve", IC, "missing the gate number"),
+        ("step start 1A.9", OPS, "no step 1A.9; Phase 1A has 1A.1-1A.4"),
+        ("gate approve 7", IC, "no Gate 7; the runbook has Gates 1-5"),
+        ("start", IC, "there is no cutover yet"),
+        ("schedule 2026-12-02 02:00", OPS, "Not allowed"),
+    ],
+)
 def test_refusals_answer_privately_and_change_nothing(cutover_bot, text, user, expected):
     answer = cutover_bot.run(text, as_user=user)
     assert answer["response_type"] == "ephemeral"
