@@ -59,7 +59,10 @@ def serve_bare(port: int, api_url: str, threads: int) -> None:
     )
     app.command("/cutover")(lambda ack: ack())
     with HttpServer(
-        SlackWsgiApp(app, create_engine("sqlite://")), host="127.0.0.1", port=port, threads=threads
+        SlackWsgiApp(app, create_engine("sqlite://"), signing_secret=SECRET),
+        host="127.0.0.1",
+        port=port,
+        threads=threads,
     ):
         threading.Event().wait()
 

@@ -101,7 +101,9 @@ def wire_integrations(services, settings: Settings) -> None:
 
 def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
     """The WSGI application of a runtime: /slack/events, /healthz."""
-    return SlackWsgiApp(runtime.app, runtime.database)
+    return SlackWsgiApp(
+        runtime.app, runtime.database, signing_secret=runtime.settings.slack_signing_secret or ""
+    )
 
 
 def serve_http(runtime: Runtime, *, host: str, port: int, threads: int, stop: threading.Event) -> None:
@@ -126,6 +128,7 @@ def serve_socket(runtime: Runtime, *, stop: threading.Event, handler_factory=Non
     handler = handler_factory(
         runtime.app, app_token=runtime.settings.slack_app_token, web_client=runtime.client
     )
+    admit_envelopes(handler)
     handler.connect()
     log.info("connected to Slack over Socket Mode")
     try:
@@ -134,6 +137,30 @@ def serve_socket(runtime: Runtime, *, stop: threading.Event, handler_factory=Non
     finally:
         handler.close()
     log.info("stopped")
+
+
+def admit_envelopes(handler) -> None:
+    """Check each Socket Mode envelope's shape before Bolt reads it; a refused or failing one is acked
+    empty (Slack does not redeliver it) and logged as its reason only, never its payload."""
+    from slack_sdk.socket_mode.response import SocketModeResponse
+
+    from bot.serve.admission import envelope_problem
+
+    listeners = handler.client.socket_mode_request_listeners
+    original = handler.handle
+
+    def admitted(client, req) -> None:
+        problem = envelope_problem(req.type, req.payload)
+        if problem is None:
+            try:
+                return original(client, req)
+            except Exception as exc:  # noqa: BLE001 - one line, the envelope is acked empty below
+                problem = f"could not be handled ({type(exc).__name__})"
+        log.warning("refused a Socket Mode envelope: %s", problem)
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+        return None
+
+    listeners[:] = [admitted if listener == original else listener for listener in listeners]
 
 
 def stop_on_signals(stop: threading.Event) -> None:

@@ -2,7 +2,8 @@
 
 The adapter does what bolt-python's own adapters do (`slack_bolt/adapter/flask/handler.py`):
 turn a POST to /slack/events into a `BoltRequest`, hand it to `App.dispatch`, and write the
-`BoltResponse` back. Bolt checks the signature and the timestamp (401 otherwise). /healthz
+`BoltResponse` back. Before Bolt sees anything, `bot.serve.admission` checks the size, the signature
+and the timestamp over the raw bytes (413/401), then the body's shape (400). /healthz
 answers 200 after a cheap database round trip, 503 when the database is unreachable.
 """
 
@@ -22,6 +23,8 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from waitress import create_server
+
+from bot.serve.admission import MAX_BODY_BYTES, Refusal, admit, declared_length, log_refusal
 
 log = logging.getLogger("cutover.http")
 
@@ -73,8 +76,11 @@ class DatabaseHealth:
 class SlackWsgiApp:
     """The WSGI application: POST /slack/events to Bolt, GET /healthz, 404 for anything else."""
 
-    def __init__(self, app: App, database: Engine, events_path: str = EVENTS_PATH) -> None:
+    def __init__(
+        self, app: App, database: Engine, events_path: str = EVENTS_PATH, *, signing_secret: str = ""
+    ) -> None:
         self.app = app
+        self.signing_secret = signing_secret
         self.health = DatabaseHealth(database)
         self.events_path = events_path
 
@@ -90,10 +96,23 @@ class SlackWsgiApp:
 
     def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length).decode("utf-8") if length else ""
-        request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
-        response = self.app.dispatch(request)
+        headers = _headers(environ)
+        length = declared_length(headers.get("content-length"))
+        if isinstance(length, Refusal):  # refused on the headers alone: the body is never read
+            log_refusal(length, declared=None, read=0)
+            return _json(start_response, length.status, {"ok": False, "error": length.reason})
+        raw = environ["wsgi.input"].read(length) if length else b""
+        admitted = admit(raw, headers, self.signing_secret)
+        if isinstance(admitted, Refusal):
+            log_refusal(admitted, declared=length, read=len(raw))
+            return _json(start_response, admitted.status, {"ok": False, "error": admitted.reason})
+        request = BoltRequest(body=admitted.body, query=environ.get("QUERY_STRING", ""), headers=headers)
+        try:
+            response = self.app.dispatch(request)
+        except Exception as exc:  # noqa: BLE001 - a signed request Bolt could not handle: 400, one line
+            log.error("a signed Slack request could not be handled (%s)", type(exc).__name__)
+            log.debug("details", exc_info=True)
+            return _json(start_response, 400, {"ok": False, "error": "unhandled request"})
         elapsed = time.perf_counter() - started
         if elapsed > SLOW_ACK_S:
             log.warning(
@@ -101,10 +120,10 @@ class SlackWsgiApp:
                 request.context.get("request_type") or "request",
                 elapsed,
             )
-        headers = [(name, value) for name, values in response.headers.items() for value in values]
+        out = [(name, value) for name, values in response.headers.items() for value in values]
         payload = response.body.encode("utf-8")
-        headers.append(("content-length", str(len(payload))))
-        start_response(_status_line(response.status), headers)
+        out.append(("content-length", str(len(payload))))
+        start_response(_status_line(response.status), out)
         return [payload]
 
 
@@ -152,6 +171,7 @@ class HttpServer:
             threads=threads,
             ident="cutover-bot",
             clear_untrusted_proxy_headers=True,
+            max_request_body_size=MAX_BODY_BYTES,  # waitress refuses (413) before buffering more
         )
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()

@@ -239,7 +239,9 @@ def test_healthz_is_503_when_the_database_is_unreachable(served):
     nowhere = create_engine(
         "postgresql+psycopg://postgres@127.0.0.1:9/none", connect_args={"connect_timeout": 2}
     )
-    with HttpServer(SlackWsgiApp(served.runtime.app, nowhere), host="127.0.0.1", port=0) as server:
+    with HttpServer(
+        SlackWsgiApp(served.runtime.app, nowhere, signing_secret=SECRET), host="127.0.0.1", port=0
+    ) as server:
         answer = SlackSender(server.url, SECRET).get("/healthz")
     assert answer.status == 503
     assert answer.json() == {"ok": False, "database": "unreachable"}

@@ -50,3 +50,37 @@ def test_serve_socket_answers_slash_commands_in_the_envelope_ack_and_disconnects
     cutover = runtime.services.ledger.current().cutover_id
     kinds = [r.event.kind for r in eventlog.history(engine=runtime.database, cutover_id=cutover)]
     assert kinds.count("cutover.scheduled") == 1
+
+
+def test_a_malformed_envelope_is_acked_empty_and_changes_nothing(tmp_path, caplog):
+    caplog.set_level("INFO")  # slack_sdk's own DEBUG trace prints every envelope it receives
+    with FakeSlackApi() as slack, FakeSocketMode() as socket_mode:
+        slack.answer_with("apps.connections.open", {"ok": True, "url": socket_mode.url})
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_app_token=APP_TOKEN,
+            slack_api_url=slack.url,
+            database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
+            cutover_channel="C0CUTOVER",
+        )
+        runtime = build_runtime(settings, clock=FakeClock(T0))
+        stop = threading.Event()
+        serving = threading.Thread(target=serve_socket, args=(runtime,), kwargs={"stop": stop}, daemon=True)
+        serving.start()
+        try:
+            bad = [
+                ("slash_commands", {"command": "/cutover", "user_id": ["U01AAAA"], "text": "MARK-1\nforged"}),
+                ("interactive", {"type": "block_actions", "user": "MARK-2"}),
+                ("events_api", {"event": "MARK-3"}),
+                ("hello_world", {"MARK-4": 1}),
+            ]
+            envelopes = [socket_mode.send(kind, payload) for kind, payload in bad]
+            answers = [socket_mode.ack(envelope) for envelope in envelopes]
+        finally:
+            stop.set()
+            serving.join(10)
+    assert all("payload" not in answer or not answer["payload"] for answer in answers)
+    assert runtime.services.ledger.current() is None
+    assert slack.calls_to("chat.postMessage") == [] and slack.calls_to("chat.postEphemeral") == []
+    assert "MARK-" not in caplog.text and "Traceback" not in caplog.text
+    assert caplog.text.count("refused a Socket Mode envelope") == 4
