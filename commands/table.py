@@ -83,8 +83,8 @@ def _table() -> dict[str, Verb]:
         ),
         Verb("note", note.USAGE, note.handle, note.parse, fixed("note"), one_example("note")),
         Verb("audit", audit.USAGE, audit.handle, audit.parse, fixed("read"), read, records=False),
-        Verb("comms", comms.USAGE, comms.handle, comms.parse, fixed("read"), read),
-        Verb("ack", ack.USAGE, ack.handle, ack.parse, fixed("read"), read),
+        Verb("comms", comms.USAGE, comms.handle, comms.parse, comms.action, read),
+        Verb("ack", ack.USAGE, ack.handle, ack.parse, ack.action, ack.examples),
         Verb("baseline", baseline.USAGE, baseline.handle, baseline.parse, baseline.action, baseline.examples),
         Verb("validate", validate.USAGE, validate.handle, validate.parse, validate.action, validate.examples),
         Verb(

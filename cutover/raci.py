@@ -2,7 +2,8 @@
 
 `may(actor, action, plan, roster)` answers before any handler runs. Steps are done, started
 and failed by their R role; gates are approved or rejected by their approver roles; lifecycle
-commands by the roles the runbook's `authority` names; notes by anyone on the roster; reading by
+commands by the roles the runbook's `authority` names; acknowledgements by the roles of the
+audience or of the escalation (`cutover/timeline/ack_roles.py`); notes by anyone on the roster; reading by
 anyone. `/cutover help` calls it as a dry run to show the asker what they may do.
 """
 
@@ -14,6 +15,7 @@ from cutover.integrity.roles import ACTIONS as INTEGRITY_ACTIONS
 from cutover.integrity.roles import integrity_roles
 from cutover.plan.model import Runbook
 from cutover.roster import Member, Roster
+from cutover.timeline.ack_roles import EVERYONE, comm_ack_roles, escalation_ack_roles, escalation_trigger
 
 ROSTER = "roster"
 ANYONE = "anyone"
@@ -23,7 +25,7 @@ ANYONE = "anyone"
 class Action:
     """Something a person wants to do: a verb and what it applies to."""
 
-    name: str  # read, note, schedule, go_nogo, start, pause, abort, rollback, step, gate
+    name: str  # read, note, schedule, go_nogo, start, pause, abort, rollback, step, gate, comm_ack, ...
     target: str = ""
 
     def __str__(self) -> str:
@@ -61,6 +63,14 @@ def roles_for(action: Action, plan: Runbook) -> tuple[str, ...] | str:
             return tuple(authority.pause)
         case "schedule" | "go_nogo" | "start" | "pause" | "abort":
             return tuple(getattr(authority, action.name))
+        case "comm_ack":
+            comm_id, _, audience = action.target.partition(":")
+            return comm_ack_roles(plan, comm_id, audience)
+        case "escalation_ack":
+            trigger = escalation_trigger(action.target)
+            roles = escalation_ack_roles(plan, trigger) if trigger else ()
+            # `ack`, `ack all`, an unknown key: anyone on the roster (the command sorts out which)
+            return ROSTER if not roles or EVERYONE in roles else roles
         case name if name in INTEGRITY_ACTIONS:  # go/no-go confirmations, overrides, data checks (issue 5)
             return integrity_roles(action, plan)
     return ()

@@ -10,6 +10,8 @@ from commands.verb import Args
 from cutover.errors import BadArguments, InvalidTransition
 from cutover.plan.durations import parse_duration
 from cutover.plan.model import Runbook
+from cutover.raci import Action
+from cutover.timeline.ack_roles import may_acknowledge
 from cutover.timeline import events as te
 
 USAGE = "ack [<escalation key> | all] [for <duration>]"
@@ -31,10 +33,25 @@ def parse(plan: Runbook, words: Words) -> Args:
     return {"key": items[0] if items else "", "snooze": snooze}
 
 
+def action(args: Args) -> Action:
+    """An escalation is acknowledged by the roles it goes to; `ack` and `ack all` by someone on the roster."""
+    return Action("escalation_ack", args["key"])
+
+
+def examples(plan: Runbook) -> list[Action]:
+    """Anyone on the roster may acknowledge what goes to them."""
+    return [Action("escalation_ack", "all")]
+
+
 def open_episodes(ctx: Ctx) -> dict:
-    """Escalations that pinged someone and nobody acknowledged yet."""
+    """Escalations that pinged someone, that nobody acknowledged yet and that this person may acknowledge."""
     time = ctx.state.time
-    return {key: ep for key, ep in time.episodes.items() if key not in time.acknowledged}
+    held = ctx.roster.roles_of(ctx.actor)
+    return {
+        key: ep
+        for key, ep in time.episodes.items()
+        if key not in time.acknowledged and may_acknowledge(ctx.actor, held, ep.roles, ep.to)
+    }
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:
@@ -56,7 +73,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         chosen = [k for k, ep in episodes.items() if ctx.actor in ep.to]
     if not chosen:
         raise InvalidTransition(
-            "no open escalation pinged you; `/cutover ack all` acknowledges every open one"
+            "no open escalation pinged you; `/cutover ack all` acknowledges every open one that goes to your roles"
         )
     if args["snooze"]:
         until = (ctx.now + args["snooze"]).isoformat()

@@ -7,6 +7,7 @@ from commands.parsing import Words, nearest
 from commands.verb import Args
 from cutover.errors import BadArguments, InvalidTransition
 from cutover.plan.model import Runbook
+from cutover.raci import Action
 from cutover.timeline import events as te
 from cutover.timeline.comms import views
 
@@ -30,6 +31,13 @@ def parse(plan: Runbook, words: Words) -> Args:
     if audience and audience not in audiences:
         raise BadArguments(f"{found} goes to {', '.join(audiences)}, not {audience!r}", usage=words.usage)
     return {"ack": found, "audience": audience}
+
+
+def action(args: Args) -> Action:
+    """Listing is reading; acknowledging needs a role of the audience (`cutover/timeline/ack_roles.py`)."""
+    if "ack" not in args:
+        return Action("read")
+    return Action("comm_ack", f"{args['ack']}:{args['audience']}")
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:

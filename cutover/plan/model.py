@@ -378,6 +378,9 @@ def _reference_problems(runbook: Runbook) -> list[str]:
                 problems.append(f"partial_success[{i}].when: unknown phase {phase_id!r}")
         if scenario.recommended_rollback and scenario.recommended_rollback not in rollback_ids:
             problems.append(f"partial_success[{i}].recommended_rollback: unknown procedure")
+    if runbook.communications is not None:
+        for name, audience in runbook.communications.audiences.items():
+            check_roles(f"communications.audiences.{name}.roles", audience.roles)
     for i, trigger in enumerate(runbook.escalations.triggers):
         check_roles(f"escalations.triggers[{i}].escalate_to", trigger.escalate_to, allow_all=True)
     if runbook.escalations.default_rollback not in rollback_ids:

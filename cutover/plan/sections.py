@@ -76,6 +76,9 @@ class Audience(Section):
     user_groups: list[str] = []
     emails: list[str] = []
     external: bool = False
+    # roster roles that may record this audience's acknowledgement (the audience itself is not on the
+    # roster); empty: the roles that may schedule the window
+    roles: list[str] = []
 
 
 class Communication(Section):

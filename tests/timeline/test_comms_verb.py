@@ -18,7 +18,13 @@ def test_comms_lists_sent_and_pending_and_the_missing_acknowledgements(timed):
     assert "`T-24h`" in out and "pending, due 2026-12-01 02:00 UTC" in out
     assert "`T+0`" in out and "waiting for the start" in out
     assert unacknowledged(timed.state, timed.plan) == [("T-7d", "business_units")]
-    someone = "U05XYZ"  # a business-unit reader, not on the roster, may acknowledge
+    stranger = "U05XYZ"  # a business-unit reader, not on the roster: refused, nothing recorded
+    assert "not on the cutover roster" in str(timed.refused("comms ack T-7d business_units", stranger))
+    assert "not on the cutover roster" in str(timed.refused("comms ack T-7d", stranger))
+    assert unacknowledged(timed.state, timed.plan) == [("T-7d", "business_units")]
+    engineer = timed.person("engineering")  # on the roster, but not a role of the business units
+    assert "do not include it" in str(timed.refused("comms ack T-7d business_units", engineer))
+    someone = timed.person("management")  # records the business units' acknowledgement
     assert "Acknowledged `T-7d`" in timed.ok("comms ack T-7d business_units", someone)
     assert events(timed, "comm.acknowledged")[0].actor == someone
     assert "T-7d: acknowledged" not in timed.ok("comms", ic)
