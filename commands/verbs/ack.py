@@ -11,8 +11,8 @@ from cutover.errors import BadArguments, InvalidTransition
 from cutover.plan.durations import parse_duration
 from cutover.plan.model import Runbook
 from cutover.raci import Action
-from cutover.timeline.ack_roles import may_acknowledge
 from cutover.timeline import events as te
+from cutover.timeline.ack_roles import may_acknowledge
 
 USAGE = "ack [<escalation key> | all] [for <duration>]"
 
