@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from bot.bootstrap import build_services
 from bot.clock import SystemClock
 from bot.outbox.persistent import PersistentOutbox
+from bot.outbox.transports import Transports
 from bot.timeline import messages as msg
 from bot.timeline.comms import comm_context
 from cutover.plan.model import default_runbook_path, load_runbook
@@ -82,7 +83,9 @@ def main() -> int:
             now=clock.now(),
             cutover_id="bench",
         )
-        outbox = PersistentOutbox(services.ledger.db, clock, slack=client, workers=args.workers)
+        outbox = PersistentOutbox(
+            services.ledger.db, clock, Transports.of(slack=client), workers=args.workers
+        )
         services.outbox = outbox
         started = time.monotonic()
         outbox.start()

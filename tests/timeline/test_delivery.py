@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.clock import FakeClock
 from bot.outbox.persistent import PersistentOutbox
+from bot.outbox.transports import Transports
 from storage import outbox as store
 from storage.db import create_db_engine
 from tests.support.fake_slack_api import FakeSlackApi
@@ -27,7 +28,7 @@ def slack():
 def make_outbox(slack, db_url="sqlite://", clock=None, ses=None):
     clock = clock or FakeClock(T0)
     client = WebClient(token="xoxb-test", base_url=slack.url, timeout=2, retry_handlers=[])
-    return PersistentOutbox(create_db_engine(db_url), clock, slack=client, ses=ses), clock
+    return PersistentOutbox(create_db_engine(db_url), clock, Transports.of(slack=client, ses=ses)), clock
 
 
 def post(outbox, key, text, thread=None, order="thread:c1", save=None):
@@ -189,7 +190,7 @@ def test_background_deliverer_delivers_without_drain(slack, tmp_path):
     client = WebClient(token="xoxb-test", base_url=slack.url, timeout=2)
     # a database file, as `serve` runs it: in memory, SQLite has one connection, which threads cannot share
     database = create_db_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
-    outbox = PersistentOutbox(database, SystemClock(), slack=client, poll_seconds=0.05)
+    outbox = PersistentOutbox(database, SystemClock(), Transports.of(slack=client), poll_seconds=0.05)
     outbox.start()
     try:
         post(outbox, "bg", "from the background")
