@@ -1,16 +1,93 @@
-"""Wiring: one function builds the services a bot needs, with real or fake parts."""
+"""Wiring: one function builds a whole bot's services, with real or fake parts, for every entry point.
+
+`wire_bot` is what `serve`, `console` and `rehearse` call: the runbook's engine and the ledger
+(`build_services`), then each feature in a fixed order — the report jobs, Slack (outbox, channel,
+announcer, App Home), the integrity jobs over the probes. What differs between entry points is only
+the parts handed in (`Parts`): real AWS clients and a background outbox in `serve`, a recording
+Slack client and fake probes on a virtual clock in the console and rehearsals.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from bot.outbox.persistent import PersistentOutbox
-from commands.context import Clock, Services
+from commands.context import Clock, Outbox, Services
 from commands.ledger import Ledger
 from cutover.engine import Engine
 from cutover.plan.model import Runbook, load_runbook
+from cutover.probes import Probes
 from cutover.roster import Roster, load_roster
 from storage.db import create_db_engine
+
+DEFAULT_SES_SOURCE = "cutover-bot@example.com"
+
+Delivery = Literal["immediate", "persistent", "background"]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a bot is wired with beyond its runbook; a part left None leaves its feature unwired.
+
+    `delivery`: "immediate" sends each message as it is queued (console, rehearsals); "persistent"
+    queues rows delivered by `drain()`; "background" (serve) queues rows for the deliverer thread
+    `bot.serve.background.start_background` starts, delivering at once until it runs.
+    `inline_jobs`: report and integrity jobs run in the caller's thread (a virtual clock keeps step).
+    """
+
+    slack: Any = None  # a slack_sdk WebClient (or the console's recording client)
+    channel: str | None = None
+    delivery: Delivery = "immediate"
+    ses: Any = None  # a boto3 SES client: email of the communications plan
+    ses_source: str = DEFAULT_SES_SOURCE
+    probes: Probes | None = None  # with them, the integrity jobs are wired
+    baseline_archive: Any = None  # where baselines are kept (bot/probes/archive.py)
+    report_archive: Any = None  # a boto3 S3 client: reports archived to the runbook's bucket
+    inline_jobs: bool = False
+
+
+def wire_bot(
+    *,
+    runbook: Runbook,
+    roster: Roster,
+    database_url: str,
+    clock: Clock,
+    parts: Parts = Parts(),
+    templates_dir: str | None = None,
+    share_reads_for: float = 0.0,
+) -> Services:
+    """Every feature of the bot wired over one database: what `serve`, `console` and `rehearse` run."""
+    from bot.integrity import jobs as integrity
+    from bot.report import jobs as reports
+    from bot.slack.app import wire_slack  # the Slack side loads here, off the CLI's import path
+
+    services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for)
+    reports.wire(services, inline=parts.inline_jobs, archive=parts.report_archive)
+    if parts.slack is not None:
+        wire_slack(services, parts.slack, channel=parts.channel, outbox=make_outbox(services, parts))
+    if parts.probes is not None:
+        integrity.wire(
+            services, probes=parts.probes, archive=parts.baseline_archive, inline=parts.inline_jobs
+        )
+    return services
+
+
+def make_outbox(services: Services, parts: Parts) -> Outbox | None:
+    """The outbox of the delivery asked for ("immediate" is wired by `wire_slack` itself: None here)."""
+    from bot.outbox.persistent import PersistentOutbox
+    from bot.outbox.transports import Transports
+
+    if parts.delivery == "immediate":
+        return None
+    background = parts.delivery == "background"
+    return PersistentOutbox(
+        services.ledger.db,
+        services.clock,
+        Transports.of(slack=parts.slack, ses=parts.ses, ses_source=parts.ses_source),
+        inline_without_thread=background,
+        workers=4 if background else 1,
+        templates_dir=services.templates_dir,
+    )
 
 
 def build_services(
@@ -22,18 +99,36 @@ def build_services(
     templates_dir: str | None = None,
     slack_client: Any = None,
     ses_client: Any = None,
-    ses_source: str = "cutover-bot@example.com",
+    ses_source: str = DEFAULT_SES_SOURCE,
     share_reads_for: float = 0.0,
 ) -> Services:
-    """Services over a database URL: the runbook's engine, the ledger, the clock.
+    """A bot without Slack listeners (tests, benchmarks): the engine, the ledger, the clock, the reports.
 
     Given a Slack WebClient (and/or a boto3 SES client), the outbox is the persistent one
     (bot/outbox/persistent.py): rows in the same database, delivered with retries by `drain()` or its thread.
     `share_reads_for`: seconds during which requests share one read of the log (commands/ledger.py).
     """
-    db = create_db_engine(database_url)
-    ledger = Ledger(db, runbook.id, share_reads_for=share_reads_for)
-    services = Services(
+    from bot.report import jobs as reports
+
+    services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for)
+    if slack_client is not None or ses_client is not None:
+        parts = Parts(slack=slack_client, ses=ses_client, ses_source=ses_source, delivery="persistent")
+        services.outbox = make_outbox(services, parts)
+    reports.wire(services)
+    return services
+
+
+def _core(
+    runbook: Runbook,
+    roster: Roster,
+    database_url: str,
+    clock: Clock,
+    templates_dir: str | None,
+    share_reads_for: float,
+) -> Services:
+    """The runbook's engine and the ledger over the database: no feature wired yet."""
+    ledger = Ledger(create_db_engine(database_url), runbook.id, share_reads_for=share_reads_for)
+    return Services(
         plan=runbook,
         roster=roster,
         engine=Engine(runbook),
@@ -41,14 +136,6 @@ def build_services(
         clock=clock,
         templates_dir=templates_dir,
     )
-    if slack_client is not None or ses_client is not None:
-        services.outbox = PersistentOutbox(
-            db, clock, slack=slack_client, ses=ses_client, ses_source=ses_source, templates_dir=templates_dir
-        )
-    from bot.report.jobs import wire as wire_reports  # issue 6: `/cutover report` renders in a worker thread
-
-    wire_reports(services)
-    return services
 
 
 def load_plan(runbook_path: str, roster_path: str) -> tuple[Runbook, Roster]:

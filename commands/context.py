@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cutover.engine import Engine
 from cutover.events import Event, Recorded
 from cutover.plan.model import Runbook
+from cutover.probes import Probes
 from cutover.roster import Roster
 from cutover.state import CutoverState
+
+if TYPE_CHECKING:
+    from commands.ledger import Ledger
 
 
 class Outbox(Protocol):
@@ -27,6 +31,34 @@ class Outbox(Protocol):
         by the `ts` an earlier call saved with save_ts_as=NAME (a cutover's parent message is saved as
         "parent:<cutover_id>", so thread replies use thread_ts="{{ts:parent:<cutover_id>}}").
         """
+        ...
+
+
+class IntegrityJobs(Protocol):
+    """The data-integrity work run off the ack path (bot/integrity/jobs.py implements it)."""
+
+    def request(self, job: str, cutover_id: str, actor: str = ..., key: str | None = None) -> None:
+        """Run "checklist", "baseline", "validate" or "reconcile" for a cutover soon."""
+        ...
+
+    def wait(self, timeout: float = ...) -> object:
+        """Wait until every queued job has finished (virtual clocks, tests, shutdown)."""
+        ...
+
+
+class ReportJobs(Protocol):
+    """Writing and delivering the report off the ack path (bot/report/jobs.py implements it)."""
+
+    def request(self, cutover_id: str, key: str) -> None:
+        """Write and deliver the report of a cutover soon."""
+        ...
+
+    def wait(self, timeout: float = ...) -> object:
+        """Wait until every queued report is delivered (virtual clocks, tests, shutdown)."""
+        ...
+
+    def location(self, cutover_id: str) -> str:
+        """Where the latest report of a cutover is (S3 URI or thread permalink); "" before the first."""
         ...
 
 
@@ -60,21 +92,24 @@ class Outcome:
 RecordedListener = Callable[["Services", CutoverState, list[Recorded]], None]
 
 
-@dataclass
+@dataclass(eq=False)
 class Services:
-    """Everything a verb may use, wired once by `bot.bootstrap`."""
+    """Everything a verb may use, wired once by `bot.bootstrap.wire_bot` (a feature not wired is None)."""
 
     plan: Runbook
     roster: Roster
     engine: Engine
-    ledger: Any  # commands.ledger.Ledger (typed loosely to keep this module import-light)
+    ledger: Ledger
     clock: Clock
     templates_dir: str | None = None
     channel: str = "#nxop-cutover"
     outbox: Outbox | None = None
-    probes: Any = None  # cutover.probes.Probes
+    probes: Probes | None = None
     listeners: list[RecordedListener] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    slack: Any = None  # the Slack Web API client, for what goes around the outbox (file uploads)
+    integrity: IntegrityJobs | None = None
+    reports: ReportJobs | None = None
+    parent_shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # parent content last queued
 
 
 @dataclass(frozen=True)

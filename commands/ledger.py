@@ -2,19 +2,8 @@
 
 Before each decision the ledger reads the events appended since its cached state (one cheap query,
 which also brings the request keys applied with them), and the unique (cutover_id, seq) turns a race
-into a Conflict that the caller retries on a fresh read.
-
-A server lets the requests of the same few milliseconds share one read (`share_reads_for`; `serve`:
-CUTOVER_SHARED_READ_MS, 20 ms): under a burst of requests every read costs a thread switch, which
-costs more than the rest of the answer. When the read is older, one request reads while the others
-go on with the cached state (so the bound is the window plus one read).
-
-Within one process nothing is lost by it: this process's appends update the cache before they are
-answered (an append to another cutover than the live one ends the sharing), so a request sees every
-command answered before it came. Another process's appends may be up to that old: an append decided
-on such a state still meets the unique (cutover_id, seq) and the unique request key (a Conflict is
-decided again on a fresh read), so nothing is applied twice, but a refusal or a status may lag that
-much. With several replicas over one database, set it to 0.
+into a Conflict that the caller retries on a fresh read. Given a `ReadCoalescer` (commands/coalescer.py;
+`share_reads_for` > 0), requests of the same few milliseconds share one read of the live cutover.
 """
 
 from __future__ import annotations
@@ -26,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import Engine as DbEngine
 
+from commands.coalescer import ReadCoalescer
 from cutover.events import Recorded
 from cutover.state import CutoverState, apply
 from storage import eventlog
@@ -47,13 +37,12 @@ class Ledger:
     ) -> None:
         self.db = db
         self.runbook_id = runbook_id
-        self.share_reads_for, self._monotonic = share_reads_for, monotonic
+        self.shared = ReadCoalescer(share_reads_for, monotonic) if share_reads_for else None
         self._states: dict[str, CutoverState] = {}
         self._keys: dict[
             str, set[str]
         ] = {}  # request keys applied, per cutover, as far as read (and appended here)
         self._keys_seq: dict[str, int] = {}  # the seq up to which a cutover's keys were read
-        self._read_at = float("-inf")  # when the live cutover was last read (monotonic seconds)
         self._live: str | None = None  # the cutover `current()` returned last, while it had not ended
         self._lock = threading.Lock()
 
@@ -110,30 +99,24 @@ class Ledger:
     def _live_state(self, fresh: bool) -> CutoverState | None:
         """The fast path, one read: the live cutover of last time, if it is still live and still the newest.
 
-        Unless `fresh`, a read of the last `share_reads_for` seconds serves; the request that finds it
-        older reads for the others, who go on with the cached state meanwhile (one read at a time).
+        Unless `fresh`, the coalescer may serve the cached state (a read of a moment ago is shared).
         """
         cached = self._states.get(self._live) if self._live else None
         if cached is None:
             return None
-        now = self._monotonic()
-        claimed, before = False, self._read_at
-        if not fresh and self.share_reads_for:
-            with self._lock:
-                before = self._read_at
-                if now - before < self.share_reads_for and not cached.terminal:
-                    return cached  # read a moment ago, or being read now, by another request
-                self._read_at, claimed = now, True
+        shared, before = self.shared if not fresh else None, None
+        if shared is not None:
+            before = shared.claim(cached.terminal)
+            if before is None:
+                return cached
         try:
             state = self._read_live(cached)
         except BaseException:
-            if claimed:
-                self._read_at = before
+            if shared is not None and before is not None:
+                shared.release(before)
             raise
-        if state is None:
-            self._read_at = float("-inf")
-            return None
-        self._read_at = now
+        if state is None and self.shared is not None:
+            self.shared.end()
         return state
 
     def _read_live(self, cached: CutoverState) -> CutoverState | None:
@@ -192,8 +175,8 @@ class Ledger:
         with self._lock:
             if key is not None:
                 self._keys.setdefault(cutover_id, set()).add(key)
-            if cutover_id != self._live:
-                self._read_at = float("-inf")  # another cutover changed (a new one?): the next request reads
+        if cutover_id != self._live and self.shared is not None:
+            self.shared.end()  # another cutover changed (a new one?): the next request reads
         return self.state(cutover_id), recorded
 
     def append(

@@ -94,7 +94,7 @@ class IntegrityJobs:
 
 def jobs_of(services: Services) -> IntegrityJobs | None:
     """The integrity jobs wired into these services, if any."""
-    return services.extras.get("integrity")
+    return services.integrity if isinstance(services.integrity, IntegrityJobs) else None
 
 
 def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:
@@ -118,6 +118,6 @@ def wire(
     if probes is not None:
         services.probes = probes
     jobs = IntegrityJobs(services, archive=archive, inline=inline or single_connection(services.ledger.db))
-    services.extras["integrity"] = jobs
+    services.integrity = jobs
     services.listeners.append(on_recorded)
     return jobs

@@ -84,12 +84,12 @@ def _msk(
     )
 
 
-def wire_real_integrity(services: Any, settings: ProbeSettings | None = None) -> Any:
-    """Production wiring: real probes, the S3 baseline archive and background integrity jobs in the services."""
-    from bot.integrity.jobs import wire  # here, not at the top: the jobs import the command layer
+def real_integrity_parts(
+    plan: Runbook, clock: Clock, settings: ProbeSettings | None = None
+) -> tuple[Probes, Any]:
+    """Production: the real probes and the S3 baseline archive the integrity jobs are wired with."""
     from bot.probes.archive import S3Archive
 
     settings = settings or ProbeSettings()
-    probes = build_probes(services.plan, settings, services.clock)
-    archive = S3Archive(AwsClients(settings), services.plan.from_region)
-    return wire(services, probes=probes, archive=archive)
+    probes = build_probes(plan, settings, clock)
+    return probes, S3Archive(AwsClients(settings), plan.from_region)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.integrity import jobs as integrity
 from bot.probes.fakes import FakeInfrastructure
 from bot.rehearsal.platform import SimulatedPlatform
 from bot.rehearsal.scenarios import Scenario
@@ -83,12 +82,15 @@ class Rehearsal:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = out_dir / "rehearsal.db"
         self.db_path.unlink(missing_ok=True)
-        self.session = SlackSession(
-            plan=plan, roster=roster, start=start, database_url=f"sqlite:///{self.db_path}"
-        )
         self.infra = FakeInfrastructure.for_plan(plan) if plan.data_checks else FakeInfrastructure()
         self.platform = SimulatedPlatform(plan, self.infra)
-        integrity.wire(self.session.services, probes=self.platform.probes, inline=True)  # checklist, baseline
+        self.session = SlackSession(  # the integrity jobs (checklist, baseline) read the simulated platform
+            plan=plan,
+            roster=roster,
+            start=start,
+            database_url=f"sqlite:///{self.db_path}",
+            probes=self.platform.probes,
+        )
         self.echo = echo or (lambda line: None)
         self.pause = wait or (lambda delta: None)
         self.lines: list[str] = []

@@ -19,8 +19,8 @@ def archive_report(s3: Any, bucket: str, cutover_id: str, files: dict[str, bytes
     return f"s3://{bucket}/{cutover_id}/report.html"
 
 
-def wire_real_archive(services: Any, settings: Any = None) -> Any:
-    """Production wiring: archive reports with an S3 client built like the probes' (timeouts, bounded retries).
+def real_archive(plan: Any, settings: Any = None) -> Any:
+    """Production: an S3 client built like the probes' (timeouts, bounded retries) to archive reports with.
 
     The reports bucket is the runbook's `data_checks.reports_bucket`; the endpoint, timeouts and retries
     are the probes' settings (CUTOVER_PROBE_*), credentials the standard AWS chain.
@@ -28,6 +28,4 @@ def wire_real_archive(services: Any, settings: Any = None) -> Any:
     from bot.probes.aws import AwsClients
     from bot.probes.config import ProbeSettings
 
-    client = AwsClients(settings or ProbeSettings()).client("s3", services.plan.from_region)
-    services.extras["report_s3"] = client
-    return client
+    return AwsClients(settings or ProbeSettings()).client("s3", plan.from_region)

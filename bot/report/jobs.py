@@ -48,8 +48,8 @@ class Delivery:
 class ReportJobs:
     """Runs report jobs in one worker thread (or inline)."""
 
-    def __init__(self, services: Services, *, inline: bool = False) -> None:
-        self.services, self.inline = services, inline
+    def __init__(self, services: Services, *, inline: bool = False, archive: Any = None) -> None:
+        self.services, self.inline, self.archive = services, inline, archive  # archive: a boto3 S3 client
         self._pool: ThreadPoolExecutor | None = None
         self._futures: list[Future] = []
         self._lock = threading.Lock()
@@ -71,34 +71,34 @@ class ReportJobs:
             futures = list(self._futures)
         return [f.result(timeout=timeout) for f in futures]
 
+    def location(self, cutover_id: str) -> str:
+        """Where the latest report of a cutover is (S3 URI or thread permalink); "" before the first."""
+        return location(self.services, cutover_id) or ""
+
     def _run(self, cutover_id: str, key: str) -> Delivery | None:
         try:
-            return generate(self.services, cutover_id, key=key)
+            return generate(self.services, cutover_id, key=key, archive=self.archive)
         except Exception:  # noqa: BLE001 - a background failure is logged; asking again retries
             log.exception("the report of %s could not be written", cutover_id)
             return None
 
 
-def wire(services: Services, *, inline: bool = False) -> ReportJobs:
-    """Install the report jobs, their listener, the `report_url` the communications link to, and the
-    report written by itself before the T+24h communication (`due_candidates`, a due-source of
-    bot/timeline/fire.py, lists nothing for services without report jobs); once.
+def wire(services: Services, *, inline: bool = False, archive: Any = None) -> ReportJobs:
+    """Install the report jobs and their listener; the communications then link to the latest report, and
+    the report is written by itself before the T+24h communication (`due_candidates`, a due-source of
+    bot/timeline/fire.py, lists nothing for services without report jobs). `archive`: a boto3 S3 client.
 
     In-memory SQLite has one connection, which a worker thread cannot share: the jobs run inline there.
     """
-    jobs = services.extras.get("report")
-    if jobs is None:
-        jobs = ReportJobs(services, inline=inline or single_connection(services.ledger.db))
-        services.extras["report"] = jobs
-        services.listeners.append(on_recorded)
-        # the communications (issue 4: T+24h "Post-cutover report") link to the latest report
-        services.extras.setdefault("report_url", lambda cutover_id: location(services, cutover_id) or "")
+    jobs = ReportJobs(services, inline=inline or single_connection(services.ledger.db), archive=archive)
+    services.reports = jobs
+    services.listeners.append(on_recorded)
     return jobs
 
 
 def due_candidates(services: Services, state: CutoverState, t: datetime) -> list[DueAction]:
     """The report due before the T+24h communication, when report jobs are wired."""
-    due = report_due(state, services.plan) if services.extras.get("report") is not None else None
+    due = report_due(state, services.plan) if services.reports is not None else None
     return [due] if due is not None else []
 
 
@@ -116,14 +116,18 @@ def fire_due_report(services: Services, state: CutoverState, action: DueAction, 
 
 def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:
     """Listener: a `report.requested` starts a report job for its cutover."""
-    jobs = services.extras.get("report")
+    jobs = services.reports
     for r in recorded:
         if jobs is not None and kind_of(r.event) == "report.requested":
             jobs.request(state.cutover_id, key=f"report:{state.cutover_id}:{r.seq}")
 
 
-def generate(services: Services, cutover_id: str, *, key: str) -> Delivery:
-    """Render the report and deliver it through every integration configured; record `report.generated`."""
+def generate(services: Services, cutover_id: str, *, key: str, archive: Any = None) -> Delivery:
+    """Render the report and deliver it through every integration configured; record `report.generated`.
+
+    `archive`: a boto3 S3 client (the files go to the runbook's reports bucket); the Slack upload goes
+    through `services.slack`, the summaries through the outbox.
+    """
     from bot.report.build import write_report  # matplotlib loads here, off the import path
 
     plan = services.plan
@@ -137,17 +141,15 @@ def generate(services: Services, cutover_id: str, *, key: str) -> Delivery:
     )
     report, done = rendered.report, Delivery(cutover_id, rendered.files)
     bucket = plan.data_checks.reports_bucket if plan.data_checks else ""
-    s3 = services.extras.get("report_s3")
-    if s3 is not None and bucket:
+    if archive is not None and bucket:
         try:
             from bot.report.archive import archive_report
 
-            done.archive = archive_report(s3, bucket, cutover_id, done.files)
+            done.archive = archive_report(archive, bucket, cutover_id, done.files)
         except Exception as exc:  # noqa: BLE001 - S3 down must not stop the Slack delivery
             _failed(services, done, "the S3 archive", exc, key)
-    client = services.extras.get("slack_client")
-    if client is not None:
-        _upload(services, client, done, key)
+    if services.slack is not None:
+        _upload(services, services.slack, done, key)
     _summaries(services, report, done, key)
     _record(
         services,

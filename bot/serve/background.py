@@ -1,7 +1,7 @@
-"""What runs beside the server: the outbox `serve` wires, and the background workers it starts.
+"""What runs beside the server: the background workers `serve` starts and stops.
 
-This is the one place to plug in the persistent outbox (bot/outbox/persistent.py) and the scheduler: change
-`make_outbox` to return the persistent one, and start the scheduler in `start_background`.
+The outbox's deliverer thread (bot/outbox/persistent.py; wired by `bot.bootstrap.wire_bot` with
+delivery "background") and the scheduler (bot/timeline/scheduler.py) start here; one function stops them all.
 """
 
 from __future__ import annotations
@@ -9,34 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from slack_sdk import WebClient
-
-from bot.outbox.persistent import PersistentOutbox
 from bot.timeline.scheduler import start_scheduler
-from commands.context import Outbox, Services
+from commands.context import Services
 
 log = logging.getLogger("cutover.serve")
 
 Stop = Callable[[], None]
-
-
-def make_outbox(services: Services, client: WebClient) -> Outbox:
-    """The outbox `serve` uses: the persistent one (rows in the database, delivered with retries).
-
-    Email goes through `services.extras["ses"]` (a boto3 SES client) when one is wired; without it
-    email rows are marked failed ("not configured") and block nothing else. Until `start_background`
-    starts its deliverer thread, each enqueue delivers at once (what a server without workers expects).
-    """
-    return PersistentOutbox(
-        services.ledger.db,
-        services.clock,
-        slack=client,
-        ses=services.extras.get("ses"),
-        ses_source=services.extras.get("ses_source", "cutover-bot@example.com"),
-        inline_without_thread=True,
-        workers=4,
-        templates_dir=services.templates_dir,
-    )
 
 
 def start_background(services: Services) -> Stop:

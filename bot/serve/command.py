@@ -12,21 +12,22 @@ import gc
 import logging
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.bootstrap import build_services, load_plan
+from bot.bootstrap import Parts, load_plan, wire_bot
 from bot.cli import subcommand
 from bot.clock import SystemClock
 from bot.logs import configure_logging
-from bot.serve.background import make_outbox, start_background
+from bot.serve.background import start_background
 from bot.serve.http import EVENTS_PATH, HEALTH_PATH, HttpServer, SlackWsgiApp
 from bot.settings import Settings, SettingsError, load_settings, require
 from commands.context import Clock, Services
+from cutover.plan.model import Runbook
 
 log = logging.getLogger("cutover.serve")
 
@@ -60,15 +61,21 @@ def build_runtime(
     With `integrations` (production), the AWS side is wired too: the real probes and the integrity jobs,
     the S3 archive of reports, and SES for email when CUTOVER_SES_SOURCE names the sender.
     """
-    from bot.slack.app import create_app, slack_client, wire_slack  # imported here: the CLI loads this module
+    from bot.slack.app import create_app, slack_client  # imported here: the CLI loads this module
 
     runbook, roster = load_plan(settings.cutover_runbook, settings.cutover_roster)
+    clock = clock or SystemClock()
+    client = client or slack_client(settings)
+    parts = Parts(slack=client, channel=settings.cutover_channel, delivery="background")
+    if integrations:
+        parts = integration_parts(parts, runbook, clock, settings)
     try:
-        services = build_services(
+        services = wire_bot(
             runbook=runbook,
             roster=roster,
             database_url=settings.database_url,
-            clock=clock or SystemClock(),
+            clock=clock,
+            parts=parts,
             templates_dir=settings.cutover_templates_dir,
             share_reads_for=settings.cutover_shared_read_ms / 1000,
         )
@@ -77,26 +84,29 @@ def build_runtime(
             f"setting DATABASE_URL names a database that cannot be reached "
             f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})"
         ) from None
-    client = client or slack_client(settings)
-    if integrations:
-        wire_integrations(services, settings)
-    wire_slack(services, client, channel=settings.cutover_channel, outbox=make_outbox(services, client))
     return Runtime(settings, services, client, create_app(settings, services, client=client))
 
 
-def wire_integrations(services, settings: Settings) -> None:
-    """Real probes and integrity jobs, the report archive, and SES (credentials: the standard AWS chain)."""
+def integration_parts(parts: Parts, runbook: Runbook, clock: Clock, settings: Settings) -> Parts:
+    """The AWS side (credentials: the standard AWS chain): real probes and the baseline archive for the
+    integrity jobs, the S3 archive of reports, and SES for email when CUTOVER_SES_SOURCE names the sender."""
     from bot.probes.aws import AwsClients
     from bot.probes.config import ProbeSettings
-    from bot.probes.wiring import wire_real_integrity
-    from bot.report.archive import wire_real_archive
+    from bot.probes.wiring import real_integrity_parts
+    from bot.report.archive import real_archive
 
     probe_settings = ProbeSettings()
-    wire_real_integrity(services, probe_settings)
-    wire_real_archive(services, probe_settings)
+    probes, baseline_archive = real_integrity_parts(runbook, clock, probe_settings)
+    parts = replace(
+        parts,
+        probes=probes,
+        baseline_archive=baseline_archive,
+        report_archive=real_archive(runbook, probe_settings),
+    )
     if settings.cutover_ses_source:
-        services.extras["ses"] = AwsClients(probe_settings).client("ses", services.plan.from_region)
-        services.extras["ses_source"] = settings.cutover_ses_source
+        ses = AwsClients(probe_settings).client("ses", runbook.from_region)
+        parts = replace(parts, ses=ses, ses_source=settings.cutover_ses_source)
+    return parts
 
 
 def wsgi_app(runtime: Runtime) -> SlackWsgiApp:

@@ -135,7 +135,7 @@ def _shown_differs(services: Services, cid: str, args: dict[str, Any]) -> bool:
     """Whether the parent would change from what this process last queued for it (and remember it)."""
     content = (args["text"], json.dumps(args["blocks"], sort_keys=True))
     with _SHOWN_LOCK:
-        shown = services.extras.setdefault("parent_shown", {})
+        shown = services.parent_shown
         if shown.get(cid) == content:
             return False
         shown[cid] = content

@@ -48,7 +48,7 @@ def wire_slack(
     for listener in (announce, refresh_homes):
         if listener not in services.listeners:
             services.listeners.append(listener)
-    services.extras["slack_client"] = client
+    services.slack = client
     return services
 
 

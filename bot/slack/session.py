@@ -14,15 +14,16 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.bootstrap import build_services
+from bot.bootstrap import Parts, wire_bot
 from bot.clock import FakeClock
 from bot.settings import Settings
-from bot.slack.app import create_app, wire_slack
+from bot.slack.app import create_app
 from bot.slack.listeners.actions import opens_modal
 from bot.slack.recording_client import Message, RecordingSlackClient
 from bot.slack.signed_requests import SlackRequests
 from bot.timeline.fire import advance
 from cutover.plan.model import Runbook
+from cutover.probes import Probes
 from cutover.roster import Roster
 
 SIGNING_SECRET = "console-signing-secret"  # the console's own app; not a Slack secret
@@ -57,20 +58,26 @@ class SlackSession:
         database_url: str = "sqlite://",
         channel: str = "#nxop-cutover",
         templates_dir: str | None = None,
+        probes: Probes | None = None,
+        baseline_archive: Any = None,
     ) -> None:
         self.clock = FakeClock(start)
         self.client = RecordingSlackClient(self.clock)
-        self.services = build_services(
+        parts = Parts(  # on a virtual clock, jobs run in step with it
+            slack=self.client,
+            channel=channel,
+            probes=probes,
+            baseline_archive=baseline_archive,
+            inline_jobs=True,
+        )
+        self.services = wire_bot(
             runbook=plan,
             roster=roster,
             database_url=database_url,
             clock=self.clock,
+            parts=parts,
             templates_dir=templates_dir,
         )
-        wire_slack(self.services, self.client, channel=channel)
-        self.services.extras[
-            "report"
-        ].inline = True  # on a virtual clock, reports are written in step with it
         settings = Settings(
             slack_bot_token=self.client.token,
             slack_signing_secret=SIGNING_SECRET,

@@ -23,9 +23,7 @@ def comm_context(services: Services, state: CutoverState) -> dict:
     window = state.window_start
     local = window.astimezone(zone) if window and zone else None
     level1 = plan.degradation_level(1)
-    report_url = services.extras.get("report_url", "")
-    if callable(report_url):
-        report_url = report_url(state.cutover_id) or ""
+    report_url = services.reports.location(state.cutover_id) if services.reports is not None else ""
     return {
         "window": f"{window:%Y-%m-%d %H:%M} UTC" if window else "(not scheduled)",
         "window_local": f"{local:%Y-%m-%d %H:%M %Z}" if local else "",

@@ -123,13 +123,9 @@ def advance(services: Services, clock: FakeClock, to: datetime) -> None:
         _drain(services)
 
 
-BACKGROUND_JOBS = ("integrity", "report")  # services.extras entries whose jobs may run in a worker thread
-
-
 def _drain(services: Services) -> None:
     """On a virtual clock, jobs started by what fired finish at that moment, then their messages go out."""
-    for name in BACKGROUND_JOBS:
-        jobs = services.extras.get(name)
+    for jobs in (services.integrity, services.reports):  # the jobs that may run in a worker thread
         if jobs is not None:
             jobs.wait()
     if services.outbox is not None:

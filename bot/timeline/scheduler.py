@@ -100,6 +100,5 @@ def start_scheduler(services: Services) -> TimelineScheduler:
     """Build, register as a listener, and start the scheduler for `serve`; `stop()` it on shutdown."""
     scheduler = TimelineScheduler(services)
     services.listeners.append(scheduler.listener)
-    services.extras["scheduler"] = scheduler
     scheduler.start()
     return scheduler

@@ -74,7 +74,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     if args.get("approve_override"):
         return _approve(ctx, _require(state), args["note"])
     if args["decide"] is None:
-        jobs = ctx.services.extras.get("integrity")
+        jobs = ctx.services.integrity
         if jobs is not None and state is not None and state.status in BEFORE_START:
             jobs.request("checklist", state.cutover_id, ctx.actor)
         return Outcome(

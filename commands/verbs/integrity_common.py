@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from commands.context import Ctx
 from cutover.errors import InvalidTransition
 from cutover.state import CutoverState
@@ -18,7 +16,7 @@ def require_cutover(ctx: Ctx) -> CutoverState:
 
 def start_job(ctx: Ctx, job: str) -> bool:
     """Queue a background integrity job for the current cutover; False when no probes are wired."""
-    jobs: Any = ctx.services.extras.get("integrity")
+    jobs = ctx.services.integrity
     if jobs is None or ctx.services.probes is None:
         return False
     jobs.request(job, require_cutover(ctx).cutover_id, ctx.actor)

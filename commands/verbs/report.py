@@ -29,12 +29,12 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         raise BadArguments(
             f"there is no cutover {cutover_id!r} (cutovers: {', '.join(known) or 'none'})", usage=USAGE
         )
-    if ctx.services.extras.get("report") is None:
+    if ctx.services.reports is None:
         return Outcome(Reply("report/unavailable.j2", {"cutover_id": cutover_id}))
     summary = bool(ctx.roster.members_of("management")) and ctx.services.outbox is not None
     reply = Reply("report/requested.j2", {"cutover_id": cutover_id, "summary_to_management": summary})
     if ctx.state is not None and cutover_id != ctx.state.cutover_id:
         # an earlier cutover: its log is not the one this command appends to, so ask the worker directly
-        ctx.services.extras["report"].request(cutover_id, key=f"report:{cutover_id}:{ctx.now.isoformat()}")
+        ctx.services.reports.request(cutover_id, key=f"report:{cutover_id}:{ctx.now.isoformat()}")
         return Outcome(reply)
     return Outcome(reply, [ReportRequested(cutover_id=cutover_id)])

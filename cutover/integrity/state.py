@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cutover.integrity import events as ie
+from cutover.integrity.drills import RehearsalRecorded
 
 
 @dataclass
@@ -47,6 +48,9 @@ class IntegrityState:
     validation_override: Confirmation | None = None  # item "validation", note = the reason
     reconciliation: dict[str, Any] | None = None
     reconciliation_at: datetime | None = None
+    drills: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # rehearsals recorded in this log, oldest first
 
     def confirmed(self, item: str) -> list[Confirmation]:
         """The confirmations recorded for an item, oldest first."""
@@ -104,6 +108,10 @@ def _reconciled(s, e: ie.ReconciliationCompleted, at: datetime, actor: str) -> N
     s.integrity.reconciliation_at = at
 
 
+def _drilled(s, e: RehearsalRecorded, at: datetime, actor: str) -> None:
+    s.integrity.drills.append({**e.payload(), "at": at, "cutover_id": s.cutover_id})
+
+
 INTEGRITY_HANDLERS = {
     ie.ChecklistEvaluated: _checklist,
     ie.GoNoGoConfirmed: _confirmed,
@@ -114,4 +122,5 @@ INTEGRITY_HANDLERS = {
     ie.ValidationCompleted: _validated,
     ie.ValidationOverridden: _validation_overridden,
     ie.ReconciliationCompleted: _reconciled,
+    RehearsalRecorded: _drilled,
 }

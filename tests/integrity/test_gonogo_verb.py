@@ -200,3 +200,24 @@ def test_the_show_verb_answers_from_the_log_and_measures_in_a_background_thread(
     assert "*Readiness score >= 90%* — 75% of readiness alarms OK" in bot.ok("go-nogo", ic)
     jobs.wait()
     jobs.close()
+
+
+def test_go_nogo_reads_only_what_the_log_gained_since_the_folded_states(plan, roster, monkeypatch):
+    import storage.eventlog as eventlog
+
+    bot, *_ = integrity_bot(plan, roster)
+    ic = bot.person("incident_commander")
+    bot.ok(f"schedule {WINDOW}", ic)
+    make_ready(bot)
+    bot.ok("go-nogo", ic)  # every state folded once
+    reads: list[int] = []
+    history = eventlog.history
+
+    def counted(*, engine, cutover_id, after_seq=0, **rest):
+        reads.append(after_seq)
+        return history(engine=engine, cutover_id=cutover_id, after_seq=after_seq, **rest)
+
+    monkeypatch.setattr(eventlog, "history", counted)
+    shown = bot.ok("go-nogo", ic)
+    assert "Every item passes" in shown
+    assert reads and 0 not in reads, "a go/no-go read a whole log instead of the folded state"

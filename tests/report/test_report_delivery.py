@@ -42,9 +42,9 @@ def wired(plan, roster, tmp_path, slack, s3=None):
     client = WebClient(token="xoxb-test", base_url=slack.url)
     services = bot.services
     services.outbox, services.channel = ImmediateOutbox(client), CHANNEL
-    services.extras["slack_client"] = client
+    services.slack = client
     if s3 is not None:
-        services.extras["report_s3"] = s3
+        services.reports.archive = s3
     cutover_id = bot.state.cutover_id
     services.outbox.enqueue(
         method="chat.postMessage",
@@ -62,7 +62,7 @@ def last_event(bot, cutover_id):
 def test_the_verb_answers_before_the_report_is_written(plan, roster, tmp_path, slack, monkeypatch):
     release, started = threading.Event(), threading.Event()
 
-    def slow(services, cutover_id, *, key):
+    def slow(services, cutover_id, *, key, archive=None):
         started.set()
         assert release.wait(10), "the test never released the report job"
         return report_jobs.Delivery(cutover_id)
@@ -74,16 +74,16 @@ def test_the_verb_answers_before_the_report_is_written(plan, roster, tmp_path, s
     assert started.wait(10) and not release.is_set()  # the job is still running: the answer did not wait
     assert last_event(bot, cutover_id).event.kind == "report.requested"
     release.set()
-    assert [d.cutover_id for d in bot.services.extras["report"].wait()] == [cutover_id]
+    assert [d.cutover_id for d in bot.services.reports.wait()] == [cutover_id]
 
 
 def test_the_report_is_uploaded_summarised_and_archived(plan, roster, tmp_path, slack, aws):
     aws.create_bucket(Bucket=BUCKET)
     bot, cutover_id = wired(plan, roster, tmp_path, slack, s3=aws)
     parent_ts = bot.services.outbox.ts(f"parent:{cutover_id}")
-    assert bot.services.extras["report_url"](cutover_id) == ""  # what the T+24h communication links to
+    assert bot.services.reports.location(cutover_id) == ""  # what the T+24h communication links to
     bot.ok("report", bot.person("incident_commander"))
-    [delivery] = bot.services.extras["report"].wait()
+    [delivery] = bot.services.reports.wait()
     assert delivery.failures == []
 
     asked = slack.calls_to("files.getUploadURLExternal")
@@ -111,13 +111,13 @@ def test_the_report_is_uploaded_summarised_and_archived(plan, roster, tmp_path, 
     assert generated["archive"] == f"s3://{BUCKET}/{cutover_id}/report.html"
     assert generated["permalink"] == f"https://example.slack.com/archives/{CHANNEL}/p{parent_ts}"
     assert report_jobs.location(bot.services, cutover_id) == generated["archive"]
-    assert bot.services.extras["report_url"](cutover_id) == generated["archive"]
+    assert bot.services.reports.location(cutover_id) == generated["archive"]
 
 
 def test_s3_failing_is_said_in_the_thread_and_the_rest_goes_on(plan, roster, tmp_path, slack, aws):
     bot, cutover_id = wired(plan, roster, tmp_path, slack, s3=aws)  # the bucket does not exist
     bot.ok("report", bot.person("operations"))
-    [delivery] = bot.services.extras["report"].wait()
+    [delivery] = bot.services.reports.wait()
     assert delivery.archive == "" and delivery.failures[0].startswith("the S3 archive:")
     said = [c["args"] for c in slack.calls_to("chat.postMessage") if "S3 archive failed" in c["args"]["text"]]
     assert (
@@ -136,7 +136,7 @@ def test_slack_down_still_archives_and_records(plan, roster, tmp_path, slack, aw
     bot, cutover_id = wired(plan, roster, tmp_path, slack, s3=aws)
     slack.down(True)
     bot.ok("report", bot.person("operations"))
-    [delivery] = bot.services.extras["report"].wait()
+    [delivery] = bot.services.reports.wait()
     assert delivery.archive == f"s3://{BUCKET}/{cutover_id}/report.html"
     assert any(f.startswith("the Slack upload:") for f in delivery.failures)
     assert last_event(bot, cutover_id).event.kind == "report.generated"
@@ -157,7 +157,7 @@ def test_an_earlier_cutover_s_report_can_be_asked_for(plan, roster, tmp_path, sl
     assert second != first
     reply = bot.ok(f"report {first}", bot.person("operations"))
     assert first in reply
-    [delivery] = bot.services.extras["report"].wait()
+    [delivery] = bot.services.reports.wait()
     assert delivery.cutover_id == first
     assert last_event(bot, first).event.kind == "report.generated"
     assert last_event(bot, second).event.kind != "report.requested"

@@ -39,7 +39,7 @@ def replica(bot: CommandBot, share_reads_for: float = 0.0, monotonic=None):
         share_reads_for=share_reads_for,
     )
     if monotonic is not None:
-        services.ledger._monotonic = monotonic
+        services.ledger.shared.monotonic = monotonic
     return services
 
 

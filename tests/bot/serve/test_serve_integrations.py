@@ -35,10 +35,10 @@ def runtime(tmp_path, monkeypatch):
 def test_serve_wires_real_probes_archive_and_ses(runtime):
     services = runtime.services
     assert type(services.probes.readiness).__module__ == cloudwatch_module
-    assert services.extras["integrity"] is not None
-    assert services.extras["report_s3"] is not None
-    assert services.extras["ses_source"] == "cutover-bot@example.com"
-    assert services.outbox.ses is services.extras["ses"]
+    assert services.integrity is not None
+    assert services.reports.archive is not None
+    assert type(services.outbox.transports.email).__name__ == "SesTransport"
+    assert services.outbox.transports.email.source == "cutover-bot@example.com"
 
 
 def test_unreachable_aws_reads_unknown_never_pass(runtime):
