@@ -89,6 +89,39 @@ def audit_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _db_args(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="db_action", required=True, metavar="upgrade|check")
+    for action, help_text in (
+        ("upgrade", "bring the database's schema to this release's revision (Alembic migrations)"),
+        ("check", "say the database's schema revision; exit 1 unless it is this release's"),
+    ):
+        sub.add_parser(action, help=help_text).add_argument(
+            "--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)"
+        )
+
+
+@subcommand("db", _db_args, "upgrade or check the database schema")
+def db_command(args: argparse.Namespace) -> int:
+    """`db upgrade` runs the migrations (every replica may stay up meanwhile: they refuse to start,
+    not to run); `db check` exits 0 only when the schema is this release's."""
+    from bot.settings import load_settings
+    from storage import schema
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(args.db or load_settings().database_url, prepare=False)
+    try:
+        if args.db_action == "upgrade":
+            before, after = schema.upgrade(engine)
+            print(render("cli/db_upgraded.j2", before=before, after=after))
+            return 0
+        with engine.connect() as connection:
+            found = schema.revision_of(connection)
+        print(render("cli/db_revision.j2", found=found, head=schema.HEAD))
+        return 0 if found == schema.HEAD else 1
+    finally:
+        engine.dispose()
+
+
 RUNTIME_MODES = {
     "serve": "bot.serve.command",
     "console": "bot.console.command",
@@ -136,10 +169,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error_text(exc), file=sys.stderr)
         return 2
     except Exception as exc:  # settings and other start-up failures: one line, no traceback
+        from sqlalchemy.exc import OperationalError
+
         from bot.settings import SettingsError
+        from storage.schema import SchemaMismatch
 
         if isinstance(exc, SettingsError):
             print(render("cli/setting_error.j2", error=exc), file=sys.stderr)
+            return 2
+        if isinstance(exc, SchemaMismatch):
+            print(render("cli/schema_mismatch.j2", error=exc), file=sys.stderr)
+            return 2
+        if isinstance(exc, OperationalError):  # the database named cannot be reached
+            print(render("cli/database_unreachable.j2", error=exc), file=sys.stderr)
             return 2
         raise
 

@@ -9,9 +9,9 @@ import weakref
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
-import storage.models  # noqa: F401  - registers the tables
+from storage import schema
 
 CONNECT_TIMEOUT_S = 10  # PostgreSQL: unless the URL says otherwise (?connect_timeout=N)
 POOL_SIZE = (
@@ -27,8 +27,8 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for the URL with the tables created; SQLite waits on locks instead of failing."""
+def create_db_engine(url: str, *, prepare: bool = True) -> Engine:
+    """An engine for the URL, its schema created or checked (storage/schema.py); SQLite waits on locks."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
@@ -49,10 +49,8 @@ def create_db_engine(url: str) -> Engine:
         # a database that does not answer fails start-up and health checks in seconds instead of hanging them
         connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
         engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, pool_size=POOL_SIZE)
-    SQLModel.metadata.create_all(engine)
-    for table in SQLModel.metadata.tables.values():  # indexes added since a database was created
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
+    if prepare:
+        schema.prepare(engine)  # an empty database gets the schema; another revision: SchemaMismatch
     return engine
 
 

@@ -3,12 +3,19 @@
 A row is `pending` until delivered (`sent`) or refused for good (`failed`). Its `key` is unique,
 so queueing the same message twice is a no-op. Rows sharing an `order_key` are delivered in `id`
 order; `next_attempt_at` holds a row back after a retryable failure.
+
+Before each send a deliverer claims the row (`begin_send`): on PostgreSQL `FOR UPDATE SKIP LOCKED`,
+so two deliverers never take the same row at once, and a lease (`claimed_by`, `lease_until`), so a
+deliverer that stalled cannot send a row another one has taken since (it checks its lease before the
+call). `sending_since` stays set while the outcome of a send is unknown (in flight at a crash, a
+timeout): the next claim says `maybe_sent`, and the deliverer looks for the message before sending.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Text, func
@@ -38,6 +45,14 @@ class OutboxRow(SQLModel, table=True):
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    # claims (migration 0002): who delivers the row until when; when its send began (at most once)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    sending_since: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
     def arguments(self) -> dict[str, Any]:
         """The call's arguments, decoded."""
@@ -136,11 +151,50 @@ def heads(*, engine: Engine) -> list[OutboxRow]:
         return list(rows)
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A row claimed for one send, until `lease_until`; `maybe_sent`: an earlier send's outcome is unknown."""
+
+    row_id: int
+    owner: str
+    lease_until: datetime
+    maybe_sent: bool
+    since: datetime  # when the first send whose outcome is unknown began (or this one)
+
+
+def begin_send(*, engine: Engine, row_id: int, owner: str, now: datetime, lease: timedelta) -> Claim | None:
+    """Claim a pending row for one send; None when it is no longer pending or another deliverer holds it."""
+    with Session(engine) as session:
+        query = select(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == PENDING)
+        if engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)  # another deliverer is claiming it right now
+        row = session.exec(query).first()
+        if row is None:
+            return None
+        now = utc(now)
+        if row.claimed_by not in (None, owner) and row.lease_until is not None and utc(row.lease_until) > now:
+            return None  # leased to another deliverer that may be sending it
+        maybe_sent = row.sending_since is not None
+        since = utc(row.sending_since) if maybe_sent else now
+        row.claimed_by, row.lease_until, row.sending_since = owner, now + lease, since
+        session.add(row)
+        session.commit()
+        return Claim(row_id, owner, now + lease, maybe_sent, since)
+
+
+def _settled(row: OutboxRow, *, maybe_sent: bool = False) -> None:
+    """The claim ends; a send whose outcome is unknown stays marked for the next claim's lookup."""
+    row.claimed_by, row.lease_until = None, None
+    if not maybe_sent:
+        row.sending_since = None
+
+
 def mark_sent(*, engine: Engine, row_id: int, now: datetime, save_as: str | None, value: str | None) -> None:
     """Record a delivery, and the value it saved, in one transaction."""
     with Session(engine) as session:
         row = session.get(OutboxRow, row_id)
         row.status, row.sent_at, row.attempts, row.last_error = SENT, utc(now), row.attempts + 1, ""
+        _settled(row)
         session.add(row)
         if save_as and value:
             saved = session.get(SavedTs, save_as) or SavedTs(name=save_as, ts=value)
@@ -149,12 +203,18 @@ def mark_sent(*, engine: Engine, row_id: int, now: datetime, save_as: str | None
         session.commit()
 
 
-def mark_retry(*, engine: Engine, row_id: int, error: str, next_attempt_at: datetime) -> int:
-    """Record a retryable failure and when to try again; return the attempts so far."""
+def mark_retry(
+    *, engine: Engine, row_id: int, error: str, next_attempt_at: datetime, maybe_sent: bool = False
+) -> int:
+    """Record a retryable failure and when to try again; return the attempts so far.
+
+    `maybe_sent`: the call may have gone through (a timeout, a 5xx): the next attempt looks first.
+    """
     with Session(engine) as session:
         row = session.get(OutboxRow, row_id)
         row.attempts += 1
         row.last_error, row.next_attempt_at = error[:2000], utc(next_attempt_at)
+        _settled(row, maybe_sent=maybe_sent)
         session.add(row)
         session.commit()
         return row.attempts
@@ -165,6 +225,7 @@ def mark_failed(*, engine: Engine, row_id: int, error: str) -> None:
     with Session(engine) as session:
         row = session.get(OutboxRow, row_id)
         row.status, row.attempts, row.last_error = FAILED, row.attempts + 1, error[:2000]
+        _settled(row)
         session.add(row)
         session.commit()
 
@@ -200,3 +261,12 @@ def count(*, engine: Engine, status: str) -> int:
         return session.exec(
             select(func.count()).select_from(OutboxRow).where(OutboxRow.status == status)
         ).one()
+
+
+def backlog(*, engine: Engine) -> tuple[int, datetime | None]:
+    """How many rows wait for delivery, and when the oldest of them was queued (None when none)."""
+    with Session(engine) as session:
+        depth, oldest = session.exec(
+            select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING)
+        ).one()
+        return depth, utc(oldest) if oldest is not None else None

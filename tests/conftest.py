@@ -37,15 +37,20 @@ def postgres_url() -> str | None:
 
 
 def fresh_postgres(url: str):
-    """A PostgreSQL engine with empty tables."""
+    """A PostgreSQL engine with empty tables at the current schema revision."""
+    from sqlalchemy import text
     from sqlmodel import SQLModel
 
+    import storage.outbox  # noqa: F401  - its tables are dropped too
+    from storage import schema
     from storage.db import create_db_engine
 
     try:
-        engine = create_db_engine(url)
-        SQLModel.metadata.drop_all(engine)
-        SQLModel.metadata.create_all(engine)
+        engine = create_db_engine(url, prepare=False)
+        with engine.begin() as connection:
+            SQLModel.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        schema.prepare(engine)
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("CUTOVER_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL at {url} is required but not usable: {exc}")

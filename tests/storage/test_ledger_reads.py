@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import inspect
 
 import storage.eventlog as eventlog
 from bot.bootstrap import build_services
@@ -167,16 +166,6 @@ def test_sqlite_reads_cannot_write(tmp_path):
     engine = create_db_engine(f"sqlite:///{tmp_path / 'cutover.db'}")
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         read_rows(engine, "DELETE FROM events WHERE seq > ?", (0,))
-
-
-def test_a_database_created_before_the_request_keys_index_gets_it(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_db_engine(url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_request_keys_cutover_seq")
-    engine.dispose()
-    indexes = inspect(create_db_engine(url)).get_indexes("request_keys")
-    assert [i["column_names"] for i in indexes] == [["cutover_id", "seq"]]
 
 
 def test_while_one_request_reads_the_others_go_on_with_the_cached_state(plan, roster, db_url, monkeypatch):
