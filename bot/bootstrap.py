@@ -80,11 +80,14 @@ def make_outbox(services: Services, parts: Parts) -> Outbox | None:
     if parts.delivery == "immediate":
         return None
     background = parts.delivery == "background"
+    # on PostgreSQL a serve may be a follower: it only queues; the leader's deliverer polls 4 times a second
+    replicated = background and services.ledger.db.dialect.name == "postgresql"
     return PersistentOutbox(
         services.ledger.db,
         services.clock,
         Transports.of(slack=parts.slack, ses=parts.ses, ses_source=parts.ses_source),
-        inline_without_thread=background,
+        inline_without_thread=background and not replicated,
+        poll_seconds=0.25 if replicated else 1.0,
         workers=4 if background else 1,
         templates_dir=services.templates_dir,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
@@ -31,8 +32,10 @@ class Settings(BaseSettings):
     cutover_roster: str = Field(default_factory=lambda: str(default_roster_path()))
     cutover_templates_dir: str | None = None
     cutover_ses_source: str | None = None  # the From address of emails (SES); unset: no email is sent
-    # requests within this many ms share one read of the log (commands/ledger.py); 0 with several replicas
+    # requests within this many ms share one read of the log (commands/ledger.py); SQLite only: on
+    # PostgreSQL, where replicas may share the database, every decision reads the log
     cutover_shared_read_ms: int = Field(default=20, ge=0, le=1000)
+    cutover_log_format: Literal["text", "json"] = "text"  # json: one JSON object per log line
 
     @field_validator(
         "slack_bot_token",

@@ -77,6 +77,7 @@ class Deliverer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pacer = Pacer()
+        self.on_retry: Callable[[str, bool], None] | None = None  # (method, rate limited): /metrics counts
         self._held: set[str] = set()  # pacing keys whose due rows the pacer held back in the last pass
         self._saved: dict[str, str] = {}
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox") if workers > 1 else None
@@ -208,6 +209,8 @@ class Deliverer:
         try:
             value = self._send(row, args, now, paced)
         except Retry as exc:
+            if self.on_retry is not None:
+                self.on_retry(row.method, exc.rate_limited)
             delay = _backoff(row.attempts + 1) if exc.after is None else timedelta(seconds=exc.after)
             with self._writes:
                 attempts = store.mark_retry(

@@ -23,8 +23,10 @@ from bot.bootstrap import Parts, load_plan, wire_bot
 from bot.cli import subcommand
 from bot.clock import SystemClock
 from bot.logs import configure_logging
-from bot.serve.background import start_background
-from bot.serve.http import EVENTS_PATH, HEALTH_PATH, HttpServer, SlackWsgiApp
+from bot.serve.background import replicas_possible, run_background
+from bot.serve.http import EVENTS_PATH, HEALTH_PATH, METRICS_PATH, HttpServer, SlackWsgiApp
+from bot.serve.metrics import Metrics, measure_acks
+from bot.serve.single_instance import hold_sqlite_file
 from bot.settings import Settings, SettingsError, load_settings, require
 from commands.context import Clock, Services
 from cutover.plan.model import Runbook
@@ -36,12 +38,13 @@ HTTP_THREADS = 8
 
 @dataclass
 class Runtime:
-    """What `serve` runs: the settings, the services, the Web API client and the Bolt app."""
+    """What `serve` runs: the settings, the services, the Web API client, the Bolt app and its metrics."""
 
     settings: Settings
     services: Services
     client: WebClient
     app: App
+    metrics: Metrics
 
     @property
     def database(self) -> Engine:
@@ -77,14 +80,26 @@ def build_runtime(
             clock=clock,
             parts=parts,
             templates_dir=settings.cutover_templates_dir,
-            share_reads_for=settings.cutover_shared_read_ms / 1000,
+            # on PostgreSQL replicas may share the database: no read another replica may have overtaken
+            share_reads_for=0.0
+            if replicas_possible(settings.database_url)
+            else settings.cutover_shared_read_ms / 1000,
         )
     except OperationalError as exc:  # the URL is well-formed but nobody answers there
         raise SettingsError(
             f"setting DATABASE_URL names a database that cannot be reached "
             f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})"
         ) from None
-    return Runtime(settings, services, client, create_app(settings, services, client=client))
+    app = create_app(settings, services, client=client)
+    metrics = Metrics()
+    measure_acks(app, metrics)
+    metrics.watch_outbox(services.ledger.db, services.clock.now)
+    deliverer = getattr(
+        services.outbox, "deliverer", None
+    )  # the persistent outbox's (bot/outbox/deliverer.py)
+    if deliverer is not None:
+        deliverer.on_retry = metrics.count_retry
+    return Runtime(settings, services, client, app, metrics)
 
 
 def integration_parts(parts: Parts, runbook: Runbook, clock: Clock, settings: Settings) -> Parts:
@@ -110,9 +125,12 @@ def integration_parts(parts: Parts, runbook: Runbook, clock: Clock, settings: Se
 
 
 def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
-    """The WSGI application of a runtime: /slack/events, /healthz."""
+    """The WSGI application of a runtime: /slack/events, /healthz, /metrics."""
     return SlackWsgiApp(
-        runtime.app, runtime.database, signing_secret=runtime.settings.slack_signing_secret or ""
+        runtime.app,
+        runtime.database,
+        signing_secret=runtime.settings.slack_signing_secret or "",
+        metrics=runtime.metrics,
     )
 
 
@@ -120,10 +138,11 @@ def serve_http(runtime: Runtime, *, host: str, port: int, threads: int, stop: th
     """Serve over HTTP until `stop` is set, then finish the requests in flight."""
     with HttpServer(wsgi_app(runtime), host=host, port=port, threads=threads) as server:
         log.info(
-            "listening on %s (Slack requests: %s, health: %s, %d threads)",
+            "listening on %s (Slack requests: %s, health: %s, metrics: %s, %d threads)",
             server.url,
             EVENTS_PATH,
             HEALTH_PATH,
+            METRICS_PATH,
             threads,
         )
         _wait(stop)
@@ -206,11 +225,14 @@ def serve_command(args: argparse.Namespace) -> int:
     """`serve --http [--port N] [--host H]` or `serve --socket`; returns 0 after a graceful stop."""
     mode = "serve --http" if args.http else "serve --socket"
     settings = require(load_settings(), mode)
-    configure_logging(args.log_level, secrets=secrets_of(settings))
+    release_file = hold_sqlite_file(settings.database_url, settings.cutover_templates_dir)
+    configure_logging(
+        args.log_level, secrets=secrets_of(settings), json_lines=settings.cutover_log_format == "json"
+    )
     runtime = build_runtime(settings)
     stop = threading.Event()
     stop_on_signals(stop)
-    stop_background = start_background(runtime.services)
+    stop_background = run_background(runtime.services, runtime.metrics)
     gc.freeze()  # what start-up built (plan, templates, engine) lives as long as the process: never rescanned
     try:
         if args.http:
@@ -220,6 +242,7 @@ def serve_command(args: argparse.Namespace) -> int:
     finally:
         stop_background()
         runtime.database.dispose()
+        release_file()
     return 0
 
 

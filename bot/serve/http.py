@@ -25,11 +25,13 @@ from sqlalchemy.engine import Engine
 from waitress import create_server
 
 from bot.serve.admission import MAX_BODY_BYTES, Refusal, admit, declared_length, log_refusal
+from bot.serve.metrics import CONTENT_TYPE, Metrics
 
 log = logging.getLogger("cutover.http")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 SLOW_ACK_S = 2.0  # Slack gives up after 3 s; say so in the log well before
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -74,15 +76,22 @@ class DatabaseHealth:
 
 
 class SlackWsgiApp:
-    """The WSGI application: POST /slack/events to Bolt, GET /healthz, 404 for anything else."""
+    """The WSGI application: POST /slack/events to Bolt, GET /healthz, GET /metrics, 404 for anything else."""
 
     def __init__(
-        self, app: App, database: Engine, events_path: str = EVENTS_PATH, *, signing_secret: str = ""
+        self,
+        app: App,
+        database: Engine,
+        events_path: str = EVENTS_PATH,
+        *,
+        signing_secret: str = "",
+        metrics: Metrics | None = None,
     ) -> None:
         self.app = app
         self.signing_secret = signing_secret
         self.health = DatabaseHealth(database)
         self.events_path = events_path
+        self.metrics = metrics
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -92,6 +101,8 @@ class SlackWsgiApp:
             healthy = self.health.ok()
             body = {"ok": healthy, "database": "ok" if healthy else "unreachable"}
             return _json(start_response, 200 if healthy else 503, body)
+        if path == METRICS_PATH and method == "GET" and self.metrics is not None:
+            return self._metrics(start_response)
         return _json(start_response, 404, {"ok": False, "error": "not_found"})
 
     def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -100,11 +111,13 @@ class SlackWsgiApp:
         length = declared_length(headers.get("content-length"))
         if isinstance(length, Refusal):  # refused on the headers alone: the body is never read
             log_refusal(length, declared=None, read=0)
+            self._count_refusal(length)
             return _json(start_response, length.status, {"ok": False, "error": length.reason})
         raw = environ["wsgi.input"].read(length) if length else b""
         admitted = admit(raw, headers, self.signing_secret)
         if isinstance(admitted, Refusal):
             log_refusal(admitted, declared=length, read=len(raw))
+            self._count_refusal(admitted)
             return _json(start_response, admitted.status, {"ok": False, "error": admitted.reason})
         request = BoltRequest(body=admitted.body, query=environ.get("QUERY_STRING", ""), headers=headers)
         try:
@@ -124,6 +137,21 @@ class SlackWsgiApp:
         payload = response.body.encode("utf-8")
         out.append(("content-length", str(len(payload))))
         start_response(_status_line(response.status), out)
+        return [payload]
+
+    def _count_refusal(self, refusal: Refusal) -> None:
+        """A request refused before Bolt saw it counts as an ack of no verb (/metrics)."""
+        if self.metrics is not None:
+            outcome = "unauthorized" if refusal.status == 401 else "rejected"
+            self.metrics.acks.labels("unverified", outcome).inc()
+
+    def _metrics(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            payload = self.metrics.exposition()
+        except Exception as exc:  # noqa: BLE001 - the outbox read failed: the scrape fails, not the server
+            log.warning("metrics: could not read the outbox (%s)", type(exc).__name__)
+            return _json(start_response, 503, {"ok": False, "error": "database_unreachable"})
+        start_response("200 OK", [("content-type", CONTENT_TYPE), ("content-length", str(len(payload)))])
         return [payload]
 
 

@@ -124,8 +124,10 @@ def _explain(
     """A refusal becomes its templated sentence, anything else a correlation id; never a traceback."""
     if isinstance(error, CutoverError):
         text = error_text(error, services.templates_dir)
+        context["ack_outcome"] = "refused"  # /metrics counts acks by outcome
     else:
         text = unexpected_text(error, services.templates_dir)
+        context["ack_outcome"] = "failed"
     body: dict[str, Any] = request.body or {}
     if "command" in body:  # a slash command: the refusal is the ack's ephemeral answer
         return _json({"response_type": "ephemeral", "text": text})

@@ -10,8 +10,9 @@ and does, once and late, whatever fell due while the bot was down.
 `coalesce=True` folds wake-ups that piled up into one run; `misfire_grace_time` is one hour:
 a wake-up delayed by a stalled process still runs (and any older one is caught up by the
 next run anyway, since the job fires everything due up to now). The alarm is never set more
-than `MAX_SLEEP` ahead, so changes made by another replica are seen within that time; a
-command in this process re-arms it at once through `listener`.
+than `max_sleep` ahead (`MAX_SLEEP`; `REPLICATED_SLEEP` when replicas share the database, so a
+deadline a command on another replica created is seen within a second); a command in this
+process re-arms it at once through `listener`. `lag` is how late the alarm last rang (/metrics).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 JOB_ID = "cutover-timeline"
 MISFIRE_GRACE_SECONDS = 3600
 MAX_SLEEP = timedelta(minutes=5)
+REPLICATED_SLEEP = timedelta(seconds=1)
 _SCHEDULERS: dict[str, TimelineScheduler] = {}
 
 
@@ -44,8 +46,13 @@ def wake(scheduler_id: str) -> None:
 class TimelineScheduler:
     """One alarm clock per store: fires due actions at their moments and re-arms itself."""
 
-    def __init__(self, services: Services, scheduler_id: str = "default") -> None:
-        self.services, self.id = services, scheduler_id
+    def __init__(
+        self, services: Services, scheduler_id: str = "default", max_sleep: timedelta = MAX_SLEEP
+    ) -> None:
+        self.services, self.id, self.max_sleep = services, scheduler_id, max_sleep
+        self.lag = timedelta()
+        for chatty in ("apscheduler.scheduler", "apscheduler.executors.default"):  # a line per wake-up
+            logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger(chatty).level))
         self._lock = threading.Lock()
         self._aps = BackgroundScheduler(
             timezone=UTC,
@@ -64,11 +71,15 @@ class TimelineScheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
         _SCHEDULERS.pop(self.id, None)
+        if self.listener in self.services.listeners:
+            self.services.listeners.remove(self.listener)
 
     def tick(self) -> None:
         """Fire what is due now and set the alarm for the next moment."""
         with self._lock:
             now = self.services.clock.now()
+            if self.armed_at is not None:
+                self.lag = max(timedelta(), now - self.armed_at)
             try:
                 fire_due(self.services, now)
                 upcoming = next_moment(self.services, now)
@@ -80,7 +91,7 @@ class TimelineScheduler:
     def arm(self, when: datetime | None) -> None:
         """Set the single job to run at `when` (at most MAX_SLEEP ahead) on the services' clock."""
         now = self.services.clock.now()
-        when = min(when or now + MAX_SLEEP, now + MAX_SLEEP)
+        when = min(when or now + self.max_sleep, now + self.max_sleep)
         self.armed_at = when
         if self._aps.running:
             # APScheduler waits in real time: run after the same delay the services' clock says
@@ -96,9 +107,9 @@ class TimelineScheduler:
             self.arm(services.clock.now())
 
 
-def start_scheduler(services: Services) -> TimelineScheduler:
+def start_scheduler(services: Services, max_sleep: timedelta = MAX_SLEEP) -> TimelineScheduler:
     """Build, register as a listener, and start the scheduler for `serve`; `stop()` it on shutdown."""
-    scheduler = TimelineScheduler(services)
+    scheduler = TimelineScheduler(services, max_sleep=max_sleep)
     services.listeners.append(scheduler.listener)
     scheduler.start()
     return scheduler

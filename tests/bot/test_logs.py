@@ -48,3 +48,22 @@ def test_tokens_secrets_and_the_database_password_are_redacted_everywhere_in_a_l
 def test_ordinary_lines_are_left_alone():
     formatter = RedactingFormatter("%(message)s", [None, "", "f00dfeedcafe1234"])
     assert formatted(formatter, "listening on http://0.0.0.0:3000") == "listening on http://0.0.0.0:3000"
+
+
+def test_json_log_lines_are_one_object_each_redacted_with_the_traceback():
+    import json
+
+    from bot.logs import JsonLinesFormatter
+
+    formatter = JsonLinesFormatter(["pa55word"])
+    try:
+        raise RuntimeError("connect as bot:pa55word failed\nsecond line")
+    except RuntimeError as exc:
+        line = formatted(formatter, "delivery of %s failed", "xoxb-111-222-abcDEF", exc=exc)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "cutover.test"
+    assert entry["message"] == "delivery of [redacted] failed"
+    assert entry["time"].endswith("Z")
+    assert "RuntimeError: connect as bot:[redacted] failed" in entry["exception"]
+    assert "pa55word" not in line and "xoxb-111" not in line

@@ -8,7 +8,7 @@ same verbs carry a confirmation dialog instead.
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.listeners.common import answer
 from bot.slack.replies import error_text
@@ -28,11 +28,12 @@ def request_key(command: dict) -> str | None:
     return f"slash:{trigger_id}" if trigger_id else None
 
 
-def cutover_command(ack: Ack, command: dict, services: Services, actor: str) -> None:
+def cutover_command(ack: Ack, command: dict, services: Services, actor: str, context: BoltContext) -> None:
     """Run the typed command as the Slack user and ack with the answer, or with the refusal (ephemeral)."""
     try:
         reply = execute(services, actor, command.get("text") or "", key=request_key(command))
     except CutoverError as refusal:
+        context["ack_outcome"] = "refused"  # /metrics counts acks by outcome
         ack(text=error_text(refusal, services.templates_dir), response_type="ephemeral")
         return
     message = answer(services, reply)
