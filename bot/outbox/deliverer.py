@@ -28,6 +28,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine as DbEngine
 
+from bot.outbox import lookup
+from bot.outbox.claims import SendClaims
 from bot.outbox.notices import failure_notice
 from bot.outbox.pacing import Pacer
 from bot.outbox.transports import Refused, Retry, Transports
@@ -78,6 +80,7 @@ class Deliverer:
         self._thread: threading.Thread | None = None
         self._pacer = Pacer()
         self.on_retry: Callable[[str, bool], None] | None = None  # (method, rate limited): /metrics counts
+        self.claims = SendClaims(db, clock, writes)  # `claims.may_send`: the leader's fence
         self._held: set[str] = set()  # pacing keys whose due rows the pacer held back in the last pass
         self._saved: dict[str, str] = {}
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox") if workers > 1 else None
@@ -206,15 +209,38 @@ class Deliverer:
                 self._held.add(pace_key(row))
                 return store.PENDING
             now = reserved  # the moment of sending is what Slack's window counts
+        claim = self.claims.begin(row)
+        if claim is None:
+            return store.PENDING  # sent meanwhile, or another deliverer holds it
+        looked = not claim.maybe_sent
         try:
-            value = self._send(row, args, now, paced)
+            if not looked:  # an earlier send's outcome is unknown: is the message there already?
+                found = self._find_posted(row, args)
+                looked = True
+                if found:
+                    with self._writes:
+                        store.mark_sent(
+                            engine=self.db, row_id=row.id, now=now, save_as=row.save_ts_as, value=found
+                        )
+                    log.info("%s %s was already posted (ts %s): not posted again", row.method, row.key, found)
+                    if row.save_ts_as:
+                        saved[row.save_ts_as] = found
+                    return store.SENT
+            if not self.claims.still_ours(claim):
+                return store.PENDING  # stalled past the lease, or no longer the leader: send nothing
+            value = self._send(row, lookup.with_key(row.method, args, row.key), now, paced)
         except Retry as exc:
             if self.on_retry is not None:
                 self.on_retry(row.method, exc.rate_limited)
             delay = _backoff(row.attempts + 1) if exc.after is None else timedelta(seconds=exc.after)
+            maybe_sent = (not looked or not exc.rate_limited) and paced  # a 429 says the call was not made
             with self._writes:
                 attempts = store.mark_retry(
-                    engine=self.db, row_id=row.id, error=str(exc), next_attempt_at=now + delay
+                    engine=self.db,
+                    row_id=row.id,
+                    error=str(exc),
+                    next_attempt_at=now + delay,
+                    maybe_sent=maybe_sent,
                 )
             log.warning(
                 "%s %s not delivered (attempt %d): %s; retrying in %s",
@@ -237,6 +263,13 @@ class Deliverer:
         if row.save_ts_as and value:
             saved[row.save_ts_as] = value
         return store.SENT
+
+    def _find_posted(self, row: store.OutboxRow, args: dict[str, Any]) -> str | None:
+        """The ts of this row's message if Slack has it already; None when not (or when it cannot tell)."""
+        finder = getattr(self.transports.route(row.method), "find_posted", None)
+        if row.method != "chat.postMessage" or finder is None:
+            return None  # updates and views are idempotent; email cannot be looked for
+        return finder({k: v for k, v in args.items() if k != "notify"}, row.key) or None
 
     def _send(self, row: store.OutboxRow, args: dict[str, Any], now: datetime, paced: bool) -> str | None:
         """The call through its transport; the pacer learns from the answer (or from a 429)."""

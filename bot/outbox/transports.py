@@ -65,6 +65,23 @@ class SlackTransport:
         channel = response.get("channel")
         return response.get("ts") or (channel.get("id") if isinstance(channel, dict) else None)
 
+    def find_posted(self, args: dict[str, Any], key: str) -> str | None:
+        """The ts of the message posted under this outbox key, if Slack has it (bot/outbox/lookup.py);
+        Retry when Slack cannot be asked now (the row waits: it is never sent blind)."""
+        from bot.outbox.lookup import find_posted
+
+        try:
+            return find_posted(self.client, args, key)
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                after = float(exc.response.headers.get("Retry-After") or 1)
+                raise Retry(
+                    "looking for an earlier send: rate limited (429)", after, rate_limited=True
+                ) from None
+            raise Retry(f"looking for an earlier send: {exc.response.get('error', '')}") from None
+        except Exception as exc:  # noqa: BLE001 - timeouts, connection errors
+            raise Retry(f"looking for an earlier send: {type(exc).__name__}: {exc}") from None
+
 
 class SesTransport:
     """Plain-text email through a boto3 SES client, from one configured sender."""

@@ -41,7 +41,7 @@ def run_background(services: Services, metrics: Metrics | None = None) -> Stop:
     leadership = Leadership(database, lambda: start_background(services, replicated=True, metrics=metrics))
     if metrics is not None:
         metrics.leader.set_function(lambda: 1.0 if leadership.leading else 0.0)
-    claims = getattr(services.outbox, "claims", None)
+    claims = getattr(getattr(services.outbox, "deliverer", None), "claims", None)
     if claims is not None:  # a deliverer that lost the lock sends nothing more, even mid-pass
         claims.may_send = lambda: leadership.leading
     return leadership.start().stop

@@ -15,6 +15,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
+from bot.outbox.claims import SLACK_TIMEOUT_S
 from bot.outbox.direct import ImmediateOutbox
 from bot.settings import Settings
 from bot.slack.announcer import announce
@@ -31,8 +32,10 @@ log = logging.getLogger(__name__)
 def slack_client(settings: Settings) -> WebClient:
     """The Web API client of the settings (SLACK_API_URL points it at a proxy or a fake Slack)."""
     if settings.slack_api_url:
-        return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    return WebClient(token=settings.slack_bot_token)
+        return WebClient(
+            token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_S
+        )
+    return WebClient(token=settings.slack_bot_token, timeout=SLACK_TIMEOUT_S)
 
 
 def wire_slack(

@@ -41,11 +41,15 @@ class FakeSlackApi:
         self._ts = itertools.count(100)
         self._ids = itertools.count(1)
         self._channels: dict[str, str] = {}
+        self._posted: dict[str, list[dict[str, Any]]] = defaultdict(
+            list
+        )  # channel id -> messages, oldest first
         self._limit: tuple[int, int] | None = None
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._failures: list[int] = []
         self._down = False
         self._answers: dict[str, dict[str, Any]] = {}
+        self._delays: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -125,6 +129,16 @@ class FakeSlackApi:
             self._limit = (per_second, retry_after) if per_second else None
             self._recent.clear()
 
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer this method's calls `seconds` late, after acting on them (a crash can land in between)."""
+        with self._lock:
+            self._delays[method] = seconds
+
+    def delay_of(self, method: str) -> float:
+        """How late this method's calls are answered."""
+        with self._lock:
+            return self._delays.get(method, 0.0)
+
     def fail_next(self, n: int = 1, status: int = 500) -> None:
         """Answer the next `n` requests with this HTTP status."""
         with self._lock:
@@ -172,6 +186,32 @@ class FakeSlackApi:
             recent.append(now)
         return None
 
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """A page of a channel's messages (newest first) or of a thread (oldest first), as Slack pages them."""
+        channel = str(args.get("channel", ""))
+        if not (channel[:1] in "CDG" and channel.isalnum() and channel.isupper()):
+            return {"ok": False, "error": "channel_not_found"}  # Slack wants an id here, not a name
+        posted = self._posted.get(channel, [])
+        if method == "conversations.history":
+            found = [m for m in reversed(posted) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        else:
+            thread = str(args.get("ts", ""))
+            found = [m for m in posted if m["ts"] == thread or m.get("thread_ts") == thread]
+            if not found:
+                return {"ok": False, "error": "thread_not_found"}
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        page = found[start : start + limit]
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
     def _next_ts(self) -> str:
         return f"{TS_BASE}.{next(self._ts):06d}"
 
@@ -200,7 +240,23 @@ class FakeSlackApi:
                 "text": args.get("text", ""),
                 "blocks": args.get("blocks", []),
             }
+            if args.get("thread_ts"):
+                message["thread_ts"] = str(args["thread_ts"])
+            if isinstance(args.get("metadata"), dict):
+                message["metadata"] = args["metadata"]
+            self._posted[channel].append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, args)
+        if method == "conversations.list":  # every channel a name was used for (the bot is in all of them)
+            named = [
+                (name.lstrip("#"), cid) for name, cid in self._channels.items() if not name[:1].isupper()
+            ]
+            return {
+                "ok": True,
+                "channels": [{"id": cid, "name": name, "is_member": True} for name, cid in named],
+                "response_metadata": {"next_cursor": ""},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method in ("chat.update", "chat.delete"):
@@ -262,6 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
         args = dict(parse_qsl(parts.query))
         args.update(_parse_body(raw, self.headers.get("Content-Type", ""), method))
         status, extra, body = self.fake.answer(method, args, dict(self.headers.items()))
+        if delay := self.fake.delay_of(method):
+            time.sleep(delay)
         payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header(

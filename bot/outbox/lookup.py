@@ -1,0 +1,91 @@
+"""At most once after a crash: a message whose earlier send may have gone out is looked for before it is sent.
+
+Every `chat.postMessage` carries its outbox key in Slack message metadata (`with_key`). When a row's
+send began and its outcome is unknown (the process died in flight, the answer timed out, Slack
+answered 5xx), the deliverer calls `find_posted` first: it reads the thread (`conversations.replies`)
+or the channel (`conversations.history`, newest first, up to `PAGES` pages) with the metadata and
+returns the `ts` of the message carrying the key, if any; the row is then marked sent without
+posting again. A channel given by name is found by name first (`conversations.list`). A
+conversation the bot cannot read (not a member: it posted there with chat:write.public; archived)
+answers `UNCHECKABLE`, and the message is sent again, as before: invite the bot to every channel it
+posts in to have at most once there too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+METADATA_TYPE = "cutover_outbox"
+PAGES = 5
+PAGE_SIZE = 200
+UNCHECKABLE = ""  # find_posted's answer when the conversation cannot be read back
+UNREADABLE = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "missing_scope", "thread_not_found"}
+)
+
+
+def with_key(method: str, args: dict[str, Any], key: str) -> dict[str, Any]:
+    """The call's arguments with the outbox key in the message's metadata (chat.postMessage only)."""
+    if method != "chat.postMessage" or "metadata" in args:
+        return args
+    return {**args, "metadata": {"event_type": METADATA_TYPE, "event_payload": {"outbox_key": key}}}
+
+
+def find_posted(client: WebClient, args: dict[str, Any], key: str) -> str | None:
+    """The ts of the message posted under this key; None when it is not there; UNCHECKABLE when unknowable.
+
+    Slack errors (SlackApiError, timeouts) propagate: the caller retries the lookup, never sends blind.
+    """
+    try:
+        channel = _channel_id(client, str(args.get("channel") or ""))
+        return _search(client, channel, args.get("thread_ts"), key) if channel else UNCHECKABLE
+    except SlackApiError as exc:
+        if exc.response.get("error") in UNREADABLE:
+            return UNCHECKABLE
+        raise
+
+
+def _channel_id(client: WebClient, channel: str) -> str:
+    """The conversation id of a channel id, user id (their DM) or channel name; "" when none matches."""
+    if channel[:1] in "UW" and channel.isalnum():  # a user id: the message went to the DM
+        return client.conversations_open(users=channel)["channel"]["id"]
+    if channel[:1] in "CDG" and channel.isalnum() and channel.isupper():
+        return channel
+    name, cursor = channel.lstrip("#"), None
+    for _ in range(PAGES * 5):
+        page = client.conversations_list(
+            types="public_channel", exclude_archived=True, limit=1000, cursor=cursor
+        )
+        for found in page.get("channels") or []:
+            if found.get("name") == name:
+                return str(found["id"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return ""
+
+
+def _search(client: WebClient, channel: str, thread: object, key: str) -> str | None:
+    """The ts of the message with this key among the newest of the channel, or in the thread."""
+    cursor = None
+    for _ in range(PAGES):
+        if thread:
+            page = client.conversations_replies(
+                channel=channel, ts=str(thread), include_all_metadata=True, limit=PAGE_SIZE, cursor=cursor
+            )
+        else:
+            page = client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=PAGE_SIZE, cursor=cursor
+            )
+        for message in page.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_TYPE and payload.get("outbox_key") == key:
+                return str(message["ts"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+    return None
