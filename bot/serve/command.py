@@ -150,8 +150,25 @@ def serve_http(runtime: Runtime, *, host: str, port: int, threads: int, stop: th
     log.info("stopped")
 
 
-def serve_socket(runtime: Runtime, *, stop: threading.Event, handler_factory=None) -> None:
-    """Connect to Slack over Socket Mode with SLACK_APP_TOKEN until `stop` is set."""
+def serve_socket(
+    runtime: Runtime,
+    *,
+    stop: threading.Event,
+    handler_factory=None,
+    health_port: int | None = None,
+    host: str = "0.0.0.0",
+) -> None:
+    """Connect to Slack over Socket Mode with SLACK_APP_TOKEN until `stop` is set.
+
+    With `health_port`, /healthz and /metrics are served over HTTP too (no Slack path: events
+    arrive over the socket), for the orchestrator's health check and Prometheus.
+    """
+    if health_port is not None:
+        probes = SlackWsgiApp(runtime.app, runtime.database, events_path="", metrics=runtime.metrics)
+        with HttpServer(probes, host=host, port=health_port, threads=2) as server:
+            log.info("health and metrics on %s (%s, %s)", server.url, HEALTH_PATH, METRICS_PATH)
+            serve_socket(runtime, stop=stop, handler_factory=handler_factory)
+        return
     if handler_factory is None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler as handler_factory
     handler = handler_factory(
@@ -216,6 +233,12 @@ def _serve_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000; 0 picks a free one)")
     parser.add_argument("--host", default="0.0.0.0", help="HTTP address to bind (default 0.0.0.0)")
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        help="--socket: also serve /healthz and /metrics on this port",
+    )
     parser.add_argument("--threads", type=int, default=HTTP_THREADS, help="HTTP worker threads (default 8)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 
@@ -238,7 +261,7 @@ def serve_command(args: argparse.Namespace) -> int:
         if args.http:
             serve_http(runtime, host=args.host, port=args.port, threads=args.threads, stop=stop)
         else:
-            serve_socket(runtime, stop=stop)
+            serve_socket(runtime, stop=stop, health_port=args.health_port, host=args.host)
     finally:
         stop_background()
         runtime.database.dispose()

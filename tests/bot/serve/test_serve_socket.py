@@ -84,3 +84,41 @@ def test_a_malformed_envelope_is_acked_empty_and_changes_nothing(tmp_path, caplo
     assert slack.calls_to("chat.postMessage") == [] and slack.calls_to("chat.postEphemeral") == []
     assert "MARK-" not in caplog.text and "Traceback" not in caplog.text
     assert caplog.text.count("refused a Socket Mode envelope") == 4
+
+
+def test_socket_mode_serves_health_and_metrics_on_its_own_port_and_no_slack_path(tmp_path):
+    import socket
+
+    from tests.support.slack_http import SlackSender
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeSlackApi() as slack, FakeSocketMode() as socket_mode:
+        slack.answer_with("apps.connections.open", {"ok": True, "url": socket_mode.url})
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_app_token=APP_TOKEN,
+            slack_api_url=slack.url,
+            database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
+            cutover_channel="C0CUTOVER",
+        )
+        runtime = build_runtime(settings, clock=FakeClock(T0))
+        stop = threading.Event()
+        kwargs = {"stop": stop, "health_port": port, "host": "127.0.0.1"}
+        serving = threading.Thread(target=serve_socket, args=(runtime,), kwargs=kwargs, daemon=True)
+        serving.start()
+        try:
+            typed = SlackRequests("socket-mode-signs-nothing").slash(IC, "status")
+            envelope = socket_mode.send("slash_commands", dict(parse_qsl(typed.raw_body)))
+            socket_mode.ack(envelope)
+            sender = SlackSender(f"http://127.0.0.1:{port}", "unused")
+            assert sender.get("/healthz").json() == {"ok": True, "database": "ok"}
+            metrics = sender.get("/metrics").body.decode()
+            assert 'cutover_acks_total{outcome="ok",verb="status"} 1.0' in metrics
+            assert sender.command("status", user=IC).status == 404  # Slack talks over the socket only
+            sender.close()
+        finally:
+            stop.set()
+            serving.join(10)
+        assert not serving.is_alive()
