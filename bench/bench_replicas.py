@@ -157,14 +157,23 @@ def main() -> int:
             bare_port,
         )
         replicas: dict[int, subprocess.Popen] = {}
-        for _ in range(REPLICAS):
-            port = free_port()
-            serve = ["serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--log-level", "WARNING"]
-            replicas[port] = start_server([sys.executable, "-c", CLI, *serve], env, port)
         try:
+            for _ in range(REPLICAS):
+                port = free_port()
+                serve = [
+                    "serve",
+                    "--http",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "WARNING",
+                ]
+                replicas[port] = start_server([sys.executable, "-c", CLI, *serve], env, port)
             rows = latency_rows(args, f"http://127.0.0.1:{bare_port}", list(replicas))
             take_overs = take_over_times(replicas)
-        finally:
+        finally:  # no server outlives the benchmark, even when one did not start
             for process in [bare, *replicas.values()]:
                 if process.poll() is None:
                     process.terminate()
