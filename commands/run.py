@@ -17,7 +17,7 @@ from commands.parsing import Words, nearest, split
 from commands.table import VERBS
 from cutover import events as ev
 from cutover.errors import BadArguments, InvalidTransition, PermissionDenied
-from cutover.raci import may
+from cutover.raci import Decision, may
 from storage.eventlog import AlreadyApplied, Conflict, Pending
 
 log = logging.getLogger(__name__)
@@ -54,17 +54,10 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
     action = verb.action(parsed.args)
     decision = may(actor, action, services.plan, services.roster)
     if not decision.allowed:
-        _record_denial(
-            services,
-            actor,
-            str(action),
-            list(decision.roles),
-            decision.reason,
-            key=f"{key}:denied" if key else None,
-        )
-        raise PermissionDenied(
-            decision.reason, decision=decision, command=text, plan_roles=services.plan.roles
-        )
+        _record_denial(services, actor, decision, key=f"{key}:denied" if key else None)
+        denied = PermissionDenied.because(decision.reason, held=services.plan.titles(decision.held))
+        denied.context.update(decision=decision, command=text, plan_roles=services.plan.roles)
+        raise denied
     for attempt in range(ATTEMPTS):
         try:
             # a Slack retry or a repeated click is found here (the keys come with the state) or by the append;
@@ -124,16 +117,14 @@ def record_event(
     return recorded
 
 
-def _record_denial(
-    services: Services, actor: str, action: str, roles: list[str], reason: str, key: str | None = None
-) -> None:
+def _record_denial(services: Services, actor: str, decision: Decision, key: str | None = None) -> None:
     """A denial is itself an event of the current cutover (when there is one); a retried request records it once."""
     state = services.ledger.current()
     if state is not None:
-        record_event(
-            services,
-            state.cutover_id,
-            ev.CommandDenied(action=action, roles=roles, reason=reason),
-            actor=actor,
-            key=key,
+        denied = ev.CommandDenied(
+            action=str(decision.action),
+            roles=list(decision.roles),
+            reason=decision.reason,
+            held=list(decision.held),
         )
+        record_event(services, state.cutover_id, denied, actor=actor, key=key)

@@ -5,7 +5,7 @@ Theory of operation
 A cutover is an append-only list of events (`cutover/events.py`); its state is the fold of
 those events (`cutover/state.py`). The engine never changes state: each command method reads
 the state and the runbook and returns the events to append, or raises `InvalidTransition` with
-a sentence a person understands. The caller appends the events with the expected sequence
+a reason code and its data (templates/error/reason.j2 words it). The caller appends the events with the expected sequence
 number (optimistic concurrency), then applies them. So a refused command changes nothing, two
 people pressing "Approve" at once produce one approval, and replaying the log rebuilds the state.
 
@@ -15,7 +15,7 @@ gate opens; its approvers approve it (Gate 5 needs one approval from each of its
 different people). When every gate closing a stage is approved, the next stage opens; when the
 last stage's gates are approved, the cutover has succeeded. A failed step or a rejected gate
 calls for a rollback decision (`cutover/decisions.py` recommends one from the decision matrix);
-the Incident Commander orders R1, R2 or R3, whose steps are then done in order; the cutover is
+the roles of `authority.rollback` order R1, R2 or R3, whose steps are then done in order; the cutover is
 rolled back when they are all done, or the rollback failed when one fails. Pausing stops the
 escalation clocks (`cutover/deadlines.py`), not the downtime.
 
@@ -30,7 +30,6 @@ from datetime import datetime
 
 from cutover import events as ev
 from cutover.errors import BadArguments, InvalidTransition
-from cutover.plan.durations import format_duration
 from cutover.plan.model import Gate, Runbook
 from cutover.state import RUNNING, TERMINAL, UNDERWAY, CutoverState, GateStatus, Status, StepStatus
 
@@ -50,39 +49,32 @@ class Engine:
     ) -> Events:
         """Schedule (or move) the window of the cutover; a new cutover when there is none."""
         if window_start <= now:
-            raise InvalidTransition(
-                f"the window start {window_start:%Y-%m-%d %H:%M} UTC is in the past (now {now:%Y-%m-%d %H:%M} UTC)"
-            )
+            raise InvalidTransition.because("window_in_past", start=window_start, now=now)
         scheduled = ev.WindowScheduled(window_start=window_start.isoformat(), timezone=timezone)
         if state is None or state.terminal:
             return [ev.CutoverPlanned(runbook_id=self.plan.id, title=self.plan.title), scheduled]
         if state.status not in (Status.PLANNED, Status.SCHEDULED, Status.GO, Status.NO_GO):
-            raise InvalidTransition(f"the cutover is {_said(state.status)}; its window can no longer move")
+            raise InvalidTransition.because("window_fixed", status=str(state.status))
         return [scheduled]
 
     def decide_go_nogo(self, state: CutoverState | None, decision: str, reason: str) -> Events:
-        """Record the Incident Commander's GO or NO-GO."""
+        """Record GO or NO-GO (by the roles of `authority.go_nogo`)."""
         state = _require(state)
         if decision not in ("go", "no-go"):
-            raise BadArguments(f"the decision is go or no-go, not {decision!r}")
+            raise BadArguments.because("decision_unknown", value=decision)
         if state.status not in (Status.SCHEDULED, Status.GO, Status.NO_GO):
             if state.status == Status.PLANNED:
-                raise InvalidTransition("schedule the window first: /cutover schedule YYYY-MM-DD HH:MM")
-            raise InvalidTransition(
-                f"the cutover is {_said(state.status)}; go/no-go is decided before it starts"
-            )
+                raise InvalidTransition.because("gonogo_unscheduled")
+            raise InvalidTransition.because("gonogo_after_start", status=str(state.status))
         return [ev.GoNoGoDecided(decision=decision, reason=reason)]
 
     def start(self, state: CutoverState | None) -> Events:
         """Start the cutover: Phase 0 opens."""
         state = _require(state)
         if state.status != Status.GO:
-            hint = {
-                Status.PLANNED: "schedule the window first",
-                Status.SCHEDULED: "the Incident Commander records GO first (/cutover go-nogo go <reason>)",
-                Status.NO_GO: "the last decision was NO-GO; record GO first",
-            }.get(state.status, f"the cutover is {_said(state.status)}")
-            raise InvalidTransition(f"cannot start: {hint}")
+            raise InvalidTransition.because(
+                "start_not_go", status=str(state.status), commander=self.plan.duty_titles["go_nogo"]
+            )
         return [
             ev.CutoverStarted(),
             ev.StageOpened(stage=self.plan.stages[0][0].stage, final=len(self.plan.stages) == 1),
@@ -96,16 +88,14 @@ class Engine:
         if step_id in self.plan.rollback_steps_by_id:
             self._check_rollback_step_ready(state, step_id)
             return [ev.StepStarted(step_id=step_id, note=note)]
-        self._check_running(state, f"start {step_id}")
+        self._check_running(state, {"act": "start", "step": step_id})
         if state.paused:
-            raise InvalidTransition(
-                f"the cutover is paused ({state.pause_reason}); resume it before starting {step_id}"
-            )
+            raise InvalidTransition.because("paused_step", step=step_id, reason=state.pause_reason)
         run = state.step(step_id)
         if run.status == StepStatus.IN_PROGRESS:
-            raise InvalidTransition(f"{step_id} is already in progress (started by <@{run.started_by}>)")
+            raise InvalidTransition.because("step_in_progress", step=step_id, by=run.started_by)
         if run.status == StepStatus.DONE:
-            raise InvalidTransition(f"{step_id} is already done")
+            raise InvalidTransition.because("step_already", step=step_id, status=str(run.status))
         self._check_step_ready(state, step_id)
         return [ev.StepStarted(step_id=step_id, note=note)]
 
@@ -156,17 +146,18 @@ class Engine:
         self._check_data_validation_not_failed(state, gate)
         run = state.gate(number)
         if run.status == GateStatus.APPROVED:
-            who = ", ".join(f"<@{a.actor}>" for a in run.approvals)
-            raise InvalidTransition(f"Gate {number} is already approved (by {who})")
+            raise InvalidTransition.because(
+                "gate_already_approved", gate=number, by=[a.actor for a in run.approvals]
+            )
         approved_roles = {a.role for a in run.approvals}
         if any(a.actor == actor for a in run.approvals):
             missing = [r for r in gate.approvers if r not in approved_roles]
-            raise InvalidTransition(
-                f"you already approved Gate {number}; it still needs a different person as {', '.join(missing)}"
+            raise InvalidTransition.because(
+                "gate_approved_by_you", gate=number, missing=self.plan.titles(missing)
             )
         role = next((r for r in gate.approvers if r in actor_roles and r not in approved_roles), None)
         if role is None:
-            raise InvalidTransition(f"Gate {number} already has the approval your role gives")
+            raise InvalidTransition.because("gate_role_approved", gate=number)
         complete = gate.approval == "any" or approved_roles | {role} >= set(gate.approvers)
         events: Events = [ev.GateApproved(gate=number, role=role, reason=reason, complete=complete)]
         if complete:
@@ -181,7 +172,7 @@ class Engine:
         gate = self._gate(number)
         self._check_gate_decidable(state, gate, "reject")
         if state.gate(number).status == GateStatus.APPROVED:
-            raise InvalidTransition(f"Gate {number} is already approved; order a rollback instead")
+            raise InvalidTransition.because("gate_approved_reject", gate=number)
         role = next((r for r in gate.approvers if r in actor_roles), gate.approvers[0])
         return [ev.GateRejected(gate=number, role=role, reason=reason)]
 
@@ -191,10 +182,10 @@ class Engine:
         """Pause: escalation clocks stop; the time still counts toward downtime."""
         state = _require(state)
         if state.status not in UNDERWAY:
-            raise InvalidTransition(f"only a cutover under way can be paused; it is {_said(state.status)}")
+            raise InvalidTransition.because("pause_not_underway", status=str(state.status))
         if state.paused:
-            raise InvalidTransition(
-                f"already paused since {state.paused_since:%H:%M:%S} UTC ({state.pause_reason})"
+            raise InvalidTransition.because(
+                "already_paused", since=state.paused_since, reason=state.pause_reason
             )
         return [ev.Paused(reason=reason)]
 
@@ -202,7 +193,7 @@ class Engine:
         """Resume a paused cutover."""
         state = _require(state)
         if not state.paused:
-            raise InvalidTransition("the cutover is not paused")
+            raise InvalidTransition.because("not_paused")
         return [ev.Resumed()]
 
     def rollback(
@@ -211,14 +202,14 @@ class Engine:
         """Order a rollback procedure (a running rollback may be replaced by another procedure)."""
         state = _require(state)
         if procedure not in self.plan.rollbacks_by_id:
-            raise BadArguments(
-                f"no rollback procedure {procedure!r}; the runbook has {', '.join(self.plan.rollbacks_by_id)}"
+            raise BadArguments.because(
+                "rollback_unknown", procedure=procedure, known=list(self.plan.rollbacks_by_id)
             )
         if state.status not in UNDERWAY:
-            raise InvalidTransition(f"a rollback is ordered during the cutover; it is {_said(state.status)}")
+            raise InvalidTransition.because("rollback_not_underway", status=str(state.status))
         if state.status == Status.ROLLING_BACK and state.rollback and state.rollback.procedure == procedure:
-            raise InvalidTransition(
-                f"{procedure} is already in progress (ordered by <@{state.rollback.ordered_by}>)"
+            raise InvalidTransition.because(
+                "rollback_in_progress", procedure=procedure, by=state.rollback.ordered_by
             )
         events: Events = [ev.Resumed()] if state.paused else []
         return [*events, ev.RollbackOrdered(procedure=procedure, reason=reason, recommended=recommended)]
@@ -227,14 +218,14 @@ class Engine:
         """Abort the cutover."""
         state = _require(state)
         if state.terminal:
-            raise InvalidTransition(f"the cutover has already {_said(state.status)}")
+            raise InvalidTransition.because("already_ended", status=str(state.status))
         return [ev.CutoverAborted(reason=reason)]
 
     def note(self, state: CutoverState | None, category: str, text: str) -> Events:
         """Record an issue or a lesson learned (also after the end, for the report)."""
         state = _require(state)
         if category not in ("issue", "lesson"):
-            raise BadArguments(f"a note is an issue or a lesson, not {category!r}")
+            raise BadArguments.because("note_category", value=category)
         return [ev.NoteAdded(category=category, text=text)]
 
     # --- checks -------------------------------------------------------------------------------
@@ -243,19 +234,20 @@ class Engine:
         gate = self.plan.gates_by_number.get(number)
         if gate is None:
             numbers = sorted(self.plan.gates_by_number)
-            raise BadArguments(f"no Gate {number}; the runbook has Gates {numbers[0]}-{numbers[-1]}")
+            raise BadArguments.because("gate_unknown", gate=number, first=numbers[0], last=numbers[-1])
         return gate
 
-    def _check_running(self, state: CutoverState, what: str) -> None:
+    def _check_running(self, state: CutoverState, doing: dict) -> None:
+        """`doing` names the refused command for the sentence: {"act": "start", "step": "0.1"}."""
         if state.status in RUNNING:
             return
         if state.status in (Status.ROLLING_BACK, Status.ROLLBACK_FAILED):
-            raise InvalidTransition(
-                f"cannot {what}: rollback {state.rollback.procedure} is under way; only its steps can be run"
+            raise InvalidTransition.because(
+                "not_running_rollback", doing=doing, procedure=state.rollback.procedure
             )
         if state.status in TERMINAL:
-            raise InvalidTransition(f"cannot {what}: the cutover has {_said(state.status)}")
-        raise InvalidTransition(f"cannot {what}: the cutover has not started")
+            raise InvalidTransition.because("not_running_ended", doing=doing, status=str(state.status))
+        raise InvalidTransition.because("not_running_unstarted", doing=doing)
 
     def _check_step_ready(self, state: CutoverState, step_id: str) -> None:
         phase = self.plan.phase_of_step[step_id]
@@ -266,56 +258,53 @@ class Engine:
                 if self.plan.phases_by_id[g.after[0]].stage < phase.stage
                 and state.gate(g.number).status != GateStatus.APPROVED
             ]
-            gates = ", ".join(f"Gate {n}" for n in waiting)
-            raise InvalidTransition(f"Phase {phase.id} has not opened: it waits for {gates} to be approved")
+            raise InvalidTransition.because("phase_not_open", phase=phase.id, gates=waiting)
         ids = [s.id for s in phase.steps]
         for earlier in ids[: ids.index(step_id)]:
             run = state.step(earlier)
             if run.status != StepStatus.DONE:
-                raise InvalidTransition(f"{step_id} comes after {earlier}, which is {_said(run.status)}")
+                raise InvalidTransition.because(
+                    "step_order", step=step_id, earlier=earlier, status=str(run.status)
+                )
 
     def _check_rollback_step_ready(self, state: CutoverState, step_id: str) -> None:
         if state.status not in (Status.ROLLING_BACK, Status.ROLLBACK_FAILED) or state.rollback is None:
-            raise InvalidTransition(f"{step_id} is a rollback step, and no rollback has been ordered")
+            raise InvalidTransition.because("rollback_step_unordered", step=step_id)
         procedure = self.plan.rollbacks_by_id[state.rollback.procedure]
         ids = [s.id for s in procedure.steps]
         if step_id not in ids:
-            raise InvalidTransition(
-                f"{step_id} is not part of {procedure.id}, the rollback under way ({ids[0]}-{ids[-1]})"
+            raise InvalidTransition.because(
+                "rollback_step_other", step=step_id, procedure=procedure.id, first=ids[0], last=ids[-1]
             )
         run = state.step(step_id)
         if run.status in (StepStatus.IN_PROGRESS, StepStatus.DONE):
-            raise InvalidTransition(f"{step_id} is already {_said(run.status)}")
+            raise InvalidTransition.because("step_already", step=step_id, status=str(run.status))
         step = self.plan.rollback_steps_by_id[step_id]
         if step.parallel:
             return
         for earlier in procedure.steps[: ids.index(step_id)]:
             if not earlier.parallel and state.step(earlier.id).status != StepStatus.DONE:
-                raise InvalidTransition(
-                    f"{step_id} comes after {earlier.id}, which is {_said(state.step(earlier.id).status)}"
+                raise InvalidTransition.because(
+                    "step_order", step=step_id, earlier=earlier.id, status=str(state.step(earlier.id).status)
                 )
 
     def _check_in_progress(self, state: CutoverState, step_id: str, outcome: str) -> None:
         is_rollback = step_id in self.plan.rollback_steps_by_id
         if is_rollback:
             if state.status not in (Status.ROLLING_BACK, Status.ROLLBACK_FAILED):
-                raise InvalidTransition(f"{step_id} is a rollback step, and no rollback is under way")
+                raise InvalidTransition.because("rollback_step_not_underway", step=step_id)
         else:
-            self._check_running(state, f"mark {step_id} {outcome}")
+            self._check_running(state, {"act": "mark", "step": step_id, "outcome": outcome})
         run = state.step(step_id)
         if run.status != StepStatus.IN_PROGRESS:
             if run.status == StepStatus.PENDING:
-                raise InvalidTransition(
-                    f"{step_id} has not been started: /cutover step start {step_id} first"
-                )
-            raise InvalidTransition(f"{step_id} is already {_said(run.status)}")
+                raise InvalidTransition.because("step_not_started", step=step_id)
+            raise InvalidTransition.because("step_already", step=step_id, status=str(run.status))
 
     def _check_gate_decidable(self, state: CutoverState, gate: Gate, verb: str) -> None:
-        self._check_running(state, f"{verb} Gate {gate.number}")
+        self._check_running(state, {"act": verb, "gate": gate.number})
         if state.paused:
-            raise InvalidTransition(
-                f"the cutover is paused ({state.pause_reason}); resume it before you {verb} a gate"
-            )
+            raise InvalidTransition.because("paused_gate", verb=verb, reason=state.pause_reason)
         if state.gate(gate.number).status == GateStatus.PENDING:
             undone = [
                 s.id
@@ -323,24 +312,17 @@ class Engine:
                 for s in self.plan.phases_by_id[p].steps
                 if state.step(s.id).status != StepStatus.DONE
             ]
-            raise InvalidTransition(f"Gate {gate.number} is not open yet: {', '.join(undone)} not done")
+            raise InvalidTransition.because("gate_not_open", gate=gate.number, undone=undone)
 
     def _check_data_validation_not_failed(self, state: CutoverState, gate: Gate) -> None:
-        """The gate after the last stage (Gate 5) stays shut while the latest data validation failed (issue 5)."""
-        last_stage = self.plan.stages[-1][0].stage
-        if (
-            self.plan.phases_by_id[gate.after[0]].stage != last_stage
-            or not state.integrity.validation_blocks_gate
-        ):
+        """The gates closing the last stage (Gate 5) stay shut while the latest data validation failed."""
+        if gate not in self.plan.final_gates or not state.integrity.validation_blocks_gate:
             return
-        failed = [
-            f"{i['name']} ({i['reason']})"
-            for i in state.integrity.validation["items"]
-            if i["result"] != "pass"
-        ]
-        raise InvalidTransition(
-            f"Gate {gate.number} is blocked: the data validation failed — {'; '.join(failed)}. Run `/cutover validate` "
-            "again once resolved, or the Incident Commander records `/cutover validate override <reason>`"
+        raise InvalidTransition.because(
+            "gate_blocked_by_validation",
+            gate=gate.number,
+            failed=[i for i in state.integrity.validation["items"] if i["result"] != "pass"],
+            commander=self.plan.duty_titles["go_nogo"],
         )
 
     def _after_gate_approved(self, state: CutoverState, gate: Gate) -> Events:
@@ -359,21 +341,5 @@ class Engine:
 
 def _require(state: CutoverState | None) -> CutoverState:
     if state is None or state.seq == 0:
-        raise InvalidTransition("there is no cutover yet: /cutover schedule YYYY-MM-DD HH:MM to plan one")
+        raise InvalidTransition.because("no_cutover")
     return state
-
-
-def _said(status: str) -> str:
-    """A status as words in a sentence: "rolled back", "in progress"."""
-    return {
-        "no_go": "held at NO-GO",
-        "go": "cleared to GO but not started",
-        "succeeded": "succeeded",
-        "aborted": "been aborted",
-        "rolled_back": "rolled back",
-    }.get(str(status), str(status).replace("_", " "))
-
-
-def describe_timeout(gate: Gate) -> str:
-    """A gate's timeout as the runbook states it."""
-    return gate.timeout_note or (format_duration(gate.timeout) if gate.timeout else "no timeout")

@@ -1,6 +1,12 @@
-"""Domain errors. Each carries a message a person understands; the transport turns it into a reply."""
+"""Domain errors: a refusal carries a reason code and its data; templates/error/_reasons.j2 words it.
+
+`InvalidTransition.because("step_in_progress", step="1.2", by="U01")` is how the domain refuses:
+no English, no Slack markup. Layers above may still pass a ready sentence as `message`.
+"""
 
 from __future__ import annotations
+
+from typing import Any, Self
 
 
 class CutoverError(Exception):
@@ -8,10 +14,23 @@ class CutoverError(Exception):
 
     template = "error/refused.j2"
 
-    def __init__(self, message: str, **context: object) -> None:
+    def __init__(self, message: str = "", **context: object) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = ""
+        self.data: dict[str, Any] = {}
         self.context = context
+
+    @classmethod
+    def because(cls, reason: str, /, **data: Any) -> Self:
+        """A refusal for a reason (a code the templates word) with the data the sentence needs."""
+        error = cls()
+        error.reason, error.data = reason, data
+        error.args = (reason,)
+        return error
+
+    def __str__(self) -> str:
+        return self.message or f"{self.reason} {self.data}"
 
 
 class InvalidTransition(CutoverError):

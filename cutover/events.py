@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from typing import Any, ClassVar
@@ -158,7 +158,8 @@ class NoteAdded(Event):
 class CommandDenied(Event):
     action: str
     roles: list[str]
-    reason: str
+    reason: str  # a code of cutover.raci.Decision (an English sentence in logs written before codes)
+    held: list[str] = field(default_factory=list)  # the asker's roles
 
 
 def event_from(kind: str, payload: dict[str, Any]) -> Event:

@@ -34,13 +34,18 @@ class Action:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer of `may`: allowed or not, the roles that may, and who holds them now."""
+    """The answer of `may`: allowed or not, the roles that may, who holds them now, and why not.
+
+    `reason` is a code (templates/error/_denial.j2 words it): roster_only, not_on_roster, roles_lack;
+    `held` is the asker's roles.
+    """
 
     allowed: bool
     action: Action
     roles: tuple[str, ...]
     holders: tuple[Member, ...] = ()
     reason: str = ""
+    held: tuple[str, ...] = ()
 
 
 def roles_for(action: Action, plan: Runbook) -> tuple[str, ...] | str:
@@ -85,12 +90,9 @@ def may(actor: str, action: Action, plan: Runbook, roster: Roster) -> Decision:
     if allowed == ROSTER:
         if held:
             return Decision(True, action, ())
-        return Decision(False, action, (), (), "only people on the cutover roster may do this")
+        return Decision(False, action, (), (), "roster_only")
     if set(held) & set(allowed):
         return Decision(True, action, tuple(allowed))
     holders = tuple({m.slack_id: m for role in allowed for m in roster.members_of(role)}.values())
-    if not held:
-        reason = "you are not on the cutover roster"
-    else:
-        reason = f"your roles ({', '.join(held)}) do not include it"
-    return Decision(False, action, tuple(allowed), holders, reason)
+    reason = "roles_lack" if held else "not_on_roster"
+    return Decision(False, action, tuple(allowed), holders, reason, tuple(held))

@@ -51,6 +51,7 @@ def environment(override_dir: str | None = None) -> Environment:
     env.filters["utc"] = _utc_time
     env.filters["esc"] = _mrkdwn_escape
     env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.filters["pyrepr"] = repr  # a value as the person typed it, quoted: 'R9'
     return env
 
 

@@ -133,6 +133,8 @@ def run_validation(
         passed=passed,
         items=items,
         region=plan.to_region,
+        duties=plan.duty_titles,
+        final_gates=[g.number for g in plan.final_gates],
     )
     return {"passed": passed, "items": items}
 

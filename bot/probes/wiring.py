@@ -38,7 +38,8 @@ def build_probes(
     clients = AwsClients(settings, session)
     reader = CloudWatchReader(clients, clock)
     checks = plan.data_checks
-    threshold = plan.business.readiness_threshold if plan.business else 0.9
+    threshold = plan.go_nogo.readiness_threshold
+    threshold = 0.9 if threshold is None else threshold  # the readiness probe may run without the item
     mongo = MongoClients(
         settings.docdb_uris,
         server_selection_ms=settings.docdb_server_selection_timeout_ms,

@@ -206,7 +206,8 @@ class Rehearsal:
                 heapq.heappush(queue, (at + self._duration(phase, step.id), order, "finish", phase, index))
                 continue
             self.platform.do(step.id)
-            problem = self._data_check() if step.id == "3.2" else self.platform.failure(step.id)
+            is_data_step = self.plan.data_step is not None and step.id == self.plan.data_step.id
+            problem = self._data_check() if is_data_step else self.platform.failure(step.id)
             if problem:
                 self.say(person, f"step fail {step.id} {problem}")
                 if self.scenario.decision != "fix":

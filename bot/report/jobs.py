@@ -3,7 +3,7 @@
 `/cutover report` records `report.requested`, and so does the bot itself before the T+24h communication
 (`due_candidates` / `fire_due_report`, a due-source of bot/timeline/fire.py); the listener `on_recorded` hands it to `ReportJobs`,
 which renders in a worker thread (or inline for the CLI and rehearsals) and delivers: S3 archive,
-upload to the cutover thread, the executive summary to Management by DM, then `report.generated`.
+upload to the cutover thread, the executive summary to the runbook's summary roles by DM, then `report.generated`.
 Each integration is tried on its own: one failing (S3 down, Slack refusing) is said in the thread
 and never stops the others.
 """
@@ -190,7 +190,7 @@ def _upload(services: Services, client: Any, done: Delivery, key: str) -> None:
 
 
 def _summaries(services: Services, report, done: Delivery, key: str) -> None:
-    """The executive summary to each member of the management role, by DM through the outbox."""
+    """The executive summary to each member of the runbook's summary roles, by DM through the outbox."""
     if services.outbox is None:
         return
     from bot.timeline.messages import direct
@@ -198,7 +198,10 @@ def _summaries(services: Services, report, done: Delivery, key: str) -> None:
     text = render(
         "report/summary.j2", services.templates_dir, r=report, location=done.archive or done.permalink
     )
-    for member in services.roster.members_of("management"):
+    readers = {
+        m.slack_id: m for role in services.plan.summary_roles for m in services.roster.members_of(role)
+    }
+    for member in readers.values():
         try:
             direct(services, member.slack_id, text, key=f"{key}:summary:{member.slack_id}")
             done.summaries += 1

@@ -25,8 +25,15 @@ def reply_blocks(reply: Reply, templates_dir: str | None = None) -> list | None:
 
 
 def error_text(error: CutoverError, templates_dir: str | None = None) -> str:
-    """The mrkdwn text of a refusal."""
-    return render(error.template, templates_dir, message=error.message, **error.context)
+    """The mrkdwn text of a refusal; a reason code is worded by templates/error/reason.j2."""
+    return render(error.template, templates_dir, message=refusal_words(error, templates_dir), **error.context)
+
+
+def refusal_words(error: CutoverError, templates_dir: str | None = None) -> str:
+    """The sentence of a refusal: its message, or its reason worded with its data."""
+    if error.message or not error.reason:
+        return error.message
+    return render("error/reason.j2", templates_dir, reason=error.reason, d=error.data)
 
 
 def unexpected_text(error: BaseException, templates_dir: str | None = None) -> str:

@@ -57,7 +57,7 @@ def open_episodes(ctx: Ctx) -> dict:
 def handle(ctx: Ctx, args: Args) -> Outcome:
     """Acknowledge an escalation (it stops repeating), or snooze it `for 10m`."""
     if ctx.state is None:
-        return Outcome(Reply("replies/no_cutover.j2"))
+        return Outcome(Reply("replies/no_cutover.j2", {"duties": ctx.plan.duty_titles}))
     episodes = open_episodes(ctx)
     key = args["key"]
     if key == "all":

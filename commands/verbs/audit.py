@@ -20,6 +20,6 @@ def parse(plan: Runbook, words: Words) -> Args:
 def handle(ctx: Ctx, args: Args) -> Outcome:
     """Verify the hash chain of the cutover's log; name the first changed row."""
     if ctx.state is None:
-        return Outcome(Reply("replies/no_cutover.j2"))
+        return Outcome(Reply("replies/no_cutover.j2", {"duties": ctx.plan.duty_titles}))
     result = eventlog.verify(engine=ctx.services.ledger.db, cutover_id=ctx.state.cutover_id)
     return Outcome(Reply("replies/audit.j2", {"result": result}))

@@ -43,7 +43,7 @@ def action(args: Args) -> Action:
 def handle(ctx: Ctx, args: Args) -> Outcome:
     """The communications plan: what was sent, what is pending, who has not acknowledged."""
     if ctx.state is None:
-        return Outcome(Reply("replies/no_cutover.j2"))
+        return Outcome(Reply("replies/no_cutover.j2", {"duties": ctx.plan.duty_titles}))
     rows = views(ctx.state, ctx.plan)
     if "ack" not in args:
         return Outcome(Reply("time/comms_list.j2", {"rows": rows, "state": ctx.state, "now": ctx.now}))

@@ -84,11 +84,12 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                     "state": state,
                     "items": [i.as_dict() for i in items],
                     "refreshing": jobs is not None and state is not None,
+                    "duties": ctx.plan.duty_titles,
                 },
             )
         )
     if args["decide"] == "go" and state is not None:
-        check_go(items, state.integrity)
+        check_go(items, state.integrity, ctx.plan)
     events = ctx.engine.decide_go_nogo(state, args["decide"], args["reason"])
     overridden = state.integrity.override.items if state and state.integrity.override_approved else []
     return Outcome(
@@ -99,6 +100,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "reason": args["reason"],
                 "items": [i.as_dict() for i in items],
                 "overridden": overridden,
+                "duties": ctx.plan.duty_titles,
             },
         ),
         events,
@@ -150,7 +152,10 @@ def _override(ctx: Ctx, state: CutoverState, items: list[Item], reason: str) -> 
         )
     event = ie.OverrideRequested(reason=reason, items=[i.key for i in blocking])
     return Outcome(
-        Reply("gonogo/override_requested.j2", {"reason": reason, "items": [i.as_dict() for i in blocking]}),
+        Reply(
+            "gonogo/override_requested.j2",
+            {"reason": reason, "items": [i.as_dict() for i in blocking], "duties": ctx.plan.duty_titles},
+        ),
         [event],
     )
 
@@ -158,14 +163,18 @@ def _override(ctx: Ctx, state: CutoverState, items: list[Item], reason: str) -> 
 def _approve(ctx: Ctx, state: CutoverState, note: str) -> Outcome:
     override = state.integrity.override
     if override is None:
+        commander = " or ".join(ctx.plan.duty_titles["go_nogo"])
         raise InvalidTransition(
-            "no override was asked; the Incident Commander asks with `/cutover go-nogo override <reason>`"
+            f"no override was asked; the {commander} asks with `/cutover go-nogo override <reason>`"
         )
     if override.approved_by is not None:
         raise InvalidTransition(f"the override was already approved by <@{override.approved_by}>")
     if override.requested_by == ctx.actor:
         raise InvalidTransition("the override needs a different person to approve it than the one who asked")
     return Outcome(
-        Reply("gonogo/override_approved.j2", {"override": override, "note": note}),
+        Reply(
+            "gonogo/override_approved.j2",
+            {"override": override, "note": note, "duties": ctx.plan.duty_titles},
+        ),
         [ie.OverrideApproved(reason=note)],
     )

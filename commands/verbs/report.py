@@ -23,7 +23,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     """Write the post-cutover report from the log and post it in the cutover thread."""
     cutover_id = args["cutover"] or (ctx.state.cutover_id if ctx.state else None)
     if cutover_id is None:
-        return Outcome(Reply("replies/no_cutover.j2"))
+        return Outcome(Reply("replies/no_cutover.j2", {"duties": ctx.plan.duty_titles}))
     known = ctx.services.ledger.ids()
     if cutover_id not in known:
         raise BadArguments(
@@ -31,8 +31,9 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         )
     if ctx.services.reports is None:
         return Outcome(Reply("report/unavailable.j2", {"cutover_id": cutover_id}))
-    summary = bool(ctx.roster.members_of("management")) and ctx.services.outbox is not None
-    reply = Reply("report/requested.j2", {"cutover_id": cutover_id, "summary_to_management": summary})
+    readers = [r for r in ctx.plan.summary_roles if ctx.roster.members_of(r)]
+    summary = ctx.plan.titles(readers) if ctx.services.outbox is not None else []
+    reply = Reply("report/requested.j2", {"cutover_id": cutover_id, "summary_to": summary})
     if ctx.state is not None and cutover_id != ctx.state.cutover_id:
         # an earlier cutover: its log is not the one this command appends to, so ask the worker directly
         ctx.services.reports.request(cutover_id, key=f"report:{cutover_id}:{ctx.now.isoformat()}")

@@ -21,7 +21,7 @@ _last: tuple[CutoverState, Runbook, datetime, Reply] | None = None
 def handle(ctx: Ctx, args: Args) -> Outcome:
     """Where the cutover stands: phase, step, time elapsed and remaining, open gates."""
     if ctx.state is None:
-        return Outcome(Reply("replies/no_cutover.j2"))
+        return Outcome(Reply("replies/no_cutover.j2", {"duties": ctx.plan.duty_titles}))
     return Outcome(_status(ctx.state, ctx.plan, ctx.now))
 
 

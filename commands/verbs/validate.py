@@ -62,6 +62,9 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "validation": integrity.validation,
                 "at": integrity.validation_at,
                 "override": integrity.validation_override,
+                "duties": ctx.plan.duty_titles,
+                "final_gates": [g.number for g in ctx.plan.final_gates],
+                "data_step": ctx.plan.data_step.id if ctx.plan.data_step else None,
             },
         )
     )

@@ -20,7 +20,7 @@ from cutover.integrity.checklist_items import (
     UNKNOWN,
     Item,
     alarms_item,
-    comms_item,
+    comms_items,
     confirmed_item,
     dependency_health_item,
     readiness_item,
@@ -33,7 +33,6 @@ from cutover.plan.model import Runbook
 from cutover.probes import Reading
 from cutover.roster import Roster
 
-INCIDENT_RESPONSE = "incident_response"
 MEASURE_MAX_AGE = timedelta(hours=1)  # twice the 30-minute re-evaluation cadence from T-24h
 
 
@@ -59,22 +58,27 @@ class LogFacts:
 
 
 def confirmable(plan: Runbook) -> dict[str, tuple[str, ...]]:
-    """Items confirmed by hand, and the roles that own each confirmation."""
+    """Items confirmed by hand, and the roles that own each confirmation (as the runbook configures them)."""
     business = plan.business
-    owners: dict[str, tuple[str, ...]] = {INCIDENT_RESPONSE: tuple(plan.authority.go_nogo)}
+    commander = tuple(plan.authority.go_nogo)
+    owners: dict[str, tuple[str, ...]] = {c.key: tuple(c.by) or commander for c in plan.go_nogo.confirmations}
     if business is None:
         return owners
-    owners[STANDBY] = tuple(business.required_roles)
+    if business.required_roles:
+        owners[STANDBY] = tuple(business.required_roles)
     for dep in business.external_dependencies:
         if not dep.health_url:
-            owners[dep.key] = ("operations", *plan.authority.go_nogo)
+            owners[dep.key] = tuple(dep.confirmed_by) or commander
     return owners
 
 
 def probe_items(plan: Runbook, readings: ProbeReadings) -> list[Item]:
-    """The items measured by probes: readiness score, critical alarms, dependency health endpoints."""
-    threshold = plan.business.readiness_threshold if plan.business else 0.9
-    items = [readiness_item(readings.readiness, threshold), alarms_item(readings.critical_alarms)]
+    """The items measured by probes the runbook asks for: readiness score, critical alarms, health endpoints."""
+    items = []
+    if plan.go_nogo.readiness_threshold is not None:
+        items.append(readiness_item(readings.readiness, plan.go_nogo.readiness_threshold))
+    if plan.go_nogo.critical_alarms:
+        items.append(alarms_item(readings.critical_alarms))
     for dep in plan.business.external_dependencies if plan.business else []:
         if dep.health_url:
             items.append(
@@ -92,11 +96,10 @@ def log_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
     """The items read from the log and the runbook."""
     items = window_items(plan, facts)
     items += standby_items(plan, roster, facts)
-    items.append(comms_item(plan, facts))
+    items += comms_items(plan, facts)
     items += rehearsal_items(plan, facts)
-    items.append(
-        confirmed_item(INCIDENT_RESPONSE, "Incident response team on standby", "operational", facts, plan)
-    )
+    for item in plan.go_nogo.confirmations:
+        items.append(confirmed_item(item.key, item.title, item.category, facts, plan))
     for dep in plan.business.external_dependencies if plan.business else []:
         if not dep.health_url:
             items.append(confirmed_item(dep.key, f"{dep.name} ready", "external", facts, plan))
@@ -137,7 +140,7 @@ def not_passing(items: list[Item]) -> list[Item]:
     return [item for item in items if item.result != PASS]
 
 
-def check_go(items: list[Item], integrity: IntegrityState) -> None:
+def check_go(items: list[Item], integrity: IntegrityState, plan: Runbook) -> None:
     """Raise InvalidTransition unless every item passes or an approved override covers those that do not."""
     blocking = not_passing(items)
     if not blocking:
@@ -145,15 +148,13 @@ def check_go(items: list[Item], integrity: IntegrityState) -> None:
     override = integrity.override
     if integrity.override_approved and {i.key for i in blocking} <= set(override.items):
         return
-    names = "; ".join(f"{i.title} ({i.result}: {i.reason})" for i in blocking)
-    if override is not None and not integrity.override_approved:
-        path = "the override awaits Management's `/cutover go-nogo approve-override`"
-    else:
-        path = (
-            "Fix them, or the Incident Commander asks `/cutover go-nogo override <reason>` and Management "
-            "approves with `/cutover go-nogo approve-override`"
-        )
-    raise InvalidTransition(f"GO needs every checklist item passing; not passing: {names}. {path}")
+    awaiting = override is not None and not integrity.override_approved
+    raise InvalidTransition.because(
+        "go_override_unapproved" if awaiting else "go_items_not_passing",
+        items=[i.as_dict() for i in blocking],
+        commander=plan.duty_titles["go_nogo"],
+        approvers=plan.duty_titles["approve_override"],
+    )
 
 
 def changes(before: list[dict[str, Any]], after: list[Item]) -> list[dict[str, Any]]:

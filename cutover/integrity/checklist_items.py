@@ -105,9 +105,12 @@ def window_items(plan: Runbook, facts: LogFacts) -> list[Item]:
         "holiday": "Not on a public holiday",
         "blackout": "Not on a blackout date",
     }
-    if business is None or start is None:
-        why = "no business rules in the runbook" if business is None else "no window scheduled"
-        return [Item(key, title, "business", UNKNOWN, why) for key, title in titles.items()]
+    if business is None:
+        return []
+    if not business.holidays_country:
+        del titles["holiday"]
+    if start is None:
+        return [Item(key, title, "business", UNKNOWN, "no window scheduled") for key, title in titles.items()]
     duration = plan.sla.target_duration
     clashes = peak_clashes(start, duration, business)
     if clashes:
@@ -130,13 +133,10 @@ def window_items(plan: Runbook, facts: LogFacts) -> list[Item]:
             PASS,
             f"{_local_span(start, duration, business.timezone)} avoids every peak window",
         )
-    if not business.holidays_country:
-        holiday = Item(
-            "holiday", titles["holiday"], "business", UNKNOWN, "no holidays country in the runbook"
-        )
-    else:
+    holiday = []
+    if business.holidays_country:
         found = holidays_on(start, duration, business)
-        holiday = (
+        holiday.append(
             Item(
                 "holiday",
                 titles["holiday"],
@@ -166,7 +166,7 @@ def window_items(plan: Runbook, facts: LogFacts) -> list[Item]:
         if dark
         else Item("blackout", titles["blackout"], "business", PASS, "no configured blackout date")
     )
-    return [peak, holiday, blackout]
+    return [peak, *holiday, blackout]
 
 
 def _local_span(start: datetime, duration: timedelta, zone_name: str) -> str:
@@ -217,12 +217,15 @@ def standby_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
     return items
 
 
-def comms_item(plan: Runbook, facts: LogFacts) -> Item:
+def comms_items(plan: Runbook, facts: LogFacts) -> list[Item]:
+    """Operational: the communications that need an acknowledgement (none: no item)."""
+    wanted = [m.id for m in plan.communications.messages if m.needs_ack] if plan.communications else []
+    return [comms_item(wanted, facts)] if wanted else []
+
+
+def comms_item(wanted: list[str], facts: LogFacts) -> Item:
     """Operational: the communications that need an acknowledgement were sent and acknowledged."""
     title = "Stakeholders acknowledged the communications"
-    wanted = [m.id for m in plan.communications.messages if m.needs_ack] if plan.communications else []
-    if not wanted:
-        return Item("comms_ack", title, "operational", UNKNOWN, "no communication needs an acknowledgement")
     sent = [c for c in wanted if c in facts.comms_sent]
     unacked = [c for c in sent if c not in facts.comms_acknowledged]
     data = {"wanted": wanted, "sent": sent, "unacknowledged": unacked}
@@ -237,8 +240,10 @@ def comms_item(plan: Runbook, facts: LogFacts) -> Item:
 
 
 def rehearsal_items(plan: Runbook, facts: LogFacts) -> list[Item]:
-    """Operational: each rollback procedure rehearsed within the maximum age (rehearsals of any cutover)."""
-    max_age = (plan.business.rehearsal_max_age if plan.business else None) or timedelta(days=30)
+    """Operational: each rollback procedure rehearsed within the runbook's maximum age (rehearsals of any cutover)."""
+    max_age = plan.go_nogo.rehearsal_max_age
+    if max_age is None:
+        return []
     items = []
     for proc in plan.rollbacks:
         title = f"Rollback {proc.id} rehearsed within {max_age.days} days"

@@ -1,12 +1,12 @@
-"""Who may do what in go/no-go and data integrity (the RACI of issue 5), read by `cutover.raci.roles_for`.
+"""Who may do what in go/no-go and data integrity, read by `cutover.raci.roles_for`; every role from the runbook.
 
 - `go-nogo confirm standby`: a member of a required role (counts for the roles that member is on call for);
-  `confirm incident_response`: the Incident Commander; `confirm <dependency>` (one without a health
-  endpoint, e.g. flightkeys): Operations or the Incident Commander.
-- `go-nogo override`: the Incident Commander (authority.go_nogo); `approve-override`: Management (a
-  runbook without that role: the roles that may schedule), never the person who asked.
-- `baseline capture`, `validate`, `reconcile`: the R roles of the data-consistency step (Database Admin,
-  Operations) and the Incident Commander; `validate override`: the Incident Commander.
+  `confirm <item>`: the item's `by` roles (`go_nogo.confirmations`, or `confirmed_by` of an external
+  dependency without a health endpoint), by default those of `authority.go_nogo`.
+- `go-nogo override`: `authority.go_nogo`; `approve-override`: `authority.approve_override` (default:
+  management when the runbook declares it, else the roles that may schedule), never the person who asked.
+- `baseline capture`, `validate`, `reconcile`: the R roles of the data validation step (`data_checks.step`)
+  and `authority.go_nogo`; `validate override`: `authority.go_nogo`.
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ ACTIONS = frozenset(
         "reconcile",
     }
 )
-MANAGEMENT = "management"
-DATA_STEP_WORDS = "data consistency"
 
 
 def data_step_id(plan: Runbook) -> str | None:
-    """The id of the runbook's data consistency validation step (3.2 in the NXOP plan)."""
-    return next((s.id for s in plan.steps_by_id.values() if DATA_STEP_WORDS in s.title.lower()), None)
+    """The id of the runbook's data validation step (`data_checks.step`; 3.2 in the NXOP plan)."""
+    return plan.data_step.id if plan.data_step else None
 
 
 def integrity_roles(action: Any, plan: Runbook) -> tuple[str, ...]:
@@ -45,9 +43,8 @@ def integrity_roles(action: Any, plan: Runbook) -> tuple[str, ...]:
         case "gonogo_override" | "validate_override":
             return commander
         case "gonogo_approve_override":
-            return (MANAGEMENT,) if MANAGEMENT in plan.roles else tuple(plan.authority.schedule)
+            return tuple(plan.authority.override_approvers(plan.roles))
         case "baseline_capture" | "validate" | "reconcile":
-            step_id = data_step_id(plan)
-            owners = tuple(plan.steps_by_id[step_id].raci.R) if step_id else ()
+            owners = tuple(plan.data_step.raci.R) if plan.data_step else ()
             return tuple(dict.fromkeys((*owners, *commander)))
     return ()

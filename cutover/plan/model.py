@@ -10,6 +10,7 @@ baselines) are in `cutover/plan/sections.py`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cutover.errors import PlanError
 from cutover.plan.durations import Duration
-from cutover.plan.sections import Business, Communications, DataChecks, Monitoring
+from cutover.plan.sections import Business, Communications, DataChecks, GoNoGo, Monitoring, ReportRouting
 
 PhaseStatusName = Literal["success", "failed", "in_progress"]
 
@@ -205,7 +206,14 @@ class Authority(Strict):
     pause: list[str]
     abort: list[str]
     rollback: dict[str, list[str]]
+    approve_override: list[str] | None = None  # default: management when declared, else schedule's roles
     note: Literal["roster"] = "roster"
+
+    def override_approvers(self, roles: dict[str, str]) -> list[str]:
+        """The roles that approve a go/no-go override."""
+        if self.approve_override is not None:
+            return self.approve_override
+        return ["management"] if "management" in roles else self.schedule
 
 
 class Runbook(Strict):
@@ -233,6 +241,8 @@ class Runbook(Strict):
     communications: Communications | None = None
     monitoring: Monitoring | None = None
     data_checks: DataChecks | None = None
+    go_nogo: GoNoGo = GoNoGo()
+    report: ReportRouting = ReportRouting()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Runbook:
@@ -282,6 +292,43 @@ class Runbook(Strict):
     def gates_after_stage(self, stage: int) -> list[Gate]:
         """The gates that close a stage (every phase they follow belongs to it)."""
         return [g for g in self.gates if self.phases_by_id[g.after[0]].stage == stage]
+
+    def titles(self, roles: list[str] | tuple[str, ...]) -> list[str]:
+        """The runbook's titles of these role keys, in order."""
+        return [self.roles.get(role, role) for role in roles]
+
+    @cached_property
+    def duty_titles(self) -> dict[str, list[str]]:
+        """The titles of the roles that schedule, decide go/no-go and approve an override, for messages."""
+        authority = self.authority
+        return {
+            "schedule": self.titles(authority.schedule),
+            "go_nogo": self.titles(authority.go_nogo),
+            "approve_override": self.titles(authority.override_approvers(self.roles)),
+        }
+
+    @cached_property
+    def final_gates(self) -> list[Gate]:
+        """The gates closing the last stage: a failed data validation keeps them shut."""
+        return self.gates_after_stage(self.stages[-1][0].stage)
+
+    @cached_property
+    def data_step(self) -> Step | None:
+        """The step that validates the data (`data_checks.step`), if the runbook names one."""
+        step_id = self.data_checks.step if self.data_checks else None
+        return self.steps_by_id.get(step_id) if step_id else None
+
+    @cached_property
+    def summary_roles(self) -> list[str]:
+        """The roles sent the report's executive summary."""
+        if self.report.summary_to is not None:
+            return self.report.summary_to
+        return ["management"] if "management" in self.roles else []
+
+    @cached_property
+    def action_owner(self) -> str:
+        """The role that owns the report's performance and override follow-ups."""
+        return self.report.action_owner or self.authority.go_nogo[0]
 
     def degradation_level(self, level: int) -> DegradationLevel | None:
         """The degradation level with this number, if the runbook defines it."""
@@ -354,6 +401,9 @@ def _reference_problems(runbook: Runbook) -> list[str]:
         problems.append(f"authority.rollback: no roles may order {missing_proc}")
     for name in ("schedule", "go_nogo", "start", "pause", "abort"):
         check_roles(f"authority.{name}", getattr(runbook.authority, name))
+    if runbook.authority.approve_override is not None:
+        check_roles("authority.approve_override", runbook.authority.approve_override)
+    problems.extend(_section_problems(runbook, check_roles))
 
     matrix = runbook.decision_matrix
     if matrix is not None:
@@ -385,6 +435,32 @@ def _reference_problems(runbook: Runbook) -> list[str]:
         check_roles(f"escalations.triggers[{i}].escalate_to", trigger.escalate_to, allow_all=True)
     if runbook.escalations.default_rollback not in rollback_ids:
         problems.append("escalations.default_rollback: unknown rollback procedure")
+    return problems
+
+
+def _section_problems(runbook: Runbook, check_roles: Callable[..., None]) -> list[str]:
+    """References of the go/no-go, business, data-check and report sections that do not resolve."""
+    problems: list[str] = []
+    confirmations = runbook.go_nogo.confirmations
+    keys = [c.key for c in confirmations]
+    for i, item in enumerate(confirmations):
+        check_roles(f"go_nogo.confirmations[{i}].by", item.by)
+        if keys.count(item.key) > 1 and keys.index(item.key) == i:
+            problems.append(f"go_nogo.confirmations: duplicate key {item.key!r}")
+    business = runbook.business
+    if business is not None:
+        check_roles("business.required_roles", business.required_roles)
+        for i, dep in enumerate(business.external_dependencies):
+            check_roles(f"business.external_dependencies[{i}].confirmed_by", dep.confirmed_by)
+            if dep.key in keys:
+                problems.append(
+                    f"business.external_dependencies[{i}].key: {dep.key!r} is also a confirmation"
+                )
+    step = runbook.data_checks.step if runbook.data_checks else None
+    if step is not None and step not in runbook.steps_by_id:
+        problems.append(f"data_checks.step: unknown step {step!r}")
+    check_roles("report.summary_to", runbook.report.summary_to or [])
+    check_roles("report.action_owner", [runbook.report.action_owner] if runbook.report.action_owner else [])
     return problems
 
 

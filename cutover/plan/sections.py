@@ -44,11 +44,14 @@ class ManualWorkaround(Section):
 
 
 class ExternalDependency(Section):
-    """An outside system the go/no-go checks (seed 1.4), optionally through an HTTP health endpoint."""
+    """An outside system the go/no-go checks (seed 1.4), through an HTTP health endpoint or confirmed by hand."""
 
     key: str
     name: str
     health_url: str | None = None
+    confirmed_by: list[
+        str
+    ] = []  # without a health endpoint: the roles that confirm it (default: authority.go_nogo)
 
 
 class Business(Section):
@@ -65,8 +68,35 @@ class Business(Section):
     impact: list[BusinessFlow] = []
     manual_workarounds: list[ManualWorkaround] = []
     external_dependencies: list[ExternalDependency] = []
-    readiness_threshold: float = Field(default=0.9, ge=0, le=1)
-    rehearsal_max_age: Duration | None = None
+
+
+class ConfirmedItem(Section):
+    """A go/no-go item a person confirms with `/cutover go-nogo confirm <key>`."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    category: Literal["technical", "business", "operational", "external"] = "operational"
+    by: list[str] = []  # the roles that confirm it (default: authority.go_nogo)
+
+
+class GoNoGo(Section):
+    """Which go/no-go items this runbook checks (seed 1.4); an item it does not name is absent, not unknown.
+
+    Window, holiday, blackout and standby items come from `business`, the acknowledgement item from the
+    communications that need one, dependency items from `business.external_dependencies`.
+    """
+
+    readiness_threshold: float | None = Field(default=None, ge=0, le=1)  # the readiness-score item
+    critical_alarms: bool = False  # the no-critical-alarm item
+    rehearsal_max_age: Duration | None = None  # one item per rollback procedure
+    confirmations: list[ConfirmedItem] = []
+
+
+class ReportRouting(Section):
+    """Who the post-cutover report addresses besides the cutover thread."""
+
+    summary_to: list[str] | None = None  # roles sent the executive summary (default: management, if declared)
+    action_owner: str | None = None  # owner of performance and override follow-ups (default: go_nogo's first)
 
 
 class Audience(Section):
@@ -157,3 +187,6 @@ class DataChecks(Section):
     consumer_lag_max: int = 1000
     reconcile_msk_tolerance_pct: float = 0.1
     readiness_alarms: list[str] = []
+    step: str | None = (
+        None  # the plan step that validates the data (baseline, validate and reconcile follow it)
+    )

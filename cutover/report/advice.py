@@ -37,7 +37,7 @@ CATEGORIES = [
 
 def action_items(plan: Runbook, issues, validation, perf, overrides) -> list[ActionItem]:
     """Unresolved issues, failing data checks, performance breaches and overridden go/no-go items."""
-    ic = plan.roles.get("incident_commander", "Incident Commander")
+    ic = plan.titles(plan.authority.go_nogo)[0]
     items = []
     for issue in issues:
         if issue.resolution == "unresolved":
@@ -47,11 +47,11 @@ def action_items(plan: Runbook, issues, validation, perf, overrides) -> list[Act
                     "unresolved_issue", {"issue": issue}, plan.roles.get(phase.lead, ic) if phase else ic
                 )
             )
-    dba = plan.roles.get("database_admin", ic)
+    dba = plan.titles(plan.data_step.raci.R)[0] if plan.data_step else ic
     for item in validation.items:
         if item.get("result") == "fail":
             items.append(ActionItem("validation_check", {"item": item}, dba))
-    ops = plan.roles.get("operations", ic)
+    ops = plan.titles([plan.action_owner])[0]
     for row in perf:
         if row.result == "fail":
             items.append(ActionItem("performance", {"row": row}, ops))

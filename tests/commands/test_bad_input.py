@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.slack.replies import refusal_words
 from cutover.errors import BadArguments
 
 
@@ -44,7 +45,7 @@ def test_bad_input_is_explained_with_usage_and_changes_nothing(bot, text, role, 
     seq = bot.state.seq
     err = bot.refused(text, bot.person(role))
     assert isinstance(err, BadArguments)
-    assert expected in err.message
+    assert expected in refusal_words(err)
     reply = bot.run(text, bot.person(role))
     assert "Usage: `/cutover " in reply
     assert bot.state.seq == seq
@@ -57,8 +58,10 @@ def test_an_empty_command_shows_help(bot):
 def test_a_wrong_state_explains_itself(bot):
     ic = bot.person("incident_commander")
     bot.ok("schedule 2026-12-02 02:00", ic)
-    assert "has not started" in bot.refused("step start 0.1", bot.person("operations")).message
-    assert "cannot approve Gate 1: the cutover has not started" in bot.refused("gate approve 1", ic).message
+    assert "has not started" in refusal_words(bot.refused("step start 0.1", bot.person("operations")))
+    assert "cannot approve Gate 1: the cutover has not started" in refusal_words(
+        bot.refused("gate approve 1", ic)
+    )
 
 
 def test_plan_shows_a_step_with_procedure_command_raci_and_timeout(bot):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.slack.replies import refusal_words
 from cutover.state import GateStatus, Status, StepStatus
 from tests.test_helpers import run_to_gate5
 
@@ -20,7 +21,7 @@ def test_schedule_in_a_time_zone_converts_to_utc(bot):
 
 def test_schedule_in_the_past_is_refused(bot):
     err = bot.refused("schedule 2026-11-30 02:00", bot.person("incident_commander"))
-    assert "in the past" in err.message
+    assert "in the past" in refusal_words(err)
     assert bot.state is None
 
 
@@ -40,14 +41,14 @@ def test_no_go_holds_the_cutover_and_start_is_refused(bot):
     bot.ok("schedule 2026-12-02 02:00", ic)
     bot.ok("go-nogo no-go Flightkeys unavailable", ic)
     assert bot.state.status == Status.NO_GO
-    assert "NO-GO" in bot.refused("start", ic).message
+    assert "NO-GO" in refusal_words(bot.refused("start", ic))
 
 
 def test_start_needs_go(bot):
     ic = bot.person("incident_commander")
     bot.ok("schedule 2026-12-02 02:00", ic)
     err = bot.refused("start", ic)
-    assert "records GO first" in err.message
+    assert "records GO first" in refusal_words(err)
     assert bot.state.status == Status.SCHEDULED
 
 
@@ -61,7 +62,7 @@ def test_steps_go_in_order_within_a_phase(bot):
     bot.to_started()
     ops = bot.person("operations")
     err = bot.refused("step start 0.2", ops)
-    assert "0.2 comes after 0.1" in err.message
+    assert "0.2 comes after 0.1" in refusal_words(err)
     bot.do_step("0.1")
     bot.ok("step start 0.2", ops)
 
@@ -69,7 +70,7 @@ def test_steps_go_in_order_within_a_phase(bot):
 def test_done_needs_a_started_step(bot):
     bot.to_started()
     err = bot.refused("step done 0.1", bot.person("operations"))
-    assert "has not been started" in err.message
+    assert "has not been started" in refusal_words(err)
 
 
 def test_next_phase_waits_for_its_gate(bot):
@@ -78,7 +79,7 @@ def test_next_phase_waits_for_its_gate(bot):
         bot.do_step(sid)
     assert bot.state.gate(1).status == GateStatus.OPEN
     err = bot.refused("step start 1A.1", bot.person("operations"))
-    assert "waits for Gate 1" in err.message
+    assert "waits for Gate 1" in refusal_words(err)
     bot.ok("gate approve 1", bot.person("incident_commander"))
     bot.ok("step start 1A.1", bot.person("operations"))
 
@@ -87,7 +88,7 @@ def test_gate_cannot_be_approved_before_it_opens(bot):
     bot.to_started()
     bot.do_step("0.1")
     err = bot.refused("gate approve 1", bot.person("incident_commander"))
-    assert "not open yet: 0.2, 0.3 not done" in err.message
+    assert "not open yet: 0.2, 0.3 not done" in refusal_words(err)
 
 
 def test_concurrent_phases_run_side_by_side_and_phase_2_waits_for_both_gates(bot):
@@ -118,7 +119,7 @@ def test_gate_5_needs_both_incident_commander_and_management(bot):
     assert "still needs another approver" in out
     assert bot.state.status == Status.VALIDATING
     err = bot.refused("gate approve 5", ic)
-    assert "different person as management" in err.message
+    assert "different person as Management" in refusal_words(err)  # the runbook's title, not the key
     out = bot.ok("gate approve 5 all green", mgmt)
     assert "the cutover succeeded" in out
     assert bot.state.status == Status.SUCCEEDED
@@ -132,7 +133,7 @@ def test_approved_gate_cannot_be_approved_again(bot):
         bot.do_step(sid)
     ic = bot.person("incident_commander")
     bot.ok("gate approve 1", ic)
-    assert "already approved" in bot.refused("gate approve 1", ic).message
+    assert "already approved" in refusal_words(bot.refused("gate approve 1", ic))
 
 
 def test_failed_step_calls_for_a_decision_and_can_be_retried(bot):
@@ -153,7 +154,7 @@ def test_fail_needs_a_reason(bot):
     bot.to_started()
     bot.ok("step start 0.1", bot.person("operations"))
     err = bot.refused("step fail 0.1", bot.person("operations"))
-    assert "missing what failed" in err.message
+    assert "missing what failed" in refusal_words(err)
 
 
 def test_rejected_gate_calls_for_a_decision(bot):
@@ -164,7 +165,7 @@ def test_rejected_gate_calls_for_a_decision(bot):
     bot.ok("gate reject 1 readiness at 82%", ic)
     assert bot.state.gate(1).status == GateStatus.REJECTED
     assert bot.state.decision_needed_since is not None
-    assert "reason" in bot.refused("gate reject 1", ic).message
+    assert "reason" in refusal_words(bot.refused("gate reject 1", ic))
 
 
 def test_rollback_runs_its_steps_in_order_and_completes(bot):
@@ -176,8 +177,8 @@ def test_rollback_runs_its_steps_in_order_and_completes(bot):
     out = bot.ok("rollback R1 1A failed, 1B unchanged", ic)
     assert "R1" in out and "R1.1" in out
     assert bot.state.status == Status.ROLLING_BACK
-    assert "rollback R1 is under way" in bot.refused("step start 1A.2", ops).message
-    assert "comes after R1.1" in bot.refused("step start R1.2", ops).message
+    assert "rollback R1 is under way" in refusal_words(bot.refused("step start 1A.2", ops))
+    assert "comes after R1.1" in refusal_words(bot.refused("step start R1.2", ops))
     for sid in ("R1.1", "R1.2"):
         bot.do_step(sid, minutes=0.5)
     bot.ok("step start R1.3", ops)
@@ -192,7 +193,7 @@ def test_rollback_step_of_another_procedure_is_refused(bot):
     bot.through_phase0()
     bot.ok("rollback R1 drill", bot.person("incident_commander"))
     err = bot.refused("step start R2.1", bot.person("network_engineer"))
-    assert "not part of R1" in err.message
+    assert "not part of R1" in refusal_words(err)
 
 
 def test_failed_rollback_step_means_rollback_failed_and_retry_resumes(bot):
@@ -213,7 +214,7 @@ def test_a_running_rollback_can_be_replaced_by_a_bigger_one(bot):
     bot.through_phase0()
     ic = bot.person("incident_commander")
     bot.ok("rollback R1 first try", ic)
-    assert "already in progress" in bot.refused("rollback R1 again", ic).message
+    assert "already in progress" in refusal_words(bot.refused("rollback R1 again", ic))
     bot.ok("rollback R2 DocumentDB already on West", ic)
     assert bot.state.rollback.procedure == "R2"
     assert [r.procedure for r in bot.state.rollbacks] == ["R1", "R2"]
@@ -222,7 +223,7 @@ def test_a_running_rollback_can_be_replaced_by_a_bigger_one(bot):
 def test_rollback_before_start_is_refused(bot):
     ic = bot.person("incident_commander")
     bot.ok("schedule 2026-12-02 02:00", ic)
-    assert "during the cutover" in bot.refused("rollback R2 why", ic).message
+    assert "during the cutover" in refusal_words(bot.refused("rollback R2 why", ic))
 
 
 def test_pause_stops_step_starts_and_gate_decisions_until_resume(bot):
@@ -230,14 +231,14 @@ def test_pause_stops_step_starts_and_gate_decisions_until_resume(bot):
     ic, ops = bot.person("incident_commander"), bot.person("operations")
     bot.ok("pause waiting for the network team", ic)
     assert bot.state.paused
-    assert "paused" in bot.refused("step start 0.1", ops).message
-    assert "already paused" in bot.refused("pause again", ic).message
+    assert "paused" in refusal_words(bot.refused("step start 0.1", ops))
+    assert "already paused" in refusal_words(bot.refused("pause again", ic))
     bot.advance(minutes=3)
     out = bot.ok("resume", ic)
     assert "after 3m" in out
     assert not bot.state.paused
     bot.ok("step start 0.1", ops)
-    assert "not paused" in bot.refused("resume", ic).message
+    assert "not paused" in refusal_words(bot.refused("resume", ic))
 
 
 def test_ordering_a_rollback_while_paused_resumes(bot):
@@ -253,8 +254,8 @@ def test_abort_is_terminal_and_nothing_runs_after(bot):
     ic = bot.person("incident_commander")
     bot.ok("abort staffing gap", ic)
     assert bot.state.status == Status.ABORTED and bot.state.aborted_reason == "staffing gap"
-    assert "aborted" in bot.refused("abort again", ic).message
-    assert "aborted" in bot.refused("step start 0.1", bot.person("operations")).message
+    assert "aborted" in refusal_words(bot.refused("abort again", ic))
+    assert "aborted" in refusal_words(bot.refused("step start 0.1", bot.person("operations")))
 
 
 def test_a_new_schedule_after_an_ended_cutover_plans_a_new_one(bot):
@@ -280,7 +281,7 @@ def test_notes_are_recorded_even_after_the_end(bot):
 
 def test_commands_before_any_cutover_say_how_to_begin(bot):
     err = bot.refused("start", bot.person("incident_commander"))
-    assert "/cutover schedule" in err.message
+    assert "/cutover schedule" in refusal_words(err)
     assert "There is no cutover yet" in bot.ok("status", bot.person("operations"))
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.slack.replies import refusal_words
 from cutover.errors import InvalidTransition
 from cutover.integrity.checklist import (
     LogFacts,
@@ -113,7 +114,6 @@ def test_every_item_passes_when_every_fact_is_good(plan, roster):
         ("no window", "peak_window", "unknown", "no window scheduled"),
         ("on Christmas", "holiday", "fail", "2026-12-25 is Christmas Day"),
         ("on a blackout date", "blackout", "fail", "blackout date 2026-12-02"),
-        ("no holidays country", "holiday", "unknown", "no holidays country"),
         ("standby not confirmed", "standby:operations", "unknown", "waiting for Marcus Hill"),
         ("role without on-call member", "standby:management", "fail", "no on-call member"),
         ("comms not sent", "comms_ack", "unknown", "not sent yet: T-7d, T-24h"),
@@ -148,10 +148,6 @@ def test_each_fault_shows_on_its_own_item(plan, roster, case, key, result, words
         case "on a blackout date":
             the_plan = plan.model_copy(
                 update={"business": business.model_copy(update={"blackout_dates": [WINDOW.date()]})}
-            )
-        case "no holidays country":
-            the_plan = plan.model_copy(
-                update={"business": business.model_copy(update={"holidays_country": None})}
             )
         case "standby not confirmed":
             facts = good_facts(
@@ -228,21 +224,41 @@ def test_go_needs_every_item_passing_or_an_approved_override_covering_them(plan,
     )
     integrity = IntegrityState()
     with pytest.raises(InvalidTransition) as refused:
-        check_go(items, integrity)
-    assert "No critical alarm in ALARM (unknown" in refused.value.message
-    assert "/cutover go-nogo override <reason>" in refused.value.message
+        check_go(items, integrity, plan)
+    assert "No critical alarm in ALARM (unknown" in refusal_words(refused.value)
+    assert "the Incident Commander asks `/cutover go-nogo override <reason>`" in refusal_words(refused.value)
+    assert "and Management approves" in refusal_words(refused.value)
     integrity.override = Override(
         reason="bridge checked", items=["critical_alarms"], requested_by="U01AAAA", requested_at=NOW
     )
-    with pytest.raises(InvalidTransition, match="awaits Management"):
-        check_go(items, integrity)
+    with pytest.raises(InvalidTransition) as refused:
+        check_go(items, integrity, plan)
+    assert "awaits Management's" in refusal_words(refused.value)
     integrity.override.approved_by = "U03AAAA"
-    check_go(items, integrity)  # covered
+    check_go(items, integrity, plan)  # covered
     integrity.override = Override(
         reason="x", items=["readiness"], requested_by="U01AAAA", requested_at=NOW, approved_by="U03AAAA"
     )
     with pytest.raises(InvalidTransition):
-        check_go(items, integrity)  # an override covers only the items it named
+        check_go(items, integrity, plan)  # an override covers only the items it named
+
+
+def test_an_item_the_runbook_does_not_configure_is_absent_not_unknown(plan, roster):
+    bare = plan.model_copy(
+        update={
+            "business": None,
+            "communications": None,
+            "go_nogo": plan.go_nogo.model_copy(
+                update={"readiness_threshold": None, "critical_alarms": False, "rehearsal_max_age": None}
+            ),
+        }
+    )
+    items = items_of(bare, roster, good_facts(plan, roster), good_readings())
+    assert list(items) == ["incident_response"]  # the one item the runbook still names
+    no_holidays = plan.model_copy(
+        update={"business": plan.business.model_copy(update={"holidays_country": None})}
+    )
+    assert "holiday" not in items_of(no_holidays, roster, good_facts(plan, roster), good_readings())
 
 
 def test_confirmations_belong_to_the_roles_that_own_them(plan):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.slack.replies import refusal_words
 from cutover.errors import InvalidTransition, PermissionDenied
 from cutover.integrity.drills import RehearsalRecorded
 from cutover.state import Status
@@ -37,8 +38,8 @@ def test_go_is_refused_naming_the_items_then_allowed_when_all_pass(plan, roster,
     bot.ok(f"schedule {WINDOW}", ic)
     refusal = bot.refused("go-nogo go all green", ic)
     assert isinstance(refusal, InvalidTransition)
-    assert "Rollback R1 rehearsed within 30 days (fail: R1 was never rehearsed)" in refusal.message
-    assert "/cutover go-nogo override <reason>" in refusal.message
+    assert "Rollback R1 rehearsed within 30 days (fail: R1 was never rehearsed)" in refusal_words(refusal)
+    assert "/cutover go-nogo override <reason>" in refusal_words(refusal)
     make_ready(bot)
     bot.ok("go-nogo", ic)  # measured again
     assert "Every item passes" in bot.ok("go-nogo", ic)
@@ -60,9 +61,8 @@ def test_a_fault_measured_in_the_background_blocks_go_and_is_posted_in_the_threa
     call = outbox.calls[-1]
     assert call["order"] == f"thread:{bot.state.cutover_id}"
     assert call["args"]["thread_ts"] == f"{{{{ts:parent:{bot.state.cutover_id}}}}}"
-    assert (
-        "Readiness score >= 90% (fail: 75% of readiness alarms OK"
-        in bot.refused("go-nogo go now", ic).message
+    assert "Readiness score >= 90% (fail: 75% of readiness alarms OK" in refusal_words(
+        bot.refused("go-nogo go now", ic)
     )
     infra.set_alarm("nxop-usw2-readiness-docdb", "OK")
     bot.ok("go-nogo", ic)
@@ -79,7 +79,7 @@ def test_an_unreachable_probe_is_unknown_and_blocks_go(plan, roster):
     bot.ok("go-nogo", ic)
     text = bot.ok("go-nogo", ic)
     assert ":grey_question: *Readiness score >= 90%* — fake-cloudwatch unreachable" in text
-    assert "(unknown: fake-cloudwatch unreachable" in bot.refused("go-nogo go now", ic).message
+    assert "(unknown: fake-cloudwatch unreachable" in refusal_words(bot.refused("go-nogo go now", ic))
 
 
 def test_standby_is_confirmed_only_by_the_on_call_member_of_a_required_role(plan, roster):
@@ -87,7 +87,7 @@ def test_standby_is_confirmed_only_by_the_on_call_member_of_a_required_role(plan
     ic = bot.person("incident_commander")
     bot.ok(f"schedule {WINDOW}", ic)
     off_call = bot.person("operations", 1)  # Priya Nair, not on call
-    assert "not on call" in bot.refused("go-nogo confirm standby", off_call).message
+    assert "not on call" in refusal_words(bot.refused("go-nogo confirm standby", off_call))
     dba = bot.person("database_admin")
     assert isinstance(bot.refused("go-nogo confirm standby", dba), PermissionDenied)
     assert isinstance(
@@ -109,13 +109,13 @@ def test_override_asked_by_the_ic_approved_by_management_and_shown_on_go(plan, r
     infra.set_alarm("nxop-usw2-readiness-eks", "INSUFFICIENT_DATA")
     bot.ok("go-nogo", ic)
     assert isinstance(bot.refused("go-nogo override we accept", ops), PermissionDenied)
-    assert "no override was asked" in bot.refused("go-nogo approve-override", mgmt).message
+    assert "no override was asked" in refusal_words(bot.refused("go-nogo approve-override", mgmt))
     asked = bot.ok("go-nogo override EKS alarm is a known false positive", ic)
     assert "Readiness score" in asked
-    assert "awaits Management" in bot.refused("go-nogo go now", ic).message
+    assert "awaits Management" in refusal_words(bot.refused("go-nogo go now", ic))
     assert isinstance(bot.refused("go-nogo approve-override", ic), PermissionDenied)
     bot.ok("go-nogo approve-override agreed with VP Ops", mgmt)
-    assert "already approved" in bot.refused("go-nogo approve-override", mgmt).message
+    assert "already approved" in refusal_words(bot.refused("go-nogo approve-override", mgmt))
     decided = bot.ok("go-nogo go accepted risk", ic)
     assert "Under the approved override of: readiness" in decided
     override = bot.state.integrity.override
@@ -138,7 +138,7 @@ def test_an_override_does_not_cover_an_item_that_fails_later(plan, roster):
     bot.ok("go-nogo override known", ic)
     bot.ok("go-nogo approve-override", mgmt)
     bot.ok("schedule 2026-12-02 12:30", ic)  # moved into the morning peak (06:30 CST)
-    refusal = bot.refused("go-nogo go now", ic).message
+    refusal = refusal_words(bot.refused("go-nogo go now", ic))
     assert "Window outside peak flight operations (fail: the window overlaps Morning peak" in refusal
 
 
@@ -173,7 +173,7 @@ def test_probe_readings_older_than_an_hour_do_not_count_for_go(plan, roster):
     bot.ok("schedule 2026-12-05 08:00", ic)
     make_ready(bot)
     bot.advance(minutes=61)
-    refusal = bot.refused("go-nogo go now", ic).message
+    refusal = refusal_words(bot.refused("go-nogo go now", ic))
     assert "Readiness score >= 90% (unknown: last measured 2026-12-01 01:00 UTC, too long ago" in refusal
     bot.ok("go-nogo", ic)  # measures again
     bot.ok("go-nogo go now", ic)

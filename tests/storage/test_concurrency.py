@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from bot.bootstrap import build_services
+from bot.slack.replies import refusal_words
 from cutover.state import Status
 from storage import eventlog
 from tests.conftest import T0
@@ -35,7 +36,7 @@ def hammer(services_list, calls):
             execute(services, actor, text)
             outcomes[i] = "ok"
         except CutoverError as exc:
-            outcomes[i] = exc.message
+            outcomes[i] = refusal_words(exc)
 
     threads = [threading.Thread(target=worker, args=(i, *call)) for i, call in enumerate(calls)]
     for thread in threads:
