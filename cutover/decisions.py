@@ -2,26 +2,32 @@
 
 `recommend` reads the state and the runbook and says what the seed says to do: which row of
 the Phase 1 decision matrix applies, which partial-success scenario, and which rollback
-procedure follows. The Incident Commander decides; the bot recommends and records.
+procedure follows. The roles of `authority.rollback` decide; the bot recommends and records.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cutover.plan.model import MatrixRow, PartialSuccessScenario, Runbook
+from cutover.plan.model import MatrixRow, PartialSuccessScenario, RollbackUpgrade, Runbook
 from cutover.state import CutoverState, GateStatus, StepStatus
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """What the runbook recommends now."""
+    """What the runbook recommends now, and on what ground (templates/_recommendation.j2 words it).
 
-    action: str
+    `basis` is "matrix" (a row of the decision matrix, perhaps upgraded), "scenario" (a partial-success
+    scenario) or "default" (neither applies: the default rollback); `action` is the runbook's own words
+    for the row's or the scenario's decision, None for the default.
+    """
+
+    action: str | None
     rollback: str | None
-    why: str
+    basis: str
     row: MatrixRow | None = None
     scenario: PartialSuccessScenario | None = None
+    upgrade: RollbackUpgrade | None = None
 
 
 def phase_outcome(state: CutoverState, plan: Runbook, phase_id: str) -> str:
@@ -50,15 +56,17 @@ def matrix_row(state: CutoverState, plan: Runbook) -> MatrixRow | None:
     return None
 
 
-def _upgraded(state: CutoverState, plan: Runbook, rollback: str | None) -> tuple[str | None, str]:
+def _upgraded(
+    state: CutoverState, plan: Runbook, rollback: str | None
+) -> tuple[str | None, RollbackUpgrade | None]:
     """Apply the matrix's upgrades: a completed failover step makes a partial rollback insufficient."""
-    why = ""
+    applied = None
     if plan.decision_matrix is None or rollback is None:
-        return rollback, why
+        return rollback, applied
     for upgrade in plan.decision_matrix.upgrades:
         if rollback == upgrade.replace and state.step(upgrade.if_step_done).status == StepStatus.DONE:
-            rollback, why = upgrade.by, upgrade.why
-    return rollback, why
+            rollback, applied = upgrade.by, upgrade
+    return rollback, applied
 
 
 def scenario_for(state: CutoverState, plan: Runbook) -> PartialSuccessScenario | None:
@@ -75,22 +83,15 @@ def recommend(state: CutoverState, plan: Runbook) -> Recommendation:
     """The runbook's recommendation for the current state."""
     row = matrix_row(state, plan)
     if row is not None and _matrix_applies(state, plan):
-        rollback, why = _upgraded(state, plan, row.rollback)
-        statuses = ", ".join(f"{p} {s.replace('_', ' ')}" for p, s in row.statuses.items())
-        reason = f"decision matrix: {statuses} -> {row.action}"
+        rollback, upgrade = _upgraded(state, plan, row.rollback)
         return Recommendation(
-            row.action, rollback, f"{reason}. {why}".strip(" ."), row=row, scenario=scenario_for(state, plan)
+            row.action, rollback, "matrix", row=row, scenario=scenario_for(state, plan), upgrade=upgrade
         )
     scenario = scenario_for(state, plan)
     if scenario is not None:
-        rollback, why = _upgraded(state, plan, scenario.recommended_rollback)
-        return Recommendation(
-            scenario.decision, rollback, f"{scenario.title}: {scenario.reason}", scenario=scenario
-        )
-    default = plan.escalations.default_rollback
-    return Recommendation(
-        f"Rollback ({default})", default, "no matrix row or scenario applies: the default rollback"
-    )
+        rollback, _ = _upgraded(state, plan, scenario.recommended_rollback)
+        return Recommendation(scenario.decision, rollback, "scenario", scenario=scenario)
+    return Recommendation(None, plan.escalations.default_rollback, "default")
 
 
 def _matrix_applies(state: CutoverState, plan: Runbook) -> bool:

@@ -66,13 +66,15 @@ class Dashboard:
     stage_remaining: timedelta | None
     phases: list[PhaseProgress]
     open_gates: list[GateProgress]
-    next_phase: str | None
+    next_phases: list[str]  # the ids of the phases the next stage opens
     overdue: list[Deadline]
     degradation: int
     recommendation: Recommendation | None
     rollback_procedure: str | None = None
     rollback_progress: PhaseProgress | None = None
-    issues: list[str] = field(default_factory=list)
+    issues: list[dict] = field(
+        default_factory=list
+    )  # {"step", "note"} of a failed step, {"gate", "reason"} of a rejection
 
 
 def degradation_level(state: CutoverState) -> int:
@@ -138,7 +140,7 @@ def _rollback_progress(state: CutoverState, plan: Runbook) -> PhaseProgress | No
     )
     return PhaseProgress(
         id=procedure.id,
-        title=f"{procedure.name} rollback",
+        title=procedure.name,
         done=done,
         total=len(runs),
         outcome=outcome,
@@ -182,15 +184,12 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
                 GateProgress(gate.number, gate.checkpoint, run.status.value, list(gate.approvers), missing)
             )
     later = [s for s in plan.stages if stage is not None and s[0].stage > stage]
-    next_phase = " and ".join(f"Phase {p.id}" for p in later[0]) if later else None
     end = state.ended_at or now
     issues = [
-        f"{sid} failed: {run.note}" if run.note else f"{sid} failed"
-        for sid, run in state.steps.items()
-        if run.status == StepStatus.FAILED
+        {"step": sid, "note": run.note} for sid, run in state.steps.items() if run.status == StepStatus.FAILED
     ]
     issues += [
-        f"Gate {n} rejected: {g.rejection.reason}"
+        {"gate": n, "reason": g.rejection.reason}
         for n, g in state.gates.items()
         if g.status == GateStatus.REJECTED and g.rejection
     ]
@@ -208,7 +207,7 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
         stage_remaining=remaining,
         phases=phases,
         open_gates=gates,
-        next_phase=next_phase,
+        next_phases=[p.id for p in later[0]] if later else [],
         overdue=overdue(state, plan, now),
         degradation=degradation_level(state),
         recommendation=recommend(state, plan) if state.decision_needed_since else None,

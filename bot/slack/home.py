@@ -34,7 +34,8 @@ def headline(d: Dashboard) -> Headline:
         active = [d.rollback_progress]
     if d.status in ENDED:
         active = []
-    phase = " and ".join(f"Phase {p.id} - {p.title}" for p in active) or "-"
+    titles = [p.title + (" rollback" if p is d.rollback_progress else "") for p in active]
+    phase = " and ".join(f"Phase {p.id} - {t}" for p, t in zip(active, titles, strict=True)) or "-"
     steps = [f"{p.current_step} - {p.current_title}" for p in active if p.current_step]
     steps = steps or [f"{p.next_step} - {p.next_title} (next)" for p in active if p.next_step]
     status = d.status.value.replace("_", " ").capitalize()
@@ -46,7 +47,7 @@ def headline(d: Dashboard) -> Headline:
         elapsed=d.elapsed,
         remaining=d.stage_remaining,
         status=status,
-        next_phase=d.next_phase or "-",
+        next_phase=" and ".join(f"Phase {p}" for p in d.next_phases) or "-",
     )
 
 

@@ -128,7 +128,11 @@ def _default_rollback(services: Services, state: CutoverState, action: DueAction
         key=action.key,
         broadcast=True,
     )
-    event = te.DefaultRollbackRecommended(procedure=procedure, reason=rec.why, since=action.data["since"])
+    event = te.DefaultRollbackRecommended(
+        procedure=procedure,
+        reason=msg.text(services, "time/recommendation_why.j2", rec=rec),
+        since=action.data["since"],
+    )
     record(services, state.cutover_id, event, action.key, t)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cutover.decisions import phase_outcome, recommend
+from templates.render import render
 
 IC = "incident_commander"
 
@@ -62,7 +63,7 @@ def test_each_row_of_the_phase1_decision_matrix(bot, setup, statuses, action, ro
     assert advice.action == action
     assert advice.rollback == rollback
     if rollback:
-        assert "decision matrix" in advice.why
+        assert "decision matrix" in why(advice)
         status = bot.ok("status", bot.person(IC))
         assert f"Runbook recommends: *{action}* ({rollback})" in status
 
@@ -76,7 +77,7 @@ def test_a_done_docdb_failover_upgrades_a_partial_rollback_to_full(bot):
     advice = recommend(bot.state, bot.plan)
     assert advice.action == "Rollback Phase 1A"
     assert advice.rollback == "R2"
-    assert "DocumentDB already failed over" in advice.why
+    assert "DocumentDB already failed over" in why(advice)
 
 
 def test_phase2_partial_success_scenario_applies_after_phase1(bot):
@@ -90,7 +91,7 @@ def test_phase2_partial_success_scenario_applies_after_phase1(bot):
     advice = recommend(bot.state, bot.plan)
     assert advice.scenario is not None and advice.scenario.when.failed == ["2B"]
     assert advice.rollback == "R2"
-    assert "AMQP" in advice.action or "AMQP" in advice.why
+    assert "AMQP" in advice.action or "AMQP" in why(advice)
 
 
 def test_rollback_reply_warns_when_the_ic_departs_from_the_recommendation(bot):
@@ -100,3 +101,8 @@ def test_rollback_reply_warns_when_the_ic_departs_from_the_recommendation(bot):
     out = bot.ok("rollback R2 being careful", bot.person(IC))
     assert "The runbook recommended R1" in out
     assert bot.state.rollback.recommended == "R1"
+
+
+def why(advice) -> str:
+    """The ground of a recommendation as the bot words it."""
+    return render("time/recommendation_why.j2", rec=advice)
