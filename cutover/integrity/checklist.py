@@ -99,10 +99,10 @@ def log_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
     items += comms_items(plan, facts)
     items += rehearsal_items(plan, facts)
     for item in plan.go_nogo.confirmations:
-        items.append(confirmed_item(item.key, item.title, item.category, facts, plan))
+        items.append(confirmed_item(item.key, item.title, item.category, facts))
     for dep in plan.business.external_dependencies if plan.business else []:
         if not dep.health_url:
-            items.append(confirmed_item(dep.key, f"{dep.name} ready", "external", facts, plan))
+            items.append(confirmed_item(dep.key, "", "external", facts, name=dep.name))
     return items
 
 
@@ -123,13 +123,11 @@ def current_checklist(
     measured = integrity.checklist_at
     stale = measured is not None and facts.now - measured > MEASURE_MAX_AGE
     last = {} if stale else {i["key"]: Item(**i) for i in integrity.checklist if i["key"] in keys}
-    why = (
-        f"last measured {measured:%Y-%m-%d %H:%M} UTC, too long ago; `/cutover go-nogo` measures again"
-        if stale
-        else "not measured yet"
+    why, when = (
+        ("measured_too_long_ago", {"measured": measured.isoformat()}) if stale else ("not_measured", {})
     )
     probed = [
-        last.get(item.key) or Item(item.key, item.title, item.category, UNKNOWN, why)
+        last.get(item.key) or Item(item.key, item.title, item.category, UNKNOWN, why, {**item.data, **when})
         for item in probe_items(plan, ProbeReadings())
     ]
     return checklist(plan, probed, log_items(plan, roster, facts))
@@ -161,7 +159,7 @@ def changes(before: list[dict[str, Any]], after: list[Item]) -> list[dict[str, A
     """The items whose result changed since the previous evaluation (new items count as changed)."""
     old = {i["key"]: i["result"] for i in before}
     return [
-        {"key": i.key, "title": i.title, "before": old.get(i.key), "after": i.result, "reason": i.reason}
+        {**i.as_dict(), "before": old.get(i.key), "after": i.result}
         for i in after
         if old.get(i.key) != i.result
     ]

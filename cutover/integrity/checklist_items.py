@@ -22,10 +22,11 @@ STANDBY = "standby"
 
 @dataclass(frozen=True)
 class Item:
-    """One checklist line."""
+    """One checklist line: `reason` is a code and `data` its facts (templates/gonogo/_words.j2 words both
+    the reason and, when `title` is empty, the title); logs written before codes hold sentences."""
 
     key: str
-    title: str
+    title: str  # the runbook's own title (a confirmation's), or "" when the template words it from the key
     category: str  # technical | business | operational | external
     result: str
     reason: str
@@ -41,57 +42,41 @@ class Item:
 
 def readiness_item(reading: Reading | None, threshold: float) -> Item:
     """Technical: the readiness score against the runbook's threshold."""
-    title = f"Readiness score >= {threshold:.0%}"
+    base = {"threshold": threshold}
     if reading is None:
-        return Item("readiness", title, "technical", UNKNOWN, "no readiness probe configured")
+        return Item("readiness", "", "technical", UNKNOWN, "no_readiness_probe", base)
     if reading.ok is None or reading.value is None:
-        return Item(
-            "readiness", title, "technical", UNKNOWN, f"{reading.source} unreachable: {reading.error}"
-        )
+        gone = {**base, "source": reading.source, "error": reading.error}
+        return Item("readiness", "", "technical", UNKNOWN, "unreachable", gone)
     score = float(reading.value)
-    data = {"score": score, "threshold": threshold, **reading.details}
-    not_ok = reading.details.get("not_ok") or []
-    if score >= threshold:
-        return Item("readiness", title, "technical", PASS, f"{score:.0%} of readiness alarms OK", data)
-    detail = f" (not OK: {', '.join(not_ok)})" if not_ok else ""
-    return Item("readiness", title, "technical", FAIL, f"{score:.0%} of readiness alarms OK{detail}", data)
+    data = {**base, "score": score, **reading.details}
+    result = PASS if score >= threshold else FAIL
+    return Item("readiness", "", "technical", result, "readiness_score", data)
 
 
 def alarms_item(reading: Reading | None) -> Item:
     """Technical: no critical alarm in ALARM."""
-    title = "No critical alarm in ALARM"
     if reading is None:
-        return Item("critical_alarms", title, "technical", UNKNOWN, "no alarm probe configured")
+        return Item("critical_alarms", "", "technical", UNKNOWN, "no_alarm_probe")
     if reading.ok is None:
-        return Item(
-            "critical_alarms", title, "technical", UNKNOWN, f"{reading.source} unreachable: {reading.error}"
-        )
+        gone = {"source": reading.source, "error": reading.error}
+        return Item("critical_alarms", "", "technical", UNKNOWN, "unreachable", gone)
     names = list(reading.value or [])
     if names:
-        return Item(
-            "critical_alarms", title, "technical", FAIL, f"in ALARM: {', '.join(names)}", {"alarms": names}
-        )
-    return Item("critical_alarms", title, "technical", PASS, "no critical alarm", {"alarms": []})
+        return Item("critical_alarms", "", "technical", FAIL, "in_alarm", {"alarms": names})
+    return Item("critical_alarms", "", "technical", PASS, "no_alarm", {"alarms": []})
 
 
 def dependency_health_item(key: str, name: str, url: str, reading: Reading | None) -> Item:
     """External: a dependency's HTTP health endpoint."""
-    title = f"{name} healthy"
+    base = {"name": name, "url": url}
     if reading is None:
-        return Item(key, title, "external", UNKNOWN, "not measured yet", {"url": url})
-    data = {"url": url, **reading.details}
+        return Item(key, "", "external", UNKNOWN, "not_measured", base)
+    data = {**base, **reading.details}
     if reading.ok is None:
-        return Item(key, title, "external", UNKNOWN, f"health endpoint unreachable: {reading.error}", data)
-    if reading.ok:
-        return Item(key, title, "external", PASS, f"health endpoint answered {reading.value}", data)
-    return Item(
-        key,
-        title,
-        "external",
-        FAIL,
-        f"health endpoint answered {reading.value} {reading.error}".strip(),
-        data,
-    )
+        return Item(key, "", "external", UNKNOWN, "endpoint_unreachable", {**data, "error": reading.error})
+    answer = {**data, "status": reading.value, "error": "" if reading.ok else (reading.error or "")}
+    return Item(key, "", "external", PASS if reading.ok else FAIL, "endpoint_answered", answer)
 
 
 # --- log items -----------------------------------------------------------------------------------
@@ -100,79 +85,51 @@ def dependency_health_item(key: str, name: str, url: str, reading: Reading | Non
 def window_items(plan: Runbook, facts: LogFacts) -> list[Item]:
     """Business: the whole window outside peak hours, not on a holiday, not on a blackout date."""
     business, start = plan.business, facts.window_start
-    titles = {
-        "peak_window": "Window outside peak flight operations",
-        "holiday": "Not on a public holiday",
-        "blackout": "Not on a blackout date",
-    }
     if business is None:
         return []
-    if not business.holidays_country:
-        del titles["holiday"]
+    keys = ["peak_window", *(["holiday"] if business.holidays_country else []), "blackout"]
     if start is None:
-        return [Item(key, title, "business", UNKNOWN, "no window scheduled") for key, title in titles.items()]
+        return [Item(key, "", "business", UNKNOWN, "no_window") for key in keys]
     duration = plan.sla.target_duration
     clashes = peak_clashes(start, duration, business)
     if clashes:
-        text = "; ".join(
-            f"{c.name} {c.local_start:%H:%M}-{c.local_end:%H:%M} {c.local_start:%Z}" for c in clashes
-        )
-        peak = Item(
-            "peak_window",
-            titles["peak_window"],
-            "business",
-            FAIL,
-            f"the window overlaps {text}",
-            {"clashes": [c.name for c in clashes]},
-        )
+        found = [
+            {
+                "name": c.name,
+                "start": f"{c.local_start:%H:%M}",
+                "end": f"{c.local_end:%H:%M}",
+                "zone": f"{c.local_start:%Z}",
+            }
+            for c in clashes
+        ]
+        peak = Item("peak_window", "", "business", FAIL, "peak_overlap", {"clashes": found})
     else:
         peak = Item(
-            "peak_window",
-            titles["peak_window"],
-            "business",
-            PASS,
-            f"{_local_span(start, duration, business.timezone)} avoids every peak window",
+            "peak_window", "", "business", PASS, "peak_clear", _local_span(start, duration, business.timezone)
         )
-    holiday = []
+    items = [peak]
     if business.holidays_country:
-        found = holidays_on(start, duration, business)
-        holiday.append(
-            Item(
-                "holiday",
-                titles["holiday"],
-                "business",
-                FAIL,
-                "; ".join(f"{d.isoformat()} is {name}" for d, name in found.items()),
-                {"holidays": {d.isoformat(): n for d, n in found.items()}},
-            )
-            if found
-            else Item(
-                "holiday",
-                titles["holiday"],
-                "business",
-                PASS,
-                f"no {business.holidays_country} holiday on the window's dates",
-            )
+        found_days = holidays_on(start, duration, business)
+        days = {d.isoformat(): n for d, n in found_days.items()}
+        country = {"country": business.holidays_country}
+        items.append(
+            Item("holiday", "", "business", FAIL, "holiday_on", {**country, "holidays": days})
+            if found_days
+            else Item("holiday", "", "business", PASS, "holiday_clear", country)
         )
-    dark = blackouts_on(start, duration, business)
-    blackout = (
-        Item(
-            "blackout",
-            titles["blackout"],
-            "business",
-            FAIL,
-            f"blackout date {', '.join(d.isoformat() for d in dark)}",
-        )
+    dark = [d.isoformat() for d in blackouts_on(start, duration, business)]
+    items.append(
+        Item("blackout", "", "business", FAIL, "blackout_on", {"dates": dark})
         if dark
-        else Item("blackout", titles["blackout"], "business", PASS, "no configured blackout date")
+        else Item("blackout", "", "business", PASS, "blackout_clear")
     )
-    return [peak, *holiday, blackout]
+    return items
 
 
-def _local_span(start: datetime, duration: timedelta, zone_name: str) -> str:
+def _local_span(start: datetime, duration: timedelta, zone_name: str) -> dict[str, str]:
     zone = ZoneInfo(zone_name)
     begin, end = start.astimezone(zone), (start + duration).astimezone(zone)
-    return f"{begin:%Y-%m-%d %H:%M}-{end:%H:%M} {begin:%Z}"
+    return {"begin": f"{begin:%Y-%m-%d %H:%M}", "end": f"{end:%H:%M}", "zone": f"{begin:%Z}"}
 
 
 def standby_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
@@ -180,40 +137,23 @@ def standby_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
     items = []
     confirmed_by = {c.actor: c for c in facts.confirmations if c.item == STANDBY}
     for role in plan.business.required_roles if plan.business else []:
-        title = f"{plan.roles.get(role, role)} staffed and on standby"
+        base = {"role": role, "role_title": plan.roles.get(role, role)}
         key = f"standby:{role}"
         members = roster.members_of(role)
         on_call = [m for m in members if m.on_call]
         if not members:
-            items.append(Item(key, title, "business", FAIL, "nobody holds the role in the roster"))
+            items.append(Item(key, "", "business", FAIL, "role_unstaffed", base))
             continue
         if not on_call:
-            items.append(Item(key, title, "business", FAIL, "no on-call member in the roster"))
+            items.append(Item(key, "", "business", FAIL, "role_not_on_call", base))
             continue
         done = [m for m in on_call if m.slack_id in confirmed_by]
         if done:
-            items.append(
-                Item(
-                    key,
-                    title,
-                    "business",
-                    PASS,
-                    f"{done[0].name} confirmed standby",
-                    {"confirmed_by": done[0].slack_id},
-                )
-            )
+            data = {**base, "name": done[0].name, "confirmed_by": done[0].slack_id}
+            items.append(Item(key, "", "business", PASS, "standby_confirmed", data))
         else:
-            names = " or ".join(m.name for m in on_call)
-            items.append(
-                Item(
-                    key,
-                    title,
-                    "business",
-                    UNKNOWN,
-                    f"waiting for {names} to confirm (`/cutover go-nogo confirm standby`)",
-                    {"on_call": [m.slack_id for m in on_call]},
-                )
-            )
+            data = {**base, "names": [m.name for m in on_call], "on_call": [m.slack_id for m in on_call]}
+            items.append(Item(key, "", "business", UNKNOWN, "standby_waiting", data))
     return items
 
 
@@ -225,18 +165,17 @@ def comms_items(plan: Runbook, facts: LogFacts) -> list[Item]:
 
 def comms_item(wanted: list[str], facts: LogFacts) -> Item:
     """Operational: the communications that need an acknowledgement were sent and acknowledged."""
-    title = "Stakeholders acknowledged the communications"
     sent = [c for c in wanted if c in facts.comms_sent]
     unacked = [c for c in sent if c not in facts.comms_acknowledged]
     data = {"wanted": wanted, "sent": sent, "unacknowledged": unacked}
     if not sent:
-        return Item("comms_ack", title, "operational", UNKNOWN, f"not sent yet: {', '.join(wanted)}", data)
+        return Item("comms_ack", "", "operational", UNKNOWN, "comms_unsent", {**data, "missing": wanted})
     if unacked:
-        return Item("comms_ack", title, "operational", FAIL, f"not acknowledged: {', '.join(unacked)}", data)
+        return Item("comms_ack", "", "operational", FAIL, "comms_unacknowledged", data)
     if len(sent) < len(wanted):
         missing = [c for c in wanted if c not in sent]
-        return Item("comms_ack", title, "operational", UNKNOWN, f"not sent yet: {', '.join(missing)}", data)
-    return Item("comms_ack", title, "operational", PASS, f"acknowledged: {', '.join(sent)}", data)
+        return Item("comms_ack", "", "operational", UNKNOWN, "comms_unsent", {**data, "missing": missing})
+    return Item("comms_ack", "", "operational", PASS, "comms_acknowledged", data)
 
 
 def rehearsal_items(plan: Runbook, facts: LogFacts) -> list[Item]:
@@ -246,57 +185,36 @@ def rehearsal_items(plan: Runbook, facts: LogFacts) -> list[Item]:
         return []
     items = []
     for proc in plan.rollbacks:
-        title = f"Rollback {proc.id} rehearsed within {max_age.days} days"
+        base = {"procedure": proc.id, "max_days": max_age.days}
         runs = [
             r
             for r in facts.rehearsals
             if r.get("procedure") == proc.id and str(r.get("outcome", "")).lower() not in FAILED_OUTCOMES
         ]
         if not runs:
-            items.append(
-                Item(f"rehearsal:{proc.id}", title, "operational", FAIL, f"{proc.id} was never rehearsed")
-            )
+            items.append(Item(f"rehearsal:{proc.id}", "", "operational", FAIL, "never_rehearsed", base))
             continue
         last = max(r["at"] for r in runs)
         age = facts.now - last
-        data = {"last": last.isoformat(), "age_days": round(age.total_seconds() / 86400, 1)}
-        if age <= max_age:
-            items.append(
-                Item(
-                    f"rehearsal:{proc.id}",
-                    title,
-                    "operational",
-                    PASS,
-                    f"last rehearsed {last:%Y-%m-%d} ({age.days} days ago)",
-                    data,
-                )
-            )
-        else:
-            items.append(
-                Item(
-                    f"rehearsal:{proc.id}",
-                    title,
-                    "operational",
-                    FAIL,
-                    f"last rehearsed {last:%Y-%m-%d}, {age.days} days ago",
-                    data,
-                )
-            )
+        data = {
+            **base,
+            "last": last.isoformat(),
+            "age_days": round(age.total_seconds() / 86400, 1),
+            "days_ago": age.days,
+        }
+        result = PASS if age <= max_age else FAIL
+        items.append(Item(f"rehearsal:{proc.id}", "", "operational", result, "rehearsed", data))
     return items
 
 
-def confirmed_item(key: str, title: str, category: str, facts: LogFacts, plan: Runbook) -> Item:
-    """An item confirmed by hand (`/cutover go-nogo confirm <key>`); unknown until then."""
+def confirmed_item(key: str, title: str, category: str, facts: LogFacts, name: str = "") -> Item:
+    """An item confirmed by hand (`/cutover go-nogo confirm <key>`); unknown until then.
+
+    `title` is the runbook's; a dependency's item has none and is worded from its `name`."""
+    base = {"item": key, **({"name": name} if name else {})}
     done = [c for c in facts.confirmations if c.item == key]
     if done:
         last = done[-1]
-        note = f": {last.note}" if last.note else ""
-        return Item(
-            key,
-            title,
-            category,
-            PASS,
-            f"confirmed by <@{last.actor}> at {last.at:%H:%M} UTC{note}",
-            {"confirmed_by": last.actor, "at": last.at.isoformat()},
-        )
-    return Item(key, title, category, UNKNOWN, f"needs confirmation: `/cutover go-nogo confirm {key}`")
+        data = {**base, "confirmed_by": last.actor, "at": last.at.isoformat(), "note": last.note}
+        return Item(key, title, category, PASS, "confirmed", data)
+    return Item(key, title, category, UNKNOWN, "needs_confirmation", base)

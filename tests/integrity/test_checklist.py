@@ -19,6 +19,7 @@ from cutover.integrity.checklist import (
 )
 from cutover.integrity.state import Confirmation, IntegrityState, Override
 from cutover.probes import Reading
+from templates.render import render
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 WINDOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)  # 02:00 CST on a Wednesday
@@ -72,7 +73,12 @@ def items_of(plan, roster, facts=None, readings=None) -> dict[str, tuple[str, st
         probe_items(plan, readings or good_readings()),
         log_items(plan, roster, facts or good_facts(plan, roster)),
     )
-    return {i.key: (i.result, i.reason) for i in every}
+    return {i.key: (i.result, said(i)) for i in every}
+
+
+def said(item) -> str:
+    """An item's reason as the bot words it."""
+    return render("gonogo/_item.j2", item=item).split(" — ", 1)[1]
 
 
 def test_every_item_passes_when_every_fact_is_good(plan, roster):
