@@ -3,7 +3,8 @@
 Pure: snapshots are dicts shaped like the `baseline.captured` payload
 ({"msk": {topic: count}, "consumer_lag": {group: lag}, "documentdb": {coll: {"count","checksum"}},
 "s3": {"bucket/prefix": {"count", "keys": {key: etag}}}, "unknown": {source: error}}).
-A value that could not be read is never a pass.
+A value that could not be read is never a pass. An item's `reason` and a difference's `detail` are
+codes with their facts beside them; templates/integrity/_words.j2 words them.
 """
 
 from __future__ import annotations
@@ -13,23 +14,13 @@ from typing import Any
 from cutover.plan.sections import DataChecks
 
 Snapshot = dict[str, Any]
-MAX_KEYS_NAMED = 20
 
 
 def validate(checks: DataChecks, baseline: Snapshot | None, current: Snapshot) -> tuple[bool, list[dict]]:
     """Compare now with the baseline: no count may decrease, no object vanish, lag under the limit."""
     items: list[dict] = []
     if baseline is None:
-        items.append(
-            _item(
-                "baseline",
-                "baseline",
-                None,
-                None,
-                "unknown",
-                "no baseline captured (`/cutover baseline capture`)",
-            )
-        )
+        items.append(_item("baseline", "baseline", None, None, "unknown", "no_baseline"))
     base = baseline or {}
     unknown = {**base.get("unknown", {}), **current.get("unknown", {})}
     for topic in checks.msk_topics:
@@ -55,38 +46,12 @@ def validate(checks: DataChecks, baseline: Snapshot | None, current: Snapshot) -
         lag = current.get("consumer_lag", {}).get(group)
         before = base.get("consumer_lag", {}).get(group)
         if lag is None:
-            items.append(
-                _item(
-                    "consumer_lag",
-                    group,
-                    before,
-                    None,
-                    "unknown",
-                    f"lag not measured: {unknown.get('consumer_lag', 'no reading')}",
-                )
-            )
-        elif lag >= checks.consumer_lag_max:
-            items.append(
-                _item(
-                    "consumer_lag",
-                    group,
-                    before,
-                    lag,
-                    "fail",
-                    f"lag {lag:,} >= {checks.consumer_lag_max:,} messages",
-                )
-            )
+            unread = _item("consumer_lag", group, before, None, "unknown", "lag_not_measured")
+            items.append({**unread, "error": unknown.get("consumer_lag")})
         else:
-            items.append(
-                _item(
-                    "consumer_lag",
-                    group,
-                    before,
-                    lag,
-                    "pass",
-                    f"lag {lag:,} < {checks.consumer_lag_max:,} messages",
-                )
-            )
+            result = "fail" if lag >= checks.consumer_lag_max else "pass"
+            judged = _item("consumer_lag", group, before, lag, result, "lag")
+            items.append({**judged, "limit": checks.consumer_lag_max})
     return all(i["result"] == "pass" for i in items), items
 
 
@@ -97,20 +62,21 @@ def reconcile(checks: DataChecks, east: Snapshot, west: Snapshot) -> tuple[bool,
     for topic in checks.msk_topics:
         e, w = east.get("msk", {}).get(topic), west.get("msk", {}).get(topic)
         if e is None or w is None:
-            diffs.append(_diff("msk", topic, e, w, _unread(e, w, unknown_e.get("msk"), unknown_w.get("msk"))))
-            continue
-        gap_pct = abs(e - w) / max(e, w) * 100 if max(e, w) else 0.0
-        if gap_pct > checks.reconcile_msk_tolerance_pct:
             diffs.append(
                 _diff(
                     "msk",
                     topic,
                     e,
                     w,
-                    f"differ by {abs(e - w):,} messages ({gap_pct:.3f}% > "
-                    f"{checks.reconcile_msk_tolerance_pct}%)",
+                    "unread",
+                    unread=_unread(e, w, unknown_e.get("msk"), unknown_w.get("msk")),
                 )
             )
+            continue
+        gap_pct = abs(e - w) / max(e, w) * 100 if max(e, w) else 0.0
+        if gap_pct > checks.reconcile_msk_tolerance_pct:
+            gap = {"gap": abs(e - w), "gap_pct": gap_pct, "tolerance_pct": checks.reconcile_msk_tolerance_pct}
+            diffs.append({**_diff("msk", topic, e, w, "messages_differ"), **gap})
     for coll in checks.collections:
         e, w = east.get("documentdb", {}).get(coll), west.get("documentdb", {}).get(coll)
         if e is None or w is None:
@@ -120,30 +86,19 @@ def reconcile(checks: DataChecks, east: Snapshot, west: Snapshot) -> tuple[bool,
                     coll,
                     e,
                     w,
-                    _unread(e, w, unknown_e.get("documentdb"), unknown_w.get("documentdb")),
+                    "unread",
+                    unread=_unread(e, w, unknown_e.get("documentdb"), unknown_w.get("documentdb")),
                 )
             )
             continue
         if e.get("count") != w.get("count"):
+            gap = abs((e["count"] or 0) - (w["count"] or 0))
             diffs.append(
-                _diff(
-                    "documentdb",
-                    coll,
-                    e.get("count"),
-                    w.get("count"),
-                    f"document counts differ by {abs((e['count'] or 0) - (w['count'] or 0)):,}",
-                )
+                {**_diff("documentdb", coll, e.get("count"), w.get("count"), "counts_differ"), "gap": gap}
             )
         if e.get("checksum") != w.get("checksum"):
-            diffs.append(
-                _diff(
-                    "documentdb",
-                    coll,
-                    e.get("checksum"),
-                    w.get("checksum"),
-                    f"checksums ({checks.checksum_field}) differ",
-                )
-            )
+            differ = _diff("documentdb", coll, e.get("checksum"), w.get("checksum"), "checksums_differ")
+            diffs.append({**differ, "field": checks.checksum_field})
     for loc in location_names(checks):
         e, w = east.get("s3", {}).get(loc), west.get("s3", {}).get(loc)
         if e is None or w is None:
@@ -153,7 +108,8 @@ def reconcile(checks: DataChecks, east: Snapshot, west: Snapshot) -> tuple[bool,
                     loc,
                     e and e.get("count"),
                     w and w.get("count"),
-                    _unread(e, w, unknown_e.get("s3"), unknown_w.get("s3")),
+                    "unread",
+                    unread=_unread(e, w, unknown_e.get("s3"), unknown_w.get("s3")),
                 )
             )
             continue
@@ -168,14 +124,10 @@ def location_names(checks: DataChecks) -> list[str]:
 
 def _count(source: str, name: str, before: int | None, now: int | None, unit: str, error: str | None) -> dict:
     if before is None or now is None:
-        missing = "baseline" if before is None else "current count"
-        return _item(
-            source, name, before, now, "unknown", f"{missing} not measured{': ' + error if error else ''}"
-        )
+        unread = _item(source, name, before, now, "unknown", "count_not_measured")
+        return {**unread, "missing": "baseline" if before is None else "current", "error": error}
     delta = now - before
-    if delta < 0:
-        return _item(source, name, before, now, "fail", f"{-delta:,} {unit} lost ({before:,} -> {now:,})")
-    return _item(source, name, before, now, "pass", f"{before:,} -> {now:,} (+{delta:,})")
+    return {**_item(source, name, before, now, "fail" if delta < 0 else "pass", "count"), "unit": unit}
 
 
 def _s3_item(loc: str, before: dict | None, now: dict | None, error: str | None) -> dict:
@@ -185,38 +137,29 @@ def _s3_item(loc: str, before: dict | None, now: dict | None, error: str | None)
     missing = sorted(set(before["keys"]) - set(now["keys"]))
     item = _count("s3", loc, before["count"], now["count"], "objects", None)
     if missing:
-        named = ", ".join(missing[:MAX_KEYS_NAMED]) + (
-            f" and {len(missing) - MAX_KEYS_NAMED} more" if len(missing) > MAX_KEYS_NAMED else ""
-        )
-        item.update(
-            result="fail",
-            reason=f"{len(missing)} object(s) missing since the baseline: {named}",
-            missing=missing,
-        )
+        item.update(result="fail", reason="objects_missing", missing=missing)
     return item
 
 
 def _s3_diffs(loc: str, east: dict[str, str], west: dict[str, str]) -> list[dict]:
     diffs = [
-        _diff("s3", f"{loc}{key}", east[key], None, "only in East") for key in sorted(set(east) - set(west))
+        _diff("s3", f"{loc}{key}", east[key], None, "only_east") for key in sorted(set(east) - set(west))
     ]
     diffs += [
-        _diff("s3", f"{loc}{key}", None, west[key], "only in West") for key in sorted(set(west) - set(east))
+        _diff("s3", f"{loc}{key}", None, west[key], "only_west") for key in sorted(set(west) - set(east))
     ]
     diffs += [
-        _diff("s3", f"{loc}{key}", east[key], west[key], "ETags differ")
+        _diff("s3", f"{loc}{key}", east[key], west[key], "etags_differ")
         for key in sorted(set(east) & set(west))
         if east[key] != west[key]
     ]
     return diffs
 
 
-def _unread(east: Any, west: Any, error_e: str | None, error_w: str | None) -> str:
-    sides = [
-        f"East: {error_e or 'not measured'}" if east is None else "",
-        f"West: {error_w or 'not measured'}" if west is None else "",
-    ]
-    return "could not compare (" + "; ".join(s for s in sides if s) + ")"
+def _unread(east: Any, west: Any, error_e: str | None, error_w: str | None) -> dict:
+    """Which side could not be read, and why (None: not measured)."""
+    unread = {"East": error_e, "West": error_w}
+    return {side: unread[side] for side, value in (("East", east), ("West", west)) if value is None}
 
 
 def _item(source: str, name: str, before: Any, now: Any, result: str, reason: str) -> dict:
@@ -232,5 +175,5 @@ def _item(source: str, name: str, before: Any, now: Any, result: str, reason: st
     }
 
 
-def _diff(source: str, name: str, east: Any, west: Any, detail: str) -> dict:
-    return {"source": source, "name": name, "east": east, "west": west, "detail": detail}
+def _diff(source: str, name: str, east: Any, west: Any, detail: str, **facts: Any) -> dict:
+    return {"source": source, "name": name, "east": east, "west": west, "detail": detail, **facts}

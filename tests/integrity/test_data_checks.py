@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cutover.integrity.data_checks import reconcile, validate
+from tests.support.words import check, difference
 
 
 def snap(msk=None, lag=None, docs=None, s3=None, unknown=None):
@@ -52,14 +53,14 @@ def test_counts_may_grow_never_drop_and_lag_must_stay_under_the_limit(plan):
         ("s3", "fail"),
         ("consumer_lag", "fail"),
     ]
-    assert items[0]["reason"] == "1 messages lost (100 -> 99)"
-    assert items[2]["reason"] == "1 object(s) missing since the baseline: a"  # same count, a key replaced
+    assert check(items[0]) == "1 messages lost (100 -> 99)"
+    assert check(items[2]) == "1 object(s) missing since the baseline: a"  # same count, a key replaced
 
 
 def test_an_unmeasured_source_is_unknown_not_a_pass(plan):
     checks = checks_of(plan)
     passed, items = validate(checks, snap({"t": 1}), snap(unknown={"msk": "ReadTimeoutError"}))
-    assert not passed and items[0]["result"] == "unknown" and "ReadTimeoutError" in items[0]["reason"]
+    assert not passed and items[0]["result"] == "unknown" and "ReadTimeoutError" in check(items[0])
 
 
 def test_reconciliation_tolerance_and_every_s3_difference(plan):
@@ -77,14 +78,15 @@ def test_reconciliation_tolerance_and_every_s3_difference(plan):
     )
     passed, diffs = reconcile(checks, east, west)  # 0.1% exactly is within the tolerance
     assert not passed
-    assert [(d["name"], d["detail"]) for d in diffs] == [
+    assert [(d["name"], difference(d)) for d in diffs] == [
         (f"{loc}c", "only in East"),
         (f"{loc}d", "only in West"),
         (f"{loc}b", "ETags differ"),
     ]
     passed, diffs = reconcile(checks, {**east, "msk": {"t": 100_000}}, {**east, "msk": {"t": 99_899}})
-    assert not passed and diffs[0]["detail"] == "differ by 101 messages (0.101% > 0.1%)"
+    assert not passed and difference(diffs[0]) == "differ by 101 messages (0.101% > 0.1%)"
     passed, diffs = reconcile(checks, east, snap(unknown={"documentdb": "timeout"}))
     assert (
-        "could not compare (West: timeout)" in [d["detail"] for d in diffs if d["source"] == "documentdb"][0]
+        "could not compare (West: timeout)"
+        in [difference(d) for d in diffs if d["source"] == "documentdb"][0]
     )

@@ -18,6 +18,7 @@ from bot.probes.config import ProbeSettings
 from bot.probes.wiring import build_probes
 from tests.integrity.helpers import RecordingOutbox
 from tests.support.bot import CommandBot
+from tests.support.words import check, difference
 
 T0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 EAST, WEST = "us-east-1", "us-west-2"
@@ -161,20 +162,20 @@ def test_baseline_validation_and_reconciliation_over_http(platform):
         ("consumer_lag", "flightkeys-consumer"),
     }
     assert failed[("documentdb", "crew_credentials")]["delta"] == -5
-    assert "5 documents lost (22 -> 17)" in failed[("documentdb", "crew_credentials")]["reason"]
-    assert "doc-1.pdf" in failed[("s3", "nxop-flight-plans/")]["reason"]
-    assert "lag 4,500 >= 1,000" in failed[("consumer_lag", "flightkeys-consumer")]["reason"]
+    assert "5 documents lost (22 -> 17)" in check(failed[("documentdb", "crew_credentials")])
+    assert "doc-1.pdf" in check(failed[("s3", "nxop-flight-plans/")])
+    assert "lag 4,500 >= 1,000" in check(failed[("consumer_lag", "flightkeys-consumer")])
     thread = platform.outbox.texts()[-1]
     assert "Data validation FAILED" in thread and "DocumentDB collection *crew_credentials*" in thread
 
     platform.metrics(EAST, counts={t: 5000 + n for n, t in enumerate(checks.msk_topics)}, lag=0)
     bot.ok("reconcile", dba)
     diffs = bot.state.integrity.reconciliation["differences"]
-    details = {(d["source"], d["name"], d["detail"]) for d in diffs}
+    details = {(d["source"], d["name"], difference(d)) for d in diffs}
     assert ("s3", "nxop-flight-plans/doc-1.pdf", "only in East") in details
     assert ("documentdb", "crew_credentials", "document counts differ by 5") in details
     assert any(
-        d["source"] == "msk" and "differ by" in d["detail"] for d in diffs
+        d["source"] == "msk" and "differ by" in difference(d) for d in diffs
     )  # 5100 vs 5000-5002: > 0.1%
     assert "East/West reconciliation" in bot.ok("reconcile show", ic)
 

@@ -10,6 +10,7 @@ from cutover.events import kind_of
 from storage import eventlog
 from tests.integrity.helpers import integrity_bot
 from tests.integrity.test_validation_gate import finish_phase3, to_phase3_step
+from tests.support.words import difference
 
 WINDOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 
@@ -76,7 +77,7 @@ def test_reconciliation_24_hours_after_success(plan, roster):
     advance(bot.services, bot.clock, ended + timedelta(hours=24, minutes=1))
     assert bot.state.integrity.reconciliation_at == ended + timedelta(hours=24)
     diffs = bot.state.integrity.reconciliation["differences"]
-    assert [(d["name"], d["detail"]) for d in diffs] == [
+    assert [(d["name"], difference(d)) for d in diffs] == [
         ("aircraft_configurations", "document counts differ by 2"),
         ("aircraft_configurations", "checksums (version) differ"),
     ]
