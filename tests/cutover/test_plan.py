@@ -273,9 +273,29 @@ def _missing_step_timeout(data: dict) -> None:
     del data["phases"][0]["steps"][1]["timeout"]
 
 
+def _override_by_unknown_role(data: dict) -> None:
+    data["authority"]["approve_override"] = ["management"]
+
+
+def _confirmation_by_unknown_role(data: dict) -> None:
+    data["go_nogo"] = {"confirmations": [{"key": "bridge", "title": "Bridge open", "by": ["ic"]}]}
+
+
+def _unknown_data_step(data: dict) -> None:
+    data["data_checks"] = {"step": "3.2"}
+
+
+def _unknown_report_reader(data: dict) -> None:
+    data["report"] = {"summary_to": ["management"]}
+
+
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
+        (_override_by_unknown_role, "authority.approve_override: unknown role key 'management'"),
+        (_confirmation_by_unknown_role, "go_nogo.confirmations[0].by: unknown role key 'ic'"),
+        (_unknown_data_step, "data_checks.step: unknown step '3.2'"),
+        (_unknown_report_reader, "report.summary_to: unknown role key 'management'"),
         (_unknown_role, "phases[0].steps[1].raci.R: unknown role key 'dbq'"),
         (_duplicate_step, "phases[1].steps[1].id: duplicate step id 'prep.1'"),
         (_gate_names_missing_phase, "gates[1].after: gate 2 names missing phase 'nope'"),
@@ -345,3 +365,15 @@ def test_bad_roster_is_rejected(tmp_path: Path, mutate: Callable[[dict], None], 
         load_roster(path, runbook)
     assert caught.value.path == str(path)
     assert any(message in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_who_approves_an_override_defaults_to_management_when_declared_else_the_schedulers(nxop) -> None:
+    small = load_runbook(SMALL_RUNBOOK)
+    assert small.authority.approve_override is None and "management" not in small.roles
+    assert small.duty_titles["approve_override"] == ["Switch Lead", "Change Approver"]  # authority.schedule
+    declared = nxop.model_copy(
+        update={"authority": nxop.authority.model_copy(update={"approve_override": None})}
+    )
+    assert declared.duty_titles["approve_override"] == ["Management"]
+    assert nxop.data_step.id == "3.2" and small.data_step is None
+    assert [g.number for g in nxop.final_gates] == [5]
