@@ -8,7 +8,7 @@ import pytest
 
 import storage.eventlog as eventlog
 from bot.bootstrap import build_services
-from bot.slack.replies import reply_text
+from bot.slack.replies import refusal_words, reply_text
 from commands.context import Services
 from commands.run import execute
 from cutover.errors import InvalidTransition
@@ -133,8 +133,9 @@ def test_another_process_is_seen_once_the_shared_read_is_older_than_the_window(p
         bot.do_step(sid)  # another process opens Gate 1
     clock.now += 0.021
     execute(server, ic, "gate approve 1")
-    with pytest.raises(InvalidTransition, match="already approved"):
+    with pytest.raises(InvalidTransition) as refused:
         execute(server, ic, "gate approve 1")
+    assert "already approved" in refusal_words(refused.value)
     approvals = [
         r
         for r in eventlog.history(engine=server.ledger.db, cutover_id=server.ledger.current().cutover_id)
