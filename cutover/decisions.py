@@ -7,7 +7,7 @@ procedure follows. The Incident Commander decides; the bot recommends and record
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cutover.plan.model import MatrixRow, PartialSuccessScenario, Runbook
 from cutover.state import CutoverState, GateStatus, StepStatus
@@ -22,6 +22,37 @@ class Recommendation:
     why: str
     row: MatrixRow | None = None
     scenario: PartialSuccessScenario | None = None
+    code: str = ""  # a rule the templates word (nothing_switched, data_loss); empty: `why` says it
+    data: dict = field(default_factory=dict)
+
+
+ABORT = "abort"
+NOTHING_SWITCHED = "nothing_switched"
+DATA_LOSS = "data_loss"
+LOSS_SOURCES = frozenset({"msk", "documentdb", "s3"})
+
+
+def nothing_switched(state: CutoverState, plan: Runbook) -> bool:
+    """True while no step after the first stage has started: nothing is switched, nothing to roll back."""
+    first = plan.stages[0][0].stage
+    return not any(
+        state.step(step.id).status != StepStatus.PENDING
+        for phase in plan.phases
+        if phase.stage != first
+        for step in phase.steps
+    )
+
+
+def data_lost(state: CutoverState) -> list[dict]:
+    """The latest validation's items that found data lost (counts down, objects gone), not lag or unknowns."""
+    validation = state.integrity.validation
+    if not validation or validation.get("passed"):
+        return []
+    return [
+        item
+        for item in validation.get("items", [])
+        if item.get("result") == "fail" and item.get("source") in LOSS_SOURCES
+    ]
 
 
 def phase_outcome(state: CutoverState, plan: Runbook, phase_id: str) -> str:
@@ -73,6 +104,13 @@ def scenario_for(state: CutoverState, plan: Runbook) -> PartialSuccessScenario |
 
 def recommend(state: CutoverState, plan: Runbook) -> Recommendation:
     """The runbook's recommendation for the current state."""
+    if nothing_switched(state, plan):
+        return Recommendation(ABORT, None, "", code=NOTHING_SWITCHED)
+    lost = data_lost(state)
+    emergency = plan.escalations.data_loss_rollback
+    if lost and emergency:
+        names = [f"{i['source']}:{i['name']}" for i in lost]
+        return Recommendation(f"Rollback ({emergency})", emergency, "", code=DATA_LOSS, data={"lost": names})
     row = matrix_row(state, plan)
     if row is not None and _matrix_applies(state, plan):
         rollback, why = _upgraded(state, plan, row.rollback)
@@ -97,3 +135,15 @@ def _matrix_applies(state: CutoverState, plan: Runbook) -> bool:
     """The matrix decides until a stage after its own has opened."""
     matrix = plan.decision_matrix
     return matrix is not None and not any(stage > matrix.stage for stage in state.stage_opened)
+
+
+def timeout_procedure(plan: Runbook, rec: Recommendation) -> str:
+    """What a missed decision defaults to (seed 4.3: the full rollback), or the recommendation when it is larger.
+
+    An emergency rollback recommended for data loss contains the full one, so it is not downgraded.
+    """
+    default = plan.rollbacks_by_id[plan.escalations.default_rollback]
+    recommended = plan.rollbacks_by_id.get(rec.rollback or "")
+    if recommended is not None and recommended.rto > default.rto:
+        return recommended.id
+    return default.id

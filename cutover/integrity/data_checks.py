@@ -76,6 +76,22 @@ def validate(checks: DataChecks, baseline: Snapshot | None, current: Snapshot) -
                     f"lag {lag:,} >= {checks.consumer_lag_max:,} messages",
                 )
             )
+        elif (
+            before is not None
+            and checks.consumer_lag_rise_max is not None
+            and (lag - before > checks.consumer_lag_rise_max)
+        ):
+            items.append(
+                _item(
+                    "consumer_lag",
+                    group,
+                    before,
+                    lag,
+                    "fail",
+                    f"lag rose {lag - before:,} above the baseline ({before:,} -> {lag:,}; "
+                    f"more than {checks.consumer_lag_rise_max:,} is significant)",
+                )
+            )
         else:
             items.append(
                 _item(
@@ -100,7 +116,12 @@ def reconcile(checks: DataChecks, east: Snapshot, west: Snapshot) -> tuple[bool,
             diffs.append(_diff("msk", topic, e, w, _unread(e, w, unknown_e.get("msk"), unknown_w.get("msk"))))
             continue
         gap_pct = abs(e - w) / max(e, w) * 100 if max(e, w) else 0.0
-        if gap_pct > checks.reconcile_msk_tolerance_pct:
+        most = checks.reconcile_msk_max_messages
+        if most is not None and abs(e - w) > most:
+            diffs.append(
+                _diff("msk", topic, e, w, f"differ by {abs(e - w):,} messages (> {most:,} messages)")
+            )
+        elif gap_pct > checks.reconcile_msk_tolerance_pct:
             diffs.append(
                 _diff(
                     "msk",

@@ -26,6 +26,11 @@ def finish(bot, phase_id):
         bot.do_step(step.id, minutes=0.5)
 
 
+def end(bot, sid):
+    """A started step fails (a path failing after its sibling was stopped still reports)."""
+    bot.ok(f"step fail {sid} injected failure", bot.person(bot.plan.steps_by_id[sid].raci.R[0]))
+
+
 def start_only(bot, sid):
     step = bot.plan.steps_by_id[sid]
     bot.ok(f"step start {sid}", bot.person(step.raci.R[0]))
@@ -36,8 +41,13 @@ def start_only(bot, sid):
     [
         (lambda b: (finish(b, "1A"), finish(b, "1B")), ("success", "success"), "Proceed to Phase 2", None),
         (lambda b: (finish(b, "1A"), fail(b, "1B.1")), ("success", "failed"), "Rollback Phase 1A", "R1"),
-        (lambda b: (fail(b, "1A.1"), finish(b, "1B")), ("failed", "success"), "Rollback Phase 1B", "R2"),
-        (lambda b: (fail(b, "1A.1"), fail(b, "1B.1")), ("failed", "failed"), "Rollback both", "R2"),
+        (lambda b: (finish(b, "1B"), fail(b, "1A.1")), ("failed", "success"), "Rollback Phase 1B", "R2"),
+        (
+            lambda b: (start_only(b, "1A.1"), start_only(b, "1B.1"), end(b, "1A.1"), end(b, "1B.1")),
+            ("failed", "failed"),
+            "Rollback both",
+            "R2",
+        ),
         (
             lambda b: (start_only(b, "1A.1"), fail(b, "1B.1")),
             ("in_progress", "failed"),
@@ -45,7 +55,7 @@ def start_only(bot, sid):
             "R2",
         ),
         (
-            lambda b: (fail(b, "1A.1"), start_only(b, "1B.1")),
+            lambda b: (start_only(b, "1B.1"), fail(b, "1A.1")),
             ("failed", "in_progress"),
             "Rollback 1A, Abort 1B",
             "R1",
