@@ -110,15 +110,20 @@ def start_server(argv: list[str], env: dict[str, str], port: int) -> subprocess.
 
 def measure(url: str, text: str, requests: int, clients: int) -> tuple[list[float], float]:
     """Latencies (ms) of `requests` signed /cutover requests from `clients` threads, and the wall time."""
+    return measure_over([url], text, requests, clients)
+
+
+def measure_over(urls: list[str], text: str, requests: int, clients: int) -> tuple[list[float], float]:
+    """As `measure`, client i talking to urls[i % len(urls)] (replicas behind a load balancer)."""
     per_client = requests // clients
-    signing = SlackSender(url, SECRET).requests
+    signing = SlackSender(urls[0], SECRET).requests
     requests_ = [[signing.slash(IC, text) for _ in range(per_client)] for _ in range(clients)]
     signed = [[(r.raw_body, http_headers(r)) for r in batch] for batch in requests_]
     latencies: list[list[float]] = [[] for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
 
     def client(index: int) -> None:
-        sender = SlackSender(url, SECRET)
+        sender = SlackSender(urls[index % len(urls)], SECRET)
         sender.get("/healthz")  # connect before the clock starts
         barrier.wait()
         for body, headers in signed[index]:

@@ -19,7 +19,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,15 +27,15 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_ack_latency import (  # noqa: E402
     CLI,
-    IC,
     SECRET,
     TOKEN,
     free_port,
+    measure_over,
     percentile,
     prepare_database,
 )
 from tests.support.fake_slack_api import FakeSlackApi  # noqa: E402
-from tests.support.slack_http import SlackSender, http_headers  # noqa: E402
+from tests.support.slack_http import SlackSender  # noqa: E402
 
 REPLICAS = 3
 TAKE_OVER_TARGET_S = 15.0
@@ -73,39 +72,6 @@ def reset_database(url: str) -> None:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     prepare_database(url)
-
-
-def measure_spread(urls: list[str], text: str, requests: int, clients: int) -> tuple[list[float], float]:
-    """Latencies (ms) of signed requests from `clients` threads, client i on urls[i % len(urls)]; wall time."""
-    per_client = requests // clients
-    signing = SlackSender(urls[0], SECRET).requests
-    signed = [
-        [(r.raw_body, http_headers(r)) for r in (signing.slash(IC, text) for _ in range(per_client))]
-        for _ in range(clients)
-    ]
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    barrier = threading.Barrier(clients + 1)
-
-    def client(index: int) -> None:
-        sender = SlackSender(urls[index % len(urls)], SECRET)
-        sender.get("/healthz")
-        barrier.wait()
-        for body, headers in signed[index]:
-            started = time.perf_counter()
-            answer = sender.post(body, headers)
-            latencies[index].append((time.perf_counter() - started) * 1000)
-            if answer.status != 200:
-                raise SystemExit(f"{text!r}: HTTP {answer.status} {answer.body[:200]!r}")
-        sender.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return [ms for batch in latencies for ms in batch], time.perf_counter() - started
 
 
 def leader(ports: dict[int, subprocess.Popen], within: float) -> tuple[int | None, float]:
@@ -190,10 +156,10 @@ def latency_rows(args: argparse.Namespace, bare_url: str, ports: list[int]) -> l
         ("/cutover gate approve 1", urls, "gate approve 1"),
     ]
     for _, target_urls, text in targets:  # warm up every process: imports, first auth.test, caches
-        measure_spread(target_urls, text, 30 * len(target_urls), len(target_urls))
+        measure_over(target_urls, text, 30 * len(target_urls), len(target_urls))
     rows = []
     for name, target_urls, text in targets:
-        latencies, wall = measure_spread(target_urls, text, args.requests, args.clients)
+        latencies, wall = measure_over(target_urls, text, args.requests, args.clients)
         rows.append((name, percentile(latencies, 50), percentile(latencies, 99), len(latencies) / wall))
     return rows
 

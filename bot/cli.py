@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from bot.slack.replies import error_text, reply_text
 from commands.verbs import plan as plan_verb
 from cutover.errors import CutoverError, PlanError
+from cutover.plan.consistency import contradictions
 from cutover.plan.model import default_runbook_path, load_runbook
 from cutover.roster import load_roster
 from templates.render import render
@@ -49,7 +50,12 @@ def plan_command(args: argparse.Namespace) -> int:
         people = len(load_roster(args.roster, runbook).everyone()) if args.roster else None
         print(
             render(
-                "cli/plan_checked.j2", file=args.file, runbook=runbook, people=people, roster_file=args.roster
+                "cli/plan_checked.j2",
+                file=args.file,
+                runbook=runbook,
+                people=people,
+                roster_file=args.roster,
+                findings=contradictions(runbook),
             )
         )
         return 0

@@ -2,32 +2,57 @@
 
 `recommend` reads the state and the runbook and says what the seed says to do: which row of
 the Phase 1 decision matrix applies, which partial-success scenario, and which rollback
-procedure follows. The roles of `authority.rollback` decide; the bot recommends and records.
+procedure follows. The Incident Commander decides; the bot recommends and records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from cutover.plan.model import MatrixRow, PartialSuccessScenario, RollbackUpgrade, Runbook
+from cutover.plan.model import MatrixRow, PartialSuccessScenario, Runbook
 from cutover.state import CutoverState, GateStatus, StepStatus
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """What the runbook recommends now, and on what ground (templates/_recommendation.j2 words it).
+    """What the runbook recommends now."""
 
-    `basis` is "matrix" (a row of the decision matrix, perhaps upgraded), "scenario" (a partial-success
-    scenario) or "default" (neither applies: the default rollback); `action` is the runbook's own words
-    for the row's or the scenario's decision, None for the default.
-    """
-
-    action: str | None
+    action: str
     rollback: str | None
-    basis: str
+    why: str
     row: MatrixRow | None = None
     scenario: PartialSuccessScenario | None = None
-    upgrade: RollbackUpgrade | None = None
+    code: str = ""  # a rule the templates word (nothing_switched, data_loss); empty: `why` says it
+    data: dict = field(default_factory=dict)
+
+
+ABORT = "abort"
+NOTHING_SWITCHED = "nothing_switched"
+DATA_LOSS = "data_loss"
+LOSS_SOURCES = frozenset({"msk", "documentdb", "s3"})
+
+
+def nothing_switched(state: CutoverState, plan: Runbook) -> bool:
+    """True while no step after the first stage has started: nothing is switched, nothing to roll back."""
+    first = plan.stages[0][0].stage
+    return not any(
+        state.step(step.id).status != StepStatus.PENDING
+        for phase in plan.phases
+        if phase.stage != first
+        for step in phase.steps
+    )
+
+
+def data_lost(state: CutoverState) -> list[dict]:
+    """The latest validation's items that found data lost (counts down, objects gone), not lag or unknowns."""
+    validation = state.integrity.validation
+    if not validation or validation.get("passed"):
+        return []
+    return [
+        item
+        for item in validation.get("items", [])
+        if item.get("result") == "fail" and item.get("source") in LOSS_SOURCES
+    ]
 
 
 def phase_outcome(state: CutoverState, plan: Runbook, phase_id: str) -> str:
@@ -56,17 +81,15 @@ def matrix_row(state: CutoverState, plan: Runbook) -> MatrixRow | None:
     return None
 
 
-def _upgraded(
-    state: CutoverState, plan: Runbook, rollback: str | None
-) -> tuple[str | None, RollbackUpgrade | None]:
+def _upgraded(state: CutoverState, plan: Runbook, rollback: str | None) -> tuple[str | None, str]:
     """Apply the matrix's upgrades: a completed failover step makes a partial rollback insufficient."""
-    applied = None
+    why = ""
     if plan.decision_matrix is None or rollback is None:
-        return rollback, applied
+        return rollback, why
     for upgrade in plan.decision_matrix.upgrades:
         if rollback == upgrade.replace and state.step(upgrade.if_step_done).status == StepStatus.DONE:
-            rollback, applied = upgrade.by, upgrade
-    return rollback, applied
+            rollback, why = upgrade.by, upgrade.why
+    return rollback, why
 
 
 def scenario_for(state: CutoverState, plan: Runbook) -> PartialSuccessScenario | None:
@@ -81,20 +104,46 @@ def scenario_for(state: CutoverState, plan: Runbook) -> PartialSuccessScenario |
 
 def recommend(state: CutoverState, plan: Runbook) -> Recommendation:
     """The runbook's recommendation for the current state."""
+    if nothing_switched(state, plan):
+        return Recommendation(ABORT, None, "", code=NOTHING_SWITCHED)
+    lost = data_lost(state)
+    emergency = plan.escalations.data_loss_rollback
+    if lost and emergency:
+        names = [f"{i['source']}:{i['name']}" for i in lost]
+        return Recommendation(f"Rollback ({emergency})", emergency, "", code=DATA_LOSS, data={"lost": names})
     row = matrix_row(state, plan)
     if row is not None and _matrix_applies(state, plan):
-        rollback, upgrade = _upgraded(state, plan, row.rollback)
+        rollback, why = _upgraded(state, plan, row.rollback)
+        statuses = ", ".join(f"{p} {s.replace('_', ' ')}" for p, s in row.statuses.items())
+        reason = f"decision matrix: {statuses} -> {row.action}"
         return Recommendation(
-            row.action, rollback, "matrix", row=row, scenario=scenario_for(state, plan), upgrade=upgrade
+            row.action, rollback, f"{reason}. {why}".strip(" ."), row=row, scenario=scenario_for(state, plan)
         )
     scenario = scenario_for(state, plan)
     if scenario is not None:
-        rollback, _ = _upgraded(state, plan, scenario.recommended_rollback)
-        return Recommendation(scenario.decision, rollback, "scenario", scenario=scenario)
-    return Recommendation(None, plan.escalations.default_rollback, "default")
+        rollback, why = _upgraded(state, plan, scenario.recommended_rollback)
+        return Recommendation(
+            scenario.decision, rollback, f"{scenario.title}: {scenario.reason}", scenario=scenario
+        )
+    default = plan.escalations.default_rollback
+    return Recommendation(
+        f"Rollback ({default})", default, "no matrix row or scenario applies: the default rollback"
+    )
 
 
 def _matrix_applies(state: CutoverState, plan: Runbook) -> bool:
     """The matrix decides until a stage after its own has opened."""
     matrix = plan.decision_matrix
     return matrix is not None and not any(stage > matrix.stage for stage in state.stage_opened)
+
+
+def timeout_procedure(plan: Runbook, rec: Recommendation) -> str:
+    """What a missed decision defaults to (seed 4.3: the full rollback), or the recommendation when it is larger.
+
+    An emergency rollback recommended for data loss contains the full one, so it is not downgraded.
+    """
+    default = plan.rollbacks_by_id[plan.escalations.default_rollback]
+    recommended = plan.rollbacks_by_id.get(rec.rollback or "")
+    if recommended is not None and recommended.rto > default.rto:
+        return recommended.id
+    return default.id

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from cutover import events as ev
 from cutover.errors import BadArguments, InvalidTransition
-from cutover.plan.model import Gate, Runbook
+from cutover.plan.model import Gate, Phase, Runbook
 from cutover.state import RUNNING, TERMINAL, UNDERWAY, CutoverState, GateStatus, Status, StepStatus
 
 Events = list[ev.Event]
@@ -97,6 +97,7 @@ class Engine:
         if run.status == StepStatus.DONE:
             raise InvalidTransition.because("step_already", step=step_id, status=str(run.status))
         self._check_step_ready(state, step_id)
+        self._check_sibling_not_failed(state, step_id)
         return [ev.StepStarted(step_id=step_id, note=note)]
 
     def step_done(self, state: CutoverState | None, step_id: str, note: str = "") -> Events:
@@ -132,6 +133,14 @@ class Engine:
         events: Events = [ev.StepFailed(step_id=step_id, note=note)]
         if step_id in self.plan.rollback_steps_by_id:
             events.append(ev.RollbackFailed(procedure=state.rollback.procedure, step_id=step_id))
+            return events
+        for sibling in self._siblings(step_id):
+            if self._failed_step(state, sibling.id) or all(
+                state.step(s.id).status == StepStatus.DONE for s in sibling.steps
+            ):
+                continue  # already stopped by an earlier failure, or nothing left to stop
+            running = [s.id for s in sibling.steps if state.step(s.id).status == StepStatus.IN_PROGRESS]
+            events.append(ev.PathStopped(phase=sibling.id, failed_step=step_id, running=running))
         return events
 
     # --- gates --------------------------------------------------------------------------------
@@ -197,7 +206,12 @@ class Engine:
         return [ev.Resumed()]
 
     def rollback(
-        self, state: CutoverState | None, procedure: str, reason: str, recommended: str = ""
+        self,
+        state: CutoverState | None,
+        procedure: str,
+        reason: str,
+        recommended: str = "",
+        rule: str = "",
     ) -> Events:
         """Order a rollback procedure (a running rollback may be replaced by another procedure)."""
         state = _require(state)
@@ -207,12 +221,46 @@ class Engine:
             )
         if state.status not in UNDERWAY:
             raise InvalidTransition.because("rollback_not_underway", status=str(state.status))
+        if state.status in RUNNING and not state.switching:
+            raise InvalidTransition.because("nothing_switched")
         if state.status == Status.ROLLING_BACK and state.rollback and state.rollback.procedure == procedure:
             raise InvalidTransition.because(
                 "rollback_in_progress", procedure=procedure, by=state.rollback.ordered_by
             )
         events: Events = [ev.Resumed()] if state.paused else []
-        return [*events, ev.RollbackOrdered(procedure=procedure, reason=reason, recommended=recommended)]
+        ordered = ev.RollbackOrdered(procedure=procedure, reason=reason, recommended=recommended, rule=rule)
+        return [*events, ordered]
+
+    def rollback_approval(
+        self,
+        state: CutoverState | None,
+        verdict: str,
+        actor: str,
+        actor_roles: list[str],
+        note: str,
+        procedure: str = "",
+    ) -> Events:
+        """Record an approval of (or objection to) the rollback ordered; the rollback goes on either way."""
+        state = _require(state)
+        run = state.rollback
+        if run is None or state.status not in (
+            Status.ROLLING_BACK,
+            Status.ROLLBACK_FAILED,
+            Status.ROLLED_BACK,
+        ):
+            raise InvalidTransition.because("no_rollback_ordered")
+        if procedure and procedure != run.procedure:
+            raise InvalidTransition.because("rollback_replaced", procedure=procedure, current=run.procedure)
+        asked = self.plan.authority.rollback_approval.get(run.procedure, [])
+        role = next((r for r in asked if r in actor_roles), None)
+        if role is None:
+            raise InvalidTransition.because("rollback_approval_not_asked", procedure=run.procedure)
+        said = next((v for v, who in run.verdicts if who.actor == actor), None)
+        if said is not None:
+            raise InvalidTransition.because(
+                "rollback_already_answered", procedure=run.procedure, verdict=said
+            )
+        return [ev.RollbackApproval(procedure=run.procedure, verdict=verdict, role=role, note=note)]
 
     def abort(self, state: CutoverState | None, reason: str) -> Events:
         """Abort the cutover."""
@@ -265,6 +313,31 @@ class Engine:
             if run.status != StepStatus.DONE:
                 raise InvalidTransition.because(
                     "step_order", step=step_id, earlier=earlier, status=str(run.status)
+                )
+
+    def _siblings(self, step_id: str) -> list[Phase]:
+        """The phases running side by side with this step's phase where seed 2.4 says "abort both"."""
+        matrix, phase = self.plan.decision_matrix, self.plan.phase_of_step[step_id]
+        if matrix is None or phase.stage != matrix.stage:
+            return []
+        return [p for p in self.plan.phases if p.stage == phase.stage and p.id != phase.id]
+
+    def _failed_step(self, state: CutoverState, phase_id: str) -> str | None:
+        phase = self.plan.phases_by_id[phase_id]
+        return next((s.id for s in phase.steps if state.step(s.id).status == StepStatus.FAILED), None)
+
+    def _check_sibling_not_failed(self, state: CutoverState, step_id: str) -> None:
+        """A failed path stops its sibling: its unstarted steps are refused until the failure is retried."""
+        for sibling in self._siblings(step_id):
+            failed = self._failed_step(state, sibling.id)
+            if failed:
+                raise InvalidTransition.because(
+                    "sibling_failed",
+                    sibling=sibling.id,
+                    failed=failed,
+                    step=step_id,
+                    phase=self.plan.phase_of_step[step_id].id,
+                    commander=self.plan.duty_titles["go_nogo"],
                 )
 
     def _check_rollback_step_ready(self, state: CutoverState, step_id: str) -> None:

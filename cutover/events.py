@@ -90,6 +90,15 @@ class StepFailed(Event):
     note: str = ""
 
 
+@event_kind("path.stopped")
+class PathStopped(Event):
+    """Seed 2.4 "if either path fails, abort both": a concurrent phase stops because its sibling failed."""
+
+    phase: str
+    failed_step: str  # the sibling's step that failed
+    running: list[str]  # this phase's steps in progress: their people stop and report
+
+
 @event_kind("gate.opened")
 class GateOpened(Event):
     gate: int
@@ -125,6 +134,17 @@ class RollbackOrdered(Event):
     procedure: str
     reason: str
     recommended: str = ""
+    rule: str = ""  # set when the runbook's rule ordered it (decision_timeout), not a person
+
+
+@event_kind("rollback.approval")
+class RollbackApproval(Event):
+    """Management's answer to a rollback it was asked to approve (seed 4.3); it never blocks the rollback."""
+
+    procedure: str
+    verdict: str  # approve | object
+    role: str
+    note: str = ""
 
 
 @event_kind("rollback.completed")

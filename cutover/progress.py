@@ -78,13 +78,20 @@ class Dashboard:
 
 
 def degradation_level(state: CutoverState) -> int:
-    """Seed 5.2: 1 during the cutover, 2 while rolling back, 3 when the rollback failed, else 0."""
-    return {
+    """Seed 5.2: 1 during the cutover, 2 while rolling back, 3 when the rollback failed, else 0.
+
+    Past the acceptable downtime (an SLA breach) a cutover still under way is one level further
+    (seed 5.4: manual workarounds once the system is unavailable for more than an hour).
+    """
+    level = {
         Status.EXECUTING: 1,
         Status.VALIDATING: 1,
         Status.ROLLING_BACK: 2,
         Status.ROLLBACK_FAILED: 3,
     }.get(state.status, 0)
+    if level and state.time.sla_breached_at is not None:
+        return min(3, level + 1)
+    return level
 
 
 def _phase_progress(state: CutoverState, plan: Runbook, phase: Phase, outcome: str) -> PhaseProgress:
@@ -210,8 +217,18 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
         next_phases=[p.id for p in later[0]] if later else [],
         overdue=overdue(state, plan, now),
         degradation=degradation_level(state),
-        recommendation=recommend(state, plan) if state.decision_needed_since else None,
+        recommendation=recommend(state, plan) if _needs_decision(state) else None,
         rollback_procedure=state.rollback.procedure if state.rollback else None,
         rollback_progress=_rollback_progress(state, plan),
         issues=issues,
     )
+
+
+def _needs_decision(state: CutoverState) -> bool:
+    """A rollback decision is awaited, or (nothing switched yet) a failure or rejection awaits abort or green."""
+    if state.decision_needed_since is not None:
+        return True
+    if state.status not in (Status.EXECUTING, Status.VALIDATING):
+        return False
+    failed = any(run.status == StepStatus.FAILED for run in state.steps.values())
+    return failed or any(g.status == GateStatus.REJECTED for g in state.gates.values())

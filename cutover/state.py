@@ -96,6 +96,8 @@ class RollbackRun:
     recommended: str = ""
     ended_at: datetime | None = None
     failed_step: str | None = None
+    rule: str = ""  # the runbook rule that ordered it (decision_timeout), empty when a person did
+    verdicts: list[tuple[str, Approval]] = field(default_factory=list)  # (approve|object, who) when asked
 
 
 @dataclass
@@ -146,6 +148,14 @@ class CutoverState:
     def terminal(self) -> bool:
         """True once the cutover succeeded, rolled back or was aborted."""
         return self.status in TERMINAL
+
+    @property
+    def switching(self) -> bool:
+        """True once a stage after the first has opened: from then on a failure calls for a rollback decision.
+
+        Before that (Phase 0, Gate 1) nothing is switched: the way out is to abort or wait for green (seed 2.2).
+        """
+        return len(self.stage_opened) > 1
 
     @property
     def paused(self) -> bool:
@@ -235,7 +245,7 @@ def _step_failed(s: CutoverState, e: ev.StepFailed, at: datetime, actor: str) ->
     run = s.steps.setdefault(e.step_id, StepRun())
     run.status, run.ended_at, run.ended_by = StepStatus.FAILED, at, actor
     run.note = e.note or run.note
-    if s.status in RUNNING and s.decision_needed_since is None:
+    if s.status in RUNNING and s.decision_needed_since is None and s.switching:
         s.decision_needed_since = at
 
 
@@ -259,7 +269,7 @@ def _gate_rejected(s: CutoverState, e: ev.GateRejected, at: datetime, actor: str
     gate.status, gate.decided_at = GateStatus.REJECTED, at
     gate.rejection = Approval(actor=actor, role=e.role, at=at, reason=e.reason)
     gate.approvals = []
-    if s.decision_needed_since is None:
+    if s.decision_needed_since is None and s.switching:
         s.decision_needed_since = at
 
 
@@ -276,10 +286,20 @@ def _resumed(s: CutoverState, e: ev.Resumed, at: datetime, actor: str) -> None:
 
 def _rollback_ordered(s: CutoverState, e: ev.RollbackOrdered, at: datetime, actor: str) -> None:
     s.rollback = RollbackRun(
-        procedure=e.procedure, reason=e.reason, ordered_by=actor, ordered_at=at, recommended=e.recommended
+        procedure=e.procedure,
+        reason=e.reason,
+        ordered_by=actor,
+        ordered_at=at,
+        recommended=e.recommended,
+        rule=e.rule,
     )
     s.rollbacks.append(s.rollback)
     s.status, s.decision_needed_since = Status.ROLLING_BACK, None
+
+
+def _rollback_approval(s: CutoverState, e: ev.RollbackApproval, at: datetime, actor: str) -> None:
+    if s.rollback and s.rollback.procedure == e.procedure:
+        s.rollback.verdicts.append((e.verdict, Approval(actor=actor, role=e.role, at=at, reason=e.note)))
 
 
 def _rollback_completed(s: CutoverState, e: ev.RollbackCompleted, at: datetime, actor: str) -> None:
@@ -335,6 +355,7 @@ _HANDLERS = {
     ev.Paused: _paused,
     ev.Resumed: _resumed,
     ev.RollbackOrdered: _rollback_ordered,
+    ev.RollbackApproval: _rollback_approval,
     ev.RollbackCompleted: _rollback_completed,
     ev.RollbackFailed: _rollback_failed,
     ev.CutoverSucceeded: _succeeded,

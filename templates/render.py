@@ -33,6 +33,14 @@ def _duration(value: timedelta | float | int | None) -> str:
     return format_duration(value)
 
 
+def _minutes(value: timedelta | float | int | None) -> str:
+    """A duration in minutes as the seed writes RTOs: "3.5 min", "19 min"."""
+    if value is None:
+        return "-"
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return f"{round(seconds / 60, 2):g} min"
+
+
 @lru_cache(maxsize=8)
 def environment(override_dir: str | None = None) -> Environment:
     """The Jinja2 environment, with an optional directory whose templates take precedence."""
@@ -48,6 +56,7 @@ def environment(override_dir: str | None = None) -> Environment:
         auto_reload=False,  # read once per process: no file check on every render (restart to pick up edits)
     )
     env.filters["duration"] = _duration
+    env.filters["minutes"] = _minutes
     env.filters["utc"] = _utc_time
     env.filters["esc"] = _mrkdwn_escape
     env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)

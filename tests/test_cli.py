@@ -23,6 +23,33 @@ def test_plan_check_accepts_the_shipped_runbook_and_roster(capsys):
     assert "OK (6 phases, 19 steps, 5 gates, 3 rollback procedures; roster" in out
 
 
+def test_plan_check_warns_where_the_runbook_contradicts_itself(tmp_path, capsys):
+    data = yaml.safe_load(Path(default_runbook_path()).read_text())
+    gate5 = next(g for g in data["gates"] if g["number"] == 5)
+    gate5["timeout"] = "10m"  # the seed's figure, against Phase 3's 19 minutes of step timeouts
+    data["rulings"] = []
+    contradicting = tmp_path / "contradicting.yaml"
+    contradicting.write_text(yaml.safe_dump(data))
+    assert main(["plan", "check", str(contradicting)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"{contradicting}: warning: the phase targets on the critical path add up to 36m "
+        "(1B 7m + 2B 10m + 3 19m) against an overall target of 10m" in out
+    )
+    assert (
+        f"{contradicting}: warning: Phase 3's step timeouts add up to 19m against Gate 5's timeout of 10m"
+        in out
+    )
+
+
+def test_the_shipped_runbook_is_consistent_or_says_which_number_rules(capsys):
+    assert main(["plan", "check", str(default_runbook_path())]) == 0
+    out = capsys.readouterr().out
+    assert "warning" not in out
+    assert "ruled: the phase targets on the critical path add up to 36m" in out
+    assert "the runbook says the overall target (10 minutes) rules" in out
+
+
 def test_plan_check_rejects_a_bad_file_with_path_and_reason_and_no_traceback(tmp_path, capsys):
     data = yaml.safe_load(Path(default_runbook_path()).read_text())
     del data["phases"][1]["steps"][0]["timeout"]
@@ -39,7 +66,7 @@ def test_plan_check_rejects_a_bad_file_with_path_and_reason_and_no_traceback(tmp
 def test_plan_show_a_rollback(capsys):
     assert main(["plan", "show", "R1"]) == 0
     out = capsys.readouterr().out
-    assert "RTO: 3m30s" in out and "Post-rollback validation" in out
+    assert "RTO: 3.5 min" in out and "Post-rollback validation" in out
 
 
 def test_plan_show_unknown_ref_is_one_clear_line(capsys):

@@ -214,7 +214,9 @@ class Rehearsal:
                     return f"{step.id}: {problem}"
                 self.say(self.who("engineering_lead"), f"note issue {step.id} failed: {problem}")
                 self.platform.repair(step.id)
-                heapq.heappush(queue, (at + timedelta(minutes=3), order, "start", phase, index))
+                heapq.heappush(
+                    queue, (at + timedelta(minutes=1), order, "start", phase, index)
+                )  # inside the decision timeout
                 continue
             self.say(person, f"step done {step.id}")
             if index + 1 < len(phase.steps):
@@ -241,11 +243,11 @@ class Rehearsal:
                 self._show()
 
     def _decide(self, ic: str, failure: str) -> None:
-        """Failure detected: the IC orders the rollback (as recommended unless the scenario says)."""
+        """Failure detected: the IC reads the bot's recommendation (`/cutover status`) and orders that rollback."""
         self.wait(timedelta(minutes=1))
+        self.say(ic, "status")
         advice = recommend(self.state, self.plan)
-        procedure = self.scenario.decision if self.scenario.decision not in (None, "fix") else advice.rollback
-        procedure = procedure or self.plan.escalations.default_rollback
+        procedure = advice.rollback or self.plan.escalations.default_rollback
         orderer = (
             ic
             if ic

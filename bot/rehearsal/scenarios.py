@@ -1,7 +1,8 @@
 """The rehearsal scenarios: the seed's rollback testing schedule (4.1) and partial-success cases (4.3).
 
 A scenario names the fault injected into the simulated infrastructure, where, and what the
-Incident Commander decides when it shows (None: follow the runbook's recommendation).
+Incident Commander decides when it shows: None follows the bot's recommendation (every rollback
+scenario does); "fix" retries the failed step, the seed's option A where the bot recommends to investigate.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Scenario:
     name: str
     drills: str
     fault: Fault | None = None
-    decision: str | None = None  # a rollback id, "fix" (retry the step and proceed), or None (as recommended)
+    decision: str | None = None  # "fix" (retry the step and proceed), or None (as the bot recommends)
     expected_outcome: str = "succeeded"
     expected_rollback: str | None = None
     slow_by: float = 1.0  # the faulty step's duration as a multiple of its timeout (slow-step)
@@ -58,7 +59,6 @@ SCENARIOS: dict[str, Scenario] = {
             "data-corruption",
             "emergency rollback R3: data corruption detected (seed 4.1, T-14d)",
             Fault("3.2", "documents_lost", "flight_plans lost 25 documents in us-west-2"),
-            decision="R3",
             expected_outcome="rolled_back",
             expected_rollback="R3",
         ),
@@ -73,7 +73,6 @@ SCENARIOS: dict[str, Scenario] = {
             "flow-validation-fails",
             "a critical flow fails in Phase 3: full rollback (seed 4.3, S3)",
             Fault("3.3", "flow_down", "Flow 8 (Briefing Package) fails end-to-end validation; critical flow"),
-            decision="R2",
             expected_outcome="rolled_back",
             expected_rollback="R2",
         ),

@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import TemplateNotFound
 
+from bot.timeline.messages import direct
 from commands.context import Services
 from cutover import events as ev
 from cutover.errors import CutoverError
@@ -28,6 +29,7 @@ BROADCAST = frozenset(
         "gonogo.decided",
         "gate.approved",
         "gate.rejected",
+        "path.stopped",
         "rollback.ordered",
         "rollback.completed",
         "rollback.failed",
@@ -54,6 +56,8 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
             _send(services, cid, "chat.postMessage", args, key=f"parent:{cid}", save_ts_as=parent_name(cid))
     for r in recorded:
         _thread_reply(services, state, r)
+        if isinstance(r.event, ev.RollbackOrdered):
+            _ask_approval(services, state, r)
     for step_id in startable_steps(services, state):
         context = _context(services, state, recorded[-1], step=step_id)
         _post_in_thread(
@@ -103,6 +107,25 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
         key=f"event:{state.cutover_id}:{r.seq}",
         broadcast=broadcast,
     )
+
+
+def _ask_approval(services: Services, state: CutoverState, r: ev.Recorded) -> None:
+    """Seed 4.3: the roles the runbook names are asked by DM to approve the rollback (it does not wait)."""
+    asked = services.plan.authority.rollback_approval.get(r.event.procedure, [])
+    people = {m.slack_id: m for role in asked for m in services.roster.members_of(role)}
+    if not people:
+        return
+    context = _context(services, state, r)
+    text = render("slack/rollback_approval_asked.j2", services.templates_dir, **context)
+    blocks = render_json("blocks/events/rollback.ordered.json.j2", services.templates_dir, **context)
+    for person in people:
+        direct(
+            services,
+            person,
+            text,
+            key=f"rollback-approval:{state.cutover_id}:{r.seq}:{person}",
+            blocks_=blocks,
+        )
 
 
 def _post_in_thread(
@@ -164,6 +187,8 @@ def _context(
     gate = plan.gates_by_number.get(gate_no) if gate_no is not None else None
     roles = list(step_obj.raci.R) if step_obj else list(gate.approvers) if gate else []
     holders = {m.slack_id: m for role in roles for m in roster.members_of(role)}
+    procedure = plan.rollbacks_by_id.get(getattr(r.event, "procedure", None) or "")
+    runner_roles = dict.fromkeys(role for s in procedure.steps for role in s.raci.R) if procedure else {}
     return {
         "e": r.event,
         "r": r,
@@ -175,6 +200,8 @@ def _context(
         "holders": list(holders.values()),
         "actor": r.actor,
         "actor_name": roster.name_of(r.actor),
+        "procedure": procedure,
+        "runners": [(plan.roles.get(role, role), roster.members_of(role)) for role in runner_roles],
     }
 
 

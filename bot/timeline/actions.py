@@ -11,18 +11,19 @@ import logging
 from datetime import datetime
 
 from bot.timeline import messages as msg
+from bot.timeline import sla
 from bot.timeline.comms import send_communication
 from bot.timeline.monitoring import checkpoint
 from bot.timeline.record import base as _base
 from bot.timeline.record import record
 from commands.context import Services
-from cutover.decisions import recommend
+from cutover.decisions import recommend, timeout_procedure
 from cutover.progress import dashboard
 from cutover.state import CutoverState
 from cutover.timeline import events as te
 from cutover.timeline.comms import comm_key
 from cutover.timeline.due import DueAction
-from cutover.timeline.escalations import trigger_description
+from cutover.timeline.escalations import DECISION_TIMEOUT, trigger_description
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +113,18 @@ def _escalation(services: Services, state: CutoverState, action: DueAction, t: d
 
 
 def _default_rollback(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
+    """No decision in time (seed 4.3): the runbook's rule orders the default rollback, or only recommends it."""
     plan = services.plan
     rec = recommend(state, plan)
-    procedure = rec.rollback or plan.escalations.default_rollback
+    procedure = timeout_procedure(plan, rec)
+    if plan.escalations.decision_timeout_action == "order" and not state.paused:
+        context = {**_base(services, state, action, t), "timeout": plan.escalations.decision_timeout}
+        reason = msg.text(services, "time/default_rollback_reason.j2", procedure=procedure, **context)
+        [ordered] = services.engine.rollback(
+            state, procedure, reason, recommended=rec.rollback or "", rule=DECISION_TIMEOUT
+        )
+        record(services, state.cutover_id, ordered, action.key, t)
+        return
     context = {
         **_base(services, state, action, t),
         "rec": rec,
@@ -128,11 +138,7 @@ def _default_rollback(services: Services, state: CutoverState, action: DueAction
         key=action.key,
         broadcast=True,
     )
-    event = te.DefaultRollbackRecommended(
-        procedure=procedure,
-        reason=msg.text(services, "time/recommendation_why.j2", rec=rec),
-        since=action.data["since"],
-    )
+    event = te.DefaultRollbackRecommended(procedure=procedure, reason=rec.why, since=action.data["since"])
     record(services, state.cutover_id, event, action.key, t)
 
 
@@ -172,4 +178,6 @@ FIRE = {
     "comm_cancel": _comm_cancel,
     "comm": send_communication,
     "monitoring": checkpoint,
+    "sla_warning": sla.warn,
+    "sla_breach": sla.breach,
 }

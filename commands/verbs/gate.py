@@ -51,6 +51,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "approval": approval,
                 "opened_phases": opened,
                 "succeeded": any(isinstance(e, ev.CutoverSucceeded) for e in events),
+                "switching": ctx.state.switching,
             },
         ),
         events,

@@ -9,6 +9,7 @@ from commands.verbs.gonogo_facts import log_facts
 from cutover.errors import BadArguments, InvalidTransition
 from cutover.integrity import events as ie
 from cutover.integrity.checklist import STANDBY, Item, check_go, confirmable, current_checklist, not_passing
+from cutover.integrity.start_time import start_items
 from cutover.plan.model import Runbook
 from cutover.raci import Action
 from cutover.state import CutoverState, Status
@@ -146,6 +147,8 @@ def _confirm(ctx: Ctx, state: CutoverState, item: str, note: str) -> Outcome:
 
 def _override(ctx: Ctx, state: CutoverState, items: list[Item], reason: str) -> Outcome:
     blocking = not_passing(items)
+    if state.status == Status.GO:  # after GO, an override is asked for starting now (early, in a peak window)
+        blocking += start_items(ctx.plan, state.window_start, ctx.now)
     if not blocking:
         raise InvalidTransition(
             "every checklist item passes; no override is needed (`/cutover go-nogo go <reason>`)"

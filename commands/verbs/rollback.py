@@ -1,4 +1,4 @@
-"""/cutover rollback R1|R2|R3 <reason>"""
+"""/cutover rollback R1|R2|R3 <reason> | rollback approve [note] | rollback object <reason>"""
 
 from __future__ import annotations
 
@@ -9,11 +9,18 @@ from cutover.decisions import recommend
 from cutover.plan.model import Runbook
 from cutover.raci import Action
 
-USAGE = "rollback R1|R2|R3 <reason>"
+USAGE = "rollback R1|R2|R3 <reason> | rollback approve [note] | rollback object <reason>"
+VERDICTS = ("approve", "object")
 
 
 def parse(plan: Runbook, words: Words) -> Args:
-    """The procedure and the reason are both required."""
+    """The procedure and the reason are both required; or Management's approve [note] / object <reason>."""
+    first = words.items[0].lower() if words.items else ""
+    if first in VERDICTS:  # a button names the procedure it was posted for: a stale one is refused
+        named = words.items[1].upper() if len(words.items) > 1 else ""
+        at = 2 if named in plan.rollbacks_by_id else 1
+        note = words.rest(at, "the reason for the objection" if first == "object" else None)
+        return {"verdict": first, "procedure": named if at == 2 else "", "note": note}
     return {
         "procedure": rollback_id(plan, words.get(0, "the procedure (R1, R2 or R3)"), USAGE),
         "reason": words.rest(1, "the reason"),
@@ -21,17 +28,26 @@ def parse(plan: Runbook, words: Words) -> Args:
 
 
 def action(args: Args) -> Action:
-    """Ordering R3 is allowed to more roles than R1 and R2."""
+    """Ordering R3 is allowed to more roles than R1 and R2; approving is for the roles the runbook asks."""
+    if "verdict" in args:
+        return Action("rollback_approval")
     return Action("rollback", args["procedure"])
 
 
 def examples(plan: Runbook) -> list[Action]:
     """Any procedure counts for the help listing."""
-    return [Action("rollback", r.id) for r in plan.rollbacks]
+    asked = [Action("rollback_approval")] if plan.authority.rollback_approval else []
+    return [*(Action("rollback", r.id) for r in plan.rollbacks), *asked]
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:
-    """Order a rollback procedure; its steps follow in order."""
+    """Order a rollback procedure (its steps follow in order), or approve / object to the one ordered."""
+    if "verdict" in args:
+        roles = ctx.roster.roles_of(ctx.actor)
+        events = ctx.engine.rollback_approval(
+            ctx.state, args["verdict"], ctx.actor, roles, args["note"], args["procedure"]
+        )
+        return Outcome(Reply("replies/rollback_approval.j2", {"e": events[0]}), events)
     advice = recommend(ctx.state, ctx.plan) if ctx.state and ctx.state.seq else None
     recommended = advice.rollback if advice and advice.rollback else ""
     events = ctx.engine.rollback(ctx.state, args["procedure"], args["reason"], recommended)

@@ -48,10 +48,21 @@ def validate(checks: DataChecks, baseline: Snapshot | None, current: Snapshot) -
         if lag is None:
             unread = _item("consumer_lag", group, before, None, "unknown", "lag_not_measured")
             items.append({**unread, "error": unknown.get("consumer_lag")})
+            continue
+        rise_max = checks.consumer_lag_rise_max
+        if lag >= checks.consumer_lag_max:
+            judged = {
+                **_item("consumer_lag", group, before, lag, "fail", "lag"),
+                "limit": checks.consumer_lag_max,
+            }
+        elif before is not None and rise_max is not None and lag - before > rise_max:
+            judged = {**_item("consumer_lag", group, before, lag, "fail", "lag_rose"), "rise_max": rise_max}
         else:
-            result = "fail" if lag >= checks.consumer_lag_max else "pass"
-            judged = _item("consumer_lag", group, before, lag, result, "lag")
-            items.append({**judged, "limit": checks.consumer_lag_max})
+            judged = {
+                **_item("consumer_lag", group, before, lag, "pass", "lag"),
+                "limit": checks.consumer_lag_max,
+            }
+        items.append(judged)
     return all(i["result"] == "pass" for i in items), items
 
 
@@ -62,19 +73,14 @@ def reconcile(checks: DataChecks, east: Snapshot, west: Snapshot) -> tuple[bool,
     for topic in checks.msk_topics:
         e, w = east.get("msk", {}).get(topic), west.get("msk", {}).get(topic)
         if e is None or w is None:
-            diffs.append(
-                _diff(
-                    "msk",
-                    topic,
-                    e,
-                    w,
-                    "unread",
-                    unread=_unread(e, w, unknown_e.get("msk"), unknown_w.get("msk")),
-                )
-            )
+            unread = _unread(e, w, unknown_e.get("msk"), unknown_w.get("msk"))
+            diffs.append(_diff("msk", topic, e, w, "unread", unread=unread))
             continue
         gap_pct = abs(e - w) / max(e, w) * 100 if max(e, w) else 0.0
-        if gap_pct > checks.reconcile_msk_tolerance_pct:
+        most = checks.reconcile_msk_max_messages
+        if most is not None and abs(e - w) > most:
+            diffs.append(_diff("msk", topic, e, w, "messages_over", gap=abs(e - w), most=most))
+        elif gap_pct > checks.reconcile_msk_tolerance_pct:
             gap = {"gap": abs(e - w), "gap_pct": gap_pct, "tolerance_pct": checks.reconcile_msk_tolerance_pct}
             diffs.append({**_diff("msk", topic, e, w, "messages_differ"), **gap})
     for coll in checks.collections:

@@ -166,6 +166,7 @@ class EscalationTrigger(Strict):
         "step_timeout", "gate_timeout", "validation_failure", "rollback_decision", "critical_alarm"
     ]
     escalate_to: list[str] = Field(min_length=1)
+    then_to: list[str] = []  # added from the second ping on, while nobody acknowledges (IC, then Management)
     description: str
 
 
@@ -173,8 +174,11 @@ class Escalations(Strict):
     """Escalation triggers plus the default rollback when no decision comes in time."""
 
     triggers: list[EscalationTrigger] = Field(min_length=1)
-    decision_timeout: Duration
+    decision_timeout: Duration = timedelta(minutes=2)
+    # seed 4.3 "default to full rollback": the bot orders it (order) or only recommends it (recommend)
+    decision_timeout_action: Literal["order", "recommend"] = "order"
     default_rollback: str
+    data_loss_rollback: str | None = None  # what validation finding data lost recommends (seed 4.2: R3)
     repeat_backoff: list[Duration] = []
 
 
@@ -191,10 +195,20 @@ class DegradationLevel(Strict):
 
 
 class Sla(Strict):
-    """Targets the report measures against."""
+    """Targets the report measures against; the bot warns at `warn_at` and announces a breach."""
 
     acceptable_downtime: Duration
     target_duration: Duration
+    warn_at: Duration | None = None  # a warning to the channel and to `warn_to` before the breach
+    warn_to: list[str] = []
+
+
+class Ruling(Strict):
+    """Which number rules where the runbook contradicts itself (`cutover-bot plan check` reports it)."""
+
+    check: Literal["critical_path_over_target", "steps_over_gate_timeout"]
+    rules: str
+    why: str
 
 
 class Authority(Strict):
@@ -207,6 +221,9 @@ class Authority(Strict):
     abort: list[str]
     rollback: dict[str, list[str]]
     approve_override: list[str] | None = None  # default: management when declared, else schedule's roles
+    # seed 4.3 "Management: approves full rollback (if time permits)": who is asked to approve or object
+    # once a procedure is ordered; the rollback never waits for the answer
+    rollback_approval: dict[str, list[str]] = {}
     note: Literal["roster"] = "roster"
 
     def override_approvers(self, roles: dict[str, str]) -> list[str]:
@@ -243,6 +260,7 @@ class Runbook(Strict):
     data_checks: DataChecks | None = None
     go_nogo: GoNoGo = GoNoGo()
     report: ReportRouting = ReportRouting()
+    rulings: list[Ruling] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Runbook:
@@ -433,8 +451,13 @@ def _reference_problems(runbook: Runbook) -> list[str]:
             check_roles(f"communications.audiences.{name}.roles", audience.roles)
     for i, trigger in enumerate(runbook.escalations.triggers):
         check_roles(f"escalations.triggers[{i}].escalate_to", trigger.escalate_to, allow_all=True)
+        check_roles(f"escalations.triggers[{i}].then_to", trigger.then_to, allow_all=True)
+    check_roles("sla.warn_to", runbook.sla.warn_to)
     if runbook.escalations.default_rollback not in rollback_ids:
         problems.append("escalations.default_rollback: unknown rollback procedure")
+    loss = runbook.escalations.data_loss_rollback
+    if loss is not None and loss not in rollback_ids:
+        problems.append("escalations.data_loss_rollback: unknown rollback procedure")
     return problems
 
 

@@ -68,6 +68,8 @@ class Business(Section):
     impact: list[BusinessFlow] = []
     manual_workarounds: list[ManualWorkaround] = []
     external_dependencies: list[ExternalDependency] = []
+    # a start more than this before the window needs the go/no-go override (null: any time after GO)
+    start_tolerance: Duration | None = None
 
 
 class ConfirmedItem(Section):
@@ -185,7 +187,10 @@ class DataChecks(Section):
     baseline_bucket: str = ""
     reports_bucket: str = ""
     consumer_lag_max: int = 1000
+    # seed 3.2 "alert if lag increased significantly": the most a group's lag may rise above its baseline
+    consumer_lag_rise_max: int | None = None
     reconcile_msk_tolerance_pct: float = 0.1
+    reconcile_msk_max_messages: int | None = None  # seed 3.4 "alert if counts differ by > 1000 messages"
     readiness_alarms: list[str] = []
     step: str | None = (
         None  # the plan step that validates the data (baseline, validate and reconcile follow it)

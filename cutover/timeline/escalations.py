@@ -23,12 +23,16 @@ DECISION_TIMEOUT = "decision_timeout"
 ALIASES = {DECISION_TIMEOUT: "rollback_decision", "monitoring_breach": "validation_failure"}
 
 
-def trigger_roles(plan: Runbook, trigger: str) -> list[str]:
-    """The roles a trigger escalates to (a missed decision as a decision; a monitoring breach as a validation failure)."""
+def trigger_roles(plan: Runbook, trigger: str, attempt: int = 1) -> list[str]:
+    """The roles a trigger escalates to (a missed decision as a decision; a monitoring breach as a validation failure).
+
+    From the second ping on, the trigger's `then_to` roles are added: the IC first, then Management.
+    """
     name = ALIASES.get(trigger, trigger)
     for found in plan.escalations.triggers:
         if found.trigger == name:
-            return list(found.escalate_to)
+            later = [r for r in found.then_to if r not in found.escalate_to] if attempt > 1 else []
+            return [*found.escalate_to, *later]
     return []
 
 
@@ -66,7 +70,7 @@ def pings(
         "episode": key,
         "trigger": trigger,
         "ref": ref,
-        "roles": trigger_roles(plan, trigger),
+        "roles": trigger_roles(plan, trigger, sent + 1),
         "attempt": sent + 1,
         "first_at": first_at.isoformat(),
         **(extra or {}),
@@ -105,9 +109,9 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
     since = state.decision_needed_since
     if since is not None and state.status in RUNNING:
         found += pings(state, plan, "rollback_decision", since.isoformat(), since)
-        default_at = since + plan.escalations.decision_timeout
+        default_at = since + plan.escalations.decision_timeout + state.paused_between(since, t)
         recommended = state.time.defaults_recommended.get(since.isoformat())
-        if recommended is None:
+        if recommended is None and not state.paused:
             found.append(
                 DueAction(
                     f"default:{state.cutover_id}:{since.isoformat()}",

@@ -72,6 +72,22 @@ class DefaultRollbackRecommended(Event):
     since: str = ""  # the decision_needed_since it answers (ISO 8601)
 
 
+@event_kind("sla.warning")
+class SlaWarning(Event):
+    """The cutover has been under way for the runbook's SLA warning time (seed 4.2: < 60 minutes)."""
+
+    elapsed_s: float
+    limit_s: float
+
+
+@event_kind("sla.breached")
+class SlaBreached(Event):
+    """The acceptable downtime is exceeded: announced to every audience, one degradation level up."""
+
+    elapsed_s: float
+    level: int  # the degradation level it moves to
+
+
 @event_kind("degradation.changed")
 class DegradationChanged(Event):
     level: int

@@ -45,6 +45,8 @@ class TimeState:
     defaults_recommended: dict[str, datetime] = field(default_factory=dict)  # since -> at
     degradation: int = 0
     degradation_at: datetime | None = None
+    sla_warned_at: datetime | None = None
+    sla_breached_at: datetime | None = None
     alarms: list[str] = field(default_factory=list)
     alarms_at: datetime | None = None
     checkpoints: list[te.MonitoringCheckpoint] = field(default_factory=list)
@@ -101,6 +103,14 @@ def _degradation(s, e: te.DegradationChanged, at: datetime, actor: str) -> None:
     s.time.degradation, s.time.degradation_at = e.level, at
 
 
+def _sla_warning(s, e: te.SlaWarning, at: datetime, actor: str) -> None:
+    s.time.sla_warned_at = at
+
+
+def _sla_breached(s, e: te.SlaBreached, at: datetime, actor: str) -> None:
+    s.time.sla_breached_at = at
+
+
 def _alarm(s, e: te.CriticalAlarm, at: datetime, actor: str) -> None:
     s.time.alarms, s.time.alarms_at = list(e.alarms), at
 
@@ -121,6 +131,8 @@ TIME_HANDLERS = {
     te.EscalationSnoozed: _snoozed,
     te.DefaultRollbackRecommended: _default,
     te.DegradationChanged: _degradation,
+    te.SlaWarning: _sla_warning,
+    te.SlaBreached: _sla_breached,
     te.CriticalAlarm: _alarm,
     te.MonitoringCheckpoint: _checkpoint,
 }

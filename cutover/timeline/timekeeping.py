@@ -33,6 +33,8 @@ PRIORITY = {
     "comm_cancel": 1,
     "comm": 2,
     "default_rollback": 3,
+    "sla_breach": 3,
+    "sla_warning": 3,
     "escalation": 4,
     "status": 5,
     "lead_reminder": 6,
@@ -50,6 +52,7 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         found += _status_cadence(state, plan, t)
         found += _lead_reminders(state, plan, t)
         found += escalation_rules.candidates(state, plan, t)
+        found += sla_watch(state, plan)
     return [a for a in found if a.key not in state.time.fired]
 
 
@@ -74,6 +77,34 @@ def _after_end(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
     if state.status == Status.SUCCEEDED:
         found += monitoring.candidates(state, plan, t)
     return [a for a in found if a.key not in state.time.fired]
+
+
+def sla_watch(state: CutoverState, plan: Runbook) -> list[DueAction]:
+    """Seed 4.2 "acceptable downtime < 60 minutes": a warning at `sla.warn_at`, the breach at the limit."""
+    if state.started_at is None:
+        return []
+    cid, found = state.cutover_id, []
+    if plan.sla.warn_at is not None and state.time.sla_warned_at is None:
+        at = state.started_at + plan.sla.warn_at
+        found.append(
+            DueAction(
+                f"sla-warning:{cid}",
+                at,
+                "sla_warning",
+                {"limit_s": plan.sla.acceptable_downtime.total_seconds()},
+            )
+        )
+    if state.time.sla_breached_at is None:
+        at = state.started_at + plan.sla.acceptable_downtime
+        found.append(
+            DueAction(
+                f"sla-breach:{cid}",
+                at,
+                "sla_breach",
+                {"limit_s": plan.sla.acceptable_downtime.total_seconds()},
+            )
+        )
+    return found
 
 
 def _degradation(state: CutoverState, plan: Runbook, t: datetime) -> list[DueAction]:

@@ -75,7 +75,7 @@ def test_plan_shows_a_step_with_procedure_command_raci_and_timeout(bot):
 
 def test_plan_shows_a_rollback_with_rto_and_checklist(bot):
     out = bot.ok("plan R2", bot.person("operations"))
-    assert "RTO: 19m" in out and "`R2.7`" in out
+    assert "RTO: 19 min" in out and "`R2.7`" in out
     assert out.count("\n10. ") == 1
 
 

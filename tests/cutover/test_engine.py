@@ -157,15 +157,20 @@ def test_fail_needs_a_reason(bot):
     assert "missing what failed" in refusal_words(err)
 
 
-def test_rejected_gate_calls_for_a_decision(bot):
+def test_rejected_gate_calls_for_a_decision_once_something_is_switched(bot):
     bot.to_started()
     for sid in ("0.1", "0.2", "0.3"):
         bot.do_step(sid)
     ic = bot.person("incident_commander")
     bot.ok("gate reject 1 readiness at 82%", ic)
     assert bot.state.gate(1).status == GateStatus.REJECTED
-    assert bot.state.decision_needed_since is not None
+    assert bot.state.decision_needed_since is None, "Gate 1: abort or wait for green, no rollback"
     assert "reason" in refusal_words(bot.refused("gate reject 1", ic))
+    bot.ok("gate approve 1 readiness back at 95%", ic)
+    for sid in bot.plan.phases_by_id["1A"].steps:
+        bot.do_step(sid.id)
+    bot.ok("gate reject 2 clients flapping", ic)
+    assert bot.state.decision_needed_since is not None
 
 
 def test_rollback_runs_its_steps_in_order_and_completes(bot):
@@ -243,6 +248,8 @@ def test_pause_stops_step_starts_and_gate_decisions_until_resume(bot):
 
 def test_ordering_a_rollback_while_paused_resumes(bot):
     bot.to_started()
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person("operations"))
     ic = bot.person("incident_commander")
     bot.ok("pause hold", ic)
     bot.ok("rollback R2 give up", ic)

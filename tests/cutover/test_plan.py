@@ -54,7 +54,7 @@ def test_nxop_phases_stages_and_step_ids(nxop: Runbook) -> None:
         "1B": minutes(7),
         "2A": minutes(10),
         "2B": minutes(10),
-        "3": minutes(10),
+        "3": minutes(19),  # Phase 3's step timeouts (the seed's 10 cannot hold; see `rulings`)
     }
 
 
@@ -123,7 +123,7 @@ def test_nxop_gates(nxop: Runbook) -> None:
         2: minutes(7),
         3: minutes(7),
         4: minutes(10),
-        5: minutes(10),
+        5: minutes(19),  # the step timeouts rule over the seed's 10 minutes
     }
     assert gates[1].timeout_note == "No timeout (wait for green)"
     assert gates[1].decision == "Proceed to Phase 1 or Abort"

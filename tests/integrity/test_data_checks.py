@@ -36,12 +36,12 @@ def test_counts_may_grow_never_drop_and_lag_must_stay_under_the_limit(plan):
     )
     grown = snap(
         {"t": 150},
-        {"g": 999},
+        {"g": 100},
         {"c": {"count": 12, "checksum": 9}},
         {loc: {"count": 2, "keys": {"a": "e1", "b": "e2"}}},
     )
     passed, items = validate(checks, base, grown)
-    assert passed and [i["delta"] for i in items] == [50, 2, 1, 994]
+    assert passed and [i["delta"] for i in items] == [50, 2, 1, 95]
     dropped = snap(
         {"t": 99}, {"g": 1000}, {"c": {"count": 10, "checksum": 4}}, {loc: {"count": 1, "keys": {"b": "x"}}}
     )
@@ -90,3 +90,24 @@ def test_reconciliation_tolerance_and_every_s3_difference(plan):
         "could not compare (West: timeout)"
         in [difference(d) for d in diffs if d["source"] == "documentdb"][0]
     )
+
+
+def test_lag_is_judged_against_the_baseline_not_only_the_limit(plan):
+    checks = checks_of(plan)
+    assert checks.consumer_lag_rise_max == 100  # the NXOP runbook's reading of "increased significantly"
+    passed, items = validate(checks, snap(lag={"g": 10}), snap(lag={"g": 900}))
+    [lag] = [i for i in items if i["source"] == "consumer_lag"]
+    assert lag["result"] == "fail" and check(lag).startswith("lag rose 890 above the baseline (10 -> 900")
+    passed, items = validate(checks, snap(lag={"g": 800}), snap(lag={"g": 900}))
+    assert [i["result"] for i in items if i["source"] == "consumer_lag"] == ["pass"], "a rise of 100 is not"
+    passed, items = validate(checks, snap(lag={"g": 900}), snap(lag={"g": 1000}))
+    assert [i["result"] for i in items if i["source"] == "consumer_lag"] == ["fail"], "the limit still holds"
+
+
+def test_reconciliation_alerts_past_1000_messages_even_within_the_percentage(plan):
+    checks = checks_of(plan, collections=[], s3=[])
+    east, west = snap({"t": 10_000_000}), snap({"t": 9_998_500})  # 0.015%: within 0.1%, but 1,500 apart
+    passed, diffs = reconcile(checks, east, west)
+    assert not passed and difference(diffs[0]) == "differ by 1,500 messages (> 1,000 messages)"
+    passed, diffs = reconcile(checks, east, snap({"t": 9_999_000}))
+    assert passed, "1,000 apart and 0.01%: both rules hold"

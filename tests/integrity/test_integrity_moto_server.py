@@ -160,7 +160,9 @@ def test_baseline_validation_and_reconciliation_over_http(platform):
         ("s3", "nxop-flight-plans/"),
         ("documentdb", "crew_credentials"),
         ("consumer_lag", "flightkeys-consumer"),
+        ("consumer_lag", "fos-consumer"),  # under 1,000, but risen far above its baseline (seed 3.2)
     }
+    assert "lag rose" in check(failed[("consumer_lag", "fos-consumer")])
     assert failed[("documentdb", "crew_credentials")]["delta"] == -5
     assert "5 documents lost (22 -> 17)" in check(failed[("documentdb", "crew_credentials")])
     assert "doc-1.pdf" in check(failed[("s3", "nxop-flight-plans/")])

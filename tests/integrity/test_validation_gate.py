@@ -18,7 +18,7 @@ def to_phase3_step(bot, upto: str) -> None:
     bot.ok("schedule 2026-12-02 08:00", ic)
     bot.ok("baseline capture", bot.person("database_admin"))
     bot.go_with_override()
-    bot.ok("start", ic)
+    bot.start_now()
     plan = bot.plan
     for stage in plan.stages:
         for phase in stage:

@@ -46,7 +46,7 @@ def test_success_phases_and_gates_against_targets(success):
         "1B": (90, 270, 7),
         "2A": (270, 380, 10),
         "2B": (270, 390, 10),
-        "3": (390, 530, 10),
+        "3": (390, 530, 19),
     }
     for pid, (start, end, target) in expected.items():
         row = phases[pid]
@@ -60,7 +60,7 @@ def test_success_phases_and_gates_against_targets(success):
     gates = by_id(report.gates, "number")
     clocks = {1: 90, 2: 110, 3: 180, 4: 120, 5: 160}
     assert {n: g.clock for n, g in gates.items()} == {n: c * S for n, c in clocks.items()}
-    assert gates[5].waited == 20 * S and gates[5].timeout == timedelta(minutes=10)
+    assert gates[5].waited == 20 * S and gates[5].timeout == timedelta(minutes=19)
     assert [report.name(a) for a in gates[5].approvers] == ["Dana Reyes", "Rachel Grant"]
     assert all(g.over_by is None for g in gates.values())
 

@@ -85,10 +85,21 @@ class CommandBot(RosterSteps):
         self.ok(f"go-nogo go {reason}", ic)
 
     def to_started(self, window: str = "2026-12-02 02:00") -> None:
-        """Schedule, decide GO and start, as the Incident Commander."""
+        """Schedule, decide GO and start, as the Incident Commander (now, under an approved start override)."""
         ic = self.person("incident_commander")
         self.ok(f"schedule {window}", ic)
         self.go_with_override("rehearsed and green")
+        self.start_now()
+
+    def start_now(self) -> None:
+        """Start at once; a start too early or in a peak window first gets the override (IC asks, Management approves)."""
+        ic = self.person("incident_commander")
+        if self.run("start", ic) and self.last_error is None:
+            return
+        approvers = roles_for(Action("gonogo_approve_override"), self.plan)
+        approver = next(m.slack_id for r in approvers for m in self.roster.members_of(r) if m.slack_id != ic)
+        self.ok("go-nogo override starting now is agreed with the business", ic)
+        self.ok("go-nogo approve-override agreed", approver)
         self.ok("start", ic)
 
     def through_phase0(self) -> None:

@@ -57,7 +57,7 @@ def run(bot: CommandBot, script: list[tuple]) -> None:
 def prepare(bot: CommandBot, *, baseline: bool = True) -> None:
     """Schedule, capture a baseline at T0, decide GO, start at START."""
     ic = bot.person("incident_commander")
-    bot.ok("schedule 2026-12-02 02:00", ic)
+    bot.ok("schedule 2026-12-01 02:00", ic)  # the window opens at START: the start is on time
     if baseline:
         append(
             bot,

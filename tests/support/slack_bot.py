@@ -80,6 +80,8 @@ class CutoverSlackBot(RosterSteps):
             ("go-nogo override checked on the bridge", IC),
             ("go-nogo approve-override agreed", MGMT),
             ("go-nogo go all green", IC),
+            ("go-nogo override starting two hours early is agreed with the business", IC),
+            ("go-nogo approve-override agreed", MGMT),
             ("start", IC),
         ]
         for text, user in steps:

@@ -24,10 +24,10 @@ class MetricsProbe:
 def test_levels_follow_start_rollback_failed_rollback_and_restoration(timed):
     schedule_and_start(timed)
     ic, ops = timed.person("incident_commander"), timed.person("operations")
-    timed.advance(seconds=1)
-    timed.ok("step start 0.1", ops)
-    timed.ok("step fail 0.1 readiness lost", ops)
-    timed.ok("rollback R1 readiness lost", ic)
+    timed.through_phase0()
+    timed.ok("step start 1A.1", ops)
+    timed.ok("step fail 1A.1 routing control stuck", ops)
+    timed.ok("rollback R1 routing control stuck", ic)
     timed.advance(seconds=1)
     first = timed.plan.rollbacks_by_id["R1"].steps[0]
     who = timed.person(first.raci.R[0])

@@ -79,27 +79,24 @@ def test_snooze_is_an_event_and_delays_the_next_ping(timed):
     assert events(timed, "escalation.snoozed")[0].actor == ic
 
 
-def test_failure_asks_management_then_posts_the_default_rollback_after_two_minutes(timed):
+def test_failure_asks_management_then_the_runbook_orders_the_full_rollback_after_two_minutes(timed):
     schedule_and_start(timed)
-    timed.ok("step start 0.1", timed.person("operations"))
+    timed.through_phase0()
+    timed.ok("step start 1A.1", timed.person("operations"))
     timed.advance(minutes=1)
-    timed.ok("step fail 0.1 readiness dropped to 70%", timed.person("operations"))
+    timed.ok("step fail 1A.1 routing control stuck", timed.person("operations"))
     failed_at = timed.clock.now()
     timed.advance(seconds=1)
-    [ask] = events(timed, "escalation.sent")
+    [ask] = [r for r in events(timed, "escalation.sent") if r.event.trigger == "rollback_decision"]
     assert ask.event.trigger == "rollback_decision" and ask.at == failed_at
     assert set(ask.event.to) == {timed.person("management"), timed.person("incident_commander")}
     timed.advance(minutes=2)
-    [default] = events(timed, "rollback.default_recommended")
-    assert default.at == failed_at + timedelta(minutes=2) and default.event.procedure
-    post = timed.posts("No rollback decision within 2m")[0]
-    assert f"/cutover rollback {default.event.procedure}" in post["text"] and post.get("reply_broadcast")
-    pings = [r for r in events(timed, "escalation.sent") if r.event.trigger == "decision_timeout"]
-    assert pings and set(pings[0].event.to) == {
-        timed.person("management"),
-        timed.person("incident_commander"),
-    }
-    timed.ok(f"rollback {default.event.procedure} readiness lost", timed.person("incident_commander"))
+    [ordered] = events(timed, "rollback.ordered")
+    assert ordered.at == failed_at + timedelta(minutes=2) and ordered.event.procedure == "R2"
+    assert ordered.event.rule == "decision_timeout" and ordered.event.recommended == "R1"
+    post = timed.posts("ordered by the runbook's rule")[0]
+    assert post.get("reply_broadcast") and "RTO 19 min" in post["text"]
+    timed.ok("rollback R1 only MSK moved", timed.person("incident_commander"))
     count = len(events(timed, "escalation.sent"))
     timed.advance(minutes=30)
     assert all(

@@ -46,6 +46,13 @@ BUTTONS: dict[str, Button] = {
         "rollback {value}", "Order a rollback", "Order {value}", "Why roll back with {value}?"
     ),
     "abort": Button("abort", "Abort the cutover", "Abort", "Why abort the cutover?"),
+    "rollback_approve": Button("rollback approve {value}"),
+    "rollback_object": Button(
+        "rollback object {value}",
+        "Object to the rollback",
+        "Object",
+        "Why do you object to rollback {value}?",
+    ),
 }
 
 

@@ -121,6 +121,8 @@ def started_with_phase0_done(served: Served) -> None:
     served.run("go-nogo override checklist not measured in this test", IC)
     served.run("go-nogo approve-override", MANAGEMENT)
     served.run("go-nogo go rehearsed and green", IC)
+    served.run("go-nogo override starting before the window is agreed", IC)
+    served.run("go-nogo approve-override", MANAGEMENT)
     served.run("start", IC)
     plan, roster = served.runtime.services.plan, served.runtime.services.roster
     for step in plan.phases[0].steps:

@@ -85,8 +85,12 @@ def test_reject_and_rollback_buttons_ask_the_reason_then_apply(cutover_bot):
         cutover_bot.click("step_done", step, as_user=OPS)
     cutover_bot.click("step_start", "0.3", as_user=IC)
     cutover_bot.click("step_done", "0.3", as_user=IC)
-    cutover_bot.click("gate_reject", "1", as_user=IC, reason="readiness 85%")
-    assert cutover_bot.state.gate(1).status == "rejected"
+    cutover_bot.click("gate_approve", "1", as_user=IC)
+    for step in ("1A.1", "1A.2", "1A.3", "1A.4"):
+        cutover_bot.click("step_start", step, as_user=OPS)
+        cutover_bot.click("step_done", step, as_user=OPS)
+    cutover_bot.click("gate_reject", "2", as_user=IC, reason="clients flapping")
+    assert cutover_bot.state.gate(2).status == "rejected"
     rollback_buttons = [
         b
         for b in cutover_bot.session.find_button(IC, "rollback", "R1")[0].blocks
@@ -125,6 +129,8 @@ def test_the_start_button_asks_for_confirmation(cutover_bot):
     cutover_bot.run("go-nogo override checked on the bridge", as_user=IC)
     cutover_bot.run("go-nogo approve-override agreed", as_user=MGMT)
     cutover_bot.run("go-nogo go all green", as_user=IC)
+    cutover_bot.run("go-nogo override starting two hours early is agreed", as_user=IC)
+    cutover_bot.run("go-nogo approve-override agreed", as_user=MGMT)
     _, button = cutover_bot.session.find_button(IC, "cutover_start", None)
     assert button["confirm"]["confirm"]["text"] == "Start"
     cutover_bot.click("cutover_start", as_user=IC)
