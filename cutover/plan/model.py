@@ -112,6 +112,18 @@ class RollbackProcedure(Strict):
     steps: list[RollbackStep] = Field(min_length=1)
     validation: list[CheckItem] = Field(min_length=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_items(cls, data: object) -> object:
+        """A plain text item is confirmed by the role accountable for the procedure's first step."""
+        if not isinstance(data, dict) or not isinstance(data.get("validation"), list):
+            return data
+        steps = data.get("steps") or [{}]
+        raci = steps[0].get("raci", {}) if isinstance(steps[0], dict) else {}
+        role = (raci.get("A") or raci.get("R") or [""])[0] if isinstance(raci, dict) else ""
+        items = [{"item": v, "role": role} if isinstance(v, str) else v for v in data["validation"]]
+        return {**data, "validation": items}
+
     @model_validator(mode="after")
     def _durations_add_up(self) -> RollbackProcedure:
         total = sum((s.duration for s in self.steps if not s.parallel), timedelta())
