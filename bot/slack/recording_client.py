@@ -90,6 +90,10 @@ class RecordingSlackClient(WebClient):
             status_code=200,
         )
 
+    def __deepcopy__(self, memo: dict) -> RecordingSlackClient:
+        """One record for the whole session: a copied request (Bolt's lazy listeners) calls this same client."""
+        return self
+
     def calls_to(self, method: str) -> list[ApiCall]:
         """The calls to one method, in order."""
         return [c for c in self.calls if c.method == method]
