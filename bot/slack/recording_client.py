@@ -113,9 +113,12 @@ class RecordingSlackClient(WebClient):
             }
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = self._next_ts()
+            channel = str(args.get("channel", ""))
+            if method == "chat.postMessage" and channel[:1] in ("U", "W"):
+                channel = "D" + channel  # a post to a user ID lands in the app's DM with them
             self.messages.append(
                 Message(
-                    channel=args.get("channel", ""),
+                    channel=channel,
                     ts=ts,
                     text=args.get("text", ""),
                     blocks=args.get("blocks") or [],
@@ -127,7 +130,7 @@ class RecordingSlackClient(WebClient):
                 return {"ok": True, "message_ts": ts}
             return {
                 "ok": True,
-                "channel": args.get("channel", ""),
+                "channel": channel,
                 "ts": ts,
                 "message": {"text": args.get("text", ""), "ts": ts},
             }
