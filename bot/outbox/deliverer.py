@@ -51,9 +51,15 @@ class _Unresolved(Exception):
     """An argument names a saved ts that does not exist yet: the row waits."""
 
 
+PER_CHANNEL = frozenset({"chat.postMessage"})  # Slack limits these per channel too (about 1 a second)
+
+
 def pace_key(row: store.OutboxRow) -> str:
-    """What one pacing budget counts: calls of one method (Slack's limits are per method and workspace)."""
-    return row.method
+    """What one pacing budget counts: calls of one method (Slack's limits are per method and workspace),
+    and for chat.postMessage of one method in one channel ("chat.postMessage C0CUTOVER")."""
+    if row.method not in PER_CHANNEL:
+        return row.method
+    return f"{row.method} {row.arguments().get('channel', '')}"
 
 
 class Deliverer:
