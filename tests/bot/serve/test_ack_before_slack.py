@@ -105,13 +105,7 @@ def test_socket_mode_acks_each_envelope_at_once_while_slack_takes_3_5_s_per_call
     }  # production wiring, with AWS unreachable at once (as in test_serve_http)
     with FakeSlackApi() as slack, FakeSocketMode() as socket_mode, mock.patch.dict(os.environ, aws_offline):
         slack.answer_with("apps.connections.open", {"ok": True, "url": socket_mode.url})
-        settings = Settings(
-            slack_bot_token="xoxb-1-socket-ack-test",
-            slack_app_token="xapp-1-A0-socket-ack-test",
-            slack_api_url=slack.url,
-            database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
-            cutover_channel="C0CUTOVER",
-        )
+        settings = _settings(slack, tmp_path, slack_app_token="xapp-1-A0-socket-ack-test")
         runtime = build_runtime(settings, clock=FakeClock(T0))
         runtime.services.outbox.start()
         stop = threading.Event()
@@ -171,6 +165,17 @@ def test_socket_mode_acks_each_envelope_at_once_while_slack_takes_3_5_s_per_call
             runtime.services.outbox.stop()
 
 
+def _settings(slack: FakeSlackApi, tmp_path, **more: str) -> Settings:
+    """Settings of a bot on a SQLite file whose Web API is this fake Slack."""
+    return Settings(
+        slack_bot_token="xoxb-1-ack-test",
+        slack_api_url=slack.url,
+        database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
+        cutover_channel="C0CUTOVER",
+        **more,
+    )
+
+
 def _form(request) -> dict:
     return dict(parse_qsl(request.raw_body))
 
@@ -195,13 +200,7 @@ def test_a_private_answer_slack_refuses_with_429_is_sent_again_after_its_retry_a
 def test_a_token_slack_refuses_stops_start_up_with_one_line_instead_of_a_first_request_waiting(tmp_path):
     with FakeSlackApi() as slack:
         slack.answer_with("auth.test", {"ok": False, "error": "invalid_auth"})
-        settings = Settings(
-            slack_bot_token="xoxb-1-revoked",
-            slack_signing_secret="s",
-            slack_api_url=slack.url,
-            database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
-            cutover_channel="C0CUTOVER",
-        )
+        settings = _settings(slack, tmp_path, slack_signing_secret="s")
         with pytest.raises(SettingsError) as refused:
             build_runtime(settings, clock=FakeClock(T0), integrations=False)
     assert str(refused.value) == "setting SLACK_BOT_TOKEN was refused by Slack (auth.test: invalid_auth)"
