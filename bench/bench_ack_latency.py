@@ -258,7 +258,7 @@ def main() -> int:
             ),
         ]
         try:
-            slack.slow(args.slack_delay)
+            slack.slow_all(args.slack_delay)
             rows = run_rows(args, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{bot_port}")
         finally:
             for server in servers:

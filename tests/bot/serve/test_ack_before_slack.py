@@ -60,7 +60,7 @@ def test_every_kind_of_request_is_acked_at_once_while_slack_takes_3_5_s_per_call
     started_with_phase0_done(served)
     served.runtime.services.outbox.start()  # as `serve` runs it: the deliverer works beside the server
     try:
-        served.slack.slow(SLOW_SLACK)
+        served.slack.slow_all(SLOW_SLACK)
         served.slack.clear()
         requests = served.sender.requests
         reason = {"reason": {"reason_input": {"type": "plain_text_input", "value": "bridge call"}}}
@@ -93,7 +93,7 @@ def test_every_kind_of_request_is_acked_at_once_while_slack_takes_3_5_s_per_call
             time.sleep(0.05)
         assert {method: len(served.slack.calls_to(method)) for method in expected} == expected
     finally:
-        served.slack.slow(0)
+        served.slack.slow_all(0)
         served.runtime.services.outbox.stop()
 
 
@@ -114,7 +114,7 @@ def test_socket_mode_acks_each_envelope_at_once_while_slack_takes_3_5_s_per_call
         try:
             socket_mode.send("slash_commands", _form(SlackRequests("x").slash(IC, "help")))  # connected
             socket_mode.ack("envelope-1")
-            slack.slow(SLOW_SLACK)
+            slack.slow_all(SLOW_SLACK)
             slack.clear()
             requests = SlackRequests("socket-mode-signs-nothing")
             envelopes = {
@@ -159,7 +159,7 @@ def test_socket_mode_acks_each_envelope_at_once_while_slack_takes_3_5_s_per_call
                 time.sleep(0.05)
             assert len(slack.calls_to("views.open")) == len(slack.calls_to("views.publish")) == 1
         finally:
-            slack.slow(0)
+            slack.slow_all(0)
             stop.set()
             serving.join(10)
             runtime.services.outbox.stop()
