@@ -5,10 +5,10 @@ background thread for `serve`. A pass takes the head row of every order key (`st
 one place rows are claimed), resolves "{{ts:NAME}}" references, and sends at most one call per order key,
 so order per key holds with several workers.
 
-Retries: Slack 429 waits for Retry-After, and the pacing key (`pace_key`: the method) is then paced to the
-rate Slack allowed, so the next calls do not hit the limit again (the background deliverer prepares a pass
-`LEAD` before slots free and each call then waits for its own slot, so a pass's overhead does not delay
-the slots); 5xx, timeouts and connection errors back off 1 s, 2 s, 4 s ... capped at `MAX_BACKOFF`; SES
+Retries: Slack 429 waits for Retry-After, and the pacing key (`pace_key`: the method, and the channel for
+chat.postMessage) is then paced to the rate Slack allowed, so the next calls do not hit the limit again
+(bot/outbox/pacing.py; the background deliverer prepares a pass `LEAD` before slots free and each call
+then waits for its own slot, so a pass's overhead does not delay the slots); 5xx, timeouts and connection errors back off 1 s, 2 s, 4 s ... capped at `MAX_BACKOFF`; SES
 failures likewise. A refusal that no retry can fix (`channel_not_found`, `invalid_auth`, ...) marks the
 row failed without blocking the rows after it. A row waiting for a retry, or for a "{{ts:NAME}}" not yet
 saved, blocks only its own order key. The first failed attempt of a row that names a thread is said
