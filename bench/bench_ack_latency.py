@@ -1,19 +1,27 @@
 """Ack latency of /cutover over HTTP: `serve --http` beside a bare Bolt app that only acks.
 
     PYTHONPATH=. .venv/bin/python bench/bench_ack_latency.py [--requests 2000] [--clients 8] [--shared-read-ms N]
+        [--slack-delay 3.5]
 
 Both servers run as their own processes on 127.0.0.1, served the same way (waitress, 8 threads,
-the same Bolt flags: process_before_response=True, token_verification_enabled=False); the Slack
-Web API is the local fake. Each row is N signed slash-command requests over keep-alive
-connections, first from one client, then from 8 concurrent clients (threads). `gate approve`:
-Gate 1 is open when the run starts; the first request approves it, every later one is refused
-("Gate 1 is already approved"): the engine's full decision path, answered in the ack.
+the same Bolt flags: process_before_response=True); the Slack Web API is the local fake. Each row
+is N signed requests over keep-alive connections, first from one client, then from 8 concurrent
+clients (threads). `gate approve`: Gate 1 is open when the run starts; the first request approves
+it, every later one is refused ("Gate 1 is already approved"): the engine's full decision path,
+answered in the ack. The button rows press Approve on Gate 1 (the command runs, and its private
+answer goes to Slack after the ack) and Abort (the reason modal opens after the ack).
+
+`--slack-delay S`: the fake Slack takes S seconds to answer every call once the servers are up (a
+Slack having a bad night; Slack itself shows "app did not respond" after 3 s). The target then is
+also that every request is acked within 300 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -26,10 +34,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bot.slack.signed_requests import SlackRequests  # noqa: E402
 from tests.support.fake_slack_api import FakeSlackApi  # noqa: E402
 from tests.support.slack_http import SlackSender, http_headers  # noqa: E402
 
 SECRET = "bench-signing-secret-5b1e"
+ACK_LIMIT_MS = 300.0  # with a slow Slack, every ack within this (Slack gives up at 3 s)
 TOKEN = "xoxb-0000-bench-token"
 IC, MANAGEMENT = "U01AAAA", "U03AAAA"
 CLI = "from bot.cli import main; raise SystemExit(main())"
@@ -58,6 +68,7 @@ def serve_bare(port: int, api_url: str, threads: int) -> None:
         name="bare",
     )
     app.command("/cutover")(lambda ack: ack())
+    app.action(re.compile(".*"))(lambda ack: ack())
     with HttpServer(
         SlackWsgiApp(app, create_engine("sqlite://"), signing_secret=SECRET),
         host="127.0.0.1",
@@ -108,8 +119,26 @@ def start_server(argv: list[str], env: dict[str, str], port: int) -> subprocess.
     raise SystemExit(f"server on port {port} did not start: {' '.join(argv)}")
 
 
+_clicks = itertools.count(1)
+
+
+def request_for(signing: SlackRequests, what: str):
+    """A signed request: "/cutover <text>" typed, or "button <action_id> <value>" pressed, by the IC."""
+    if not what.startswith("button "):
+        return signing.slash(IC, what)
+    _, action_id, value = (what.split(" ", 2) + [""])[:3]
+    return signing.block_action(
+        IC,
+        channel="C0CUTOVER",
+        message_ts="1764550800.000100",
+        message={"type": "message", "ts": "1764550800.000100", "text": "", "blocks": []},
+        action={"action_id": action_id, "block_id": "b1", "value": value},
+        action_ts=f"1764550900.{next(_clicks):06d}",  # each press is a new click, not a retry
+    )
+
+
 def measure(url: str, text: str, requests: int, clients: int) -> tuple[list[float], float]:
-    """Latencies (ms) of `requests` signed /cutover requests from `clients` threads, and the wall time."""
+    """Latencies (ms) of `requests` signed requests (see `request_for`) from `clients` threads, and the wall time."""
     return measure_over([url], text, requests, clients)
 
 
@@ -117,7 +146,7 @@ def measure_over(urls: list[str], text: str, requests: int, clients: int) -> tup
     """As `measure`, client i talking to urls[i % len(urls)] (replicas behind a load balancer)."""
     per_client = requests // clients
     signing = SlackSender(urls[0], SECRET).requests
-    requests_ = [[signing.slash(IC, text) for _ in range(per_client)] for _ in range(clients)]
+    requests_ = [[request_for(signing, text) for _ in range(per_client)] for _ in range(clients)]
     signed = [[(r.raw_body, http_headers(r)) for r in batch] for batch in requests_]
     latencies: list[list[float]] = [[] for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
@@ -164,6 +193,12 @@ def main() -> int:
         type=int,
         default=None,
         help="CUTOVER_SHARED_READ_MS of the bot (default: the bot's own default, 20)",
+    )
+    parser.add_argument(
+        "--slack-delay",
+        type=float,
+        default=0.0,
+        help="seconds the fake Slack takes per call once the servers are up (default 0)",
     )
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
@@ -223,6 +258,7 @@ def main() -> int:
             ),
         ]
         try:
+            slack.slow_all(args.slack_delay)
             rows = run_rows(args, f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{bot_port}")
         finally:
             for server in servers:
@@ -237,6 +273,8 @@ def run_rows(args: argparse.Namespace, bare_url: str, bot_url: str) -> list[tupl
         ("bare Bolt app (ack only)", bare_url, "status"),
         ("/cutover status", bot_url, "status"),
         ("/cutover gate approve 1", bot_url, "gate approve 1"),
+        ("button Approve Gate 1", bot_url, "button gate_approve 1"),
+        ("button Abort (modal)", bot_url, "button abort"),
     ]
     for _, url, text in targets:  # warm up: imports, first auth.test, caches
         measure(url, text, 50, 1)
@@ -245,7 +283,14 @@ def run_rows(args: argparse.Namespace, bare_url: str, bot_url: str) -> list[tupl
         for name, url, text in targets:
             latencies, wall = measure(url, text, args.requests, clients)
             rows.append(
-                (name, clients, percentile(latencies, 50), percentile(latencies, 99), len(latencies) / wall)
+                (
+                    name,
+                    clients,
+                    percentile(latencies, 50),
+                    percentile(latencies, 99),
+                    max(latencies),
+                    len(latencies) / wall,
+                )
             )
     return rows
 
@@ -258,22 +303,30 @@ def print_table(rows: list[tuple], args: argparse.Namespace) -> int:
         f"ack latency over HTTP on 127.0.0.1, {args.requests} signed requests per row, "
         f"{os.cpu_count()} CPUs (load average {load}), waitress {args.threads} threads, "
         f"{'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite file (WAL)'}, "
-        f"CUTOVER_SHARED_READ_MS {shared}"
+        f"CUTOVER_SHARED_READ_MS {shared}, Slack answers each call in {args.slack_delay:g} s"
     )
-    print(f"{'target':<28}{'clients':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>10}{'p99 / bare':>12}")
-    bare_p99 = {clients: p99 for name, clients, _, p99, _ in rows if name.startswith("bare")}
-    met = True
-    for name, clients, p50, p99, rate in rows:
+    print(
+        f"{'target':<28}{'clients':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'req/s':>10}{'p99 / bare':>12}"
+    )
+    bare_p99 = {clients: p99 for name, clients, _, p99, _, _ in rows if name.startswith("bare")}
+    met, all_fast = True, True
+    for name, clients, p50, p99, worst, rate in rows:
         ratio = p99 / bare_p99[clients]
-        print(f"{name:<28}{clients:>8}{p50:>10.2f}{p99:>10.2f}{rate:>10.0f}{ratio:>11.2f}x")
-        if clients == args.clients and not name.startswith("bare"):
-            met = met and ratio <= 2.0 and p99 < 50.0
+        print(f"{name:<28}{clients:>8}{p50:>10.2f}{p99:>10.2f}{worst:>10.2f}{rate:>10.0f}{ratio:>11.2f}x")
+        if not name.startswith("bare"):
+            all_fast = all_fast and worst < ACK_LIMIT_MS
+            if clients == args.clients:
+                met = met and ratio <= 2.0 and p99 < 50.0
     print(
         f"target at {args.clients} clients (p99 within 2x of the bare app and under 50 ms): "
         f"{'MET' if met else 'MISSED'}"
     )
+    print(
+        f"every request of the bot acked within {ACK_LIMIT_MS:g} ms (Slack taking {args.slack_delay:g} s a call): "
+        f"{'MET' if all_fast else 'MISSED'}"
+    )
     print("gate approve: the first request approves Gate 1; the rest are refused as already approved.")
-    return 0 if met else 1
+    return 0 if met and all_fast else 1
 
 
 if __name__ == "__main__":

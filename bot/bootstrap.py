@@ -76,6 +76,7 @@ def make_outbox(services: Services, parts: Parts) -> Outbox | None:
     """The outbox of the delivery asked for ("immediate" is wired by `wire_slack` itself: None here)."""
     from bot.outbox.persistent import PersistentOutbox
     from bot.outbox.transports import Transports
+    from bot.slack.app import outbox_client  # without the direct calls' 429 retries: the outbox paces
 
     if parts.delivery == "immediate":
         return None
@@ -85,7 +86,11 @@ def make_outbox(services: Services, parts: Parts) -> Outbox | None:
     return PersistentOutbox(
         services.ledger.db,
         services.clock,
-        Transports.of(slack=parts.slack, ses=parts.ses, ses_source=parts.ses_source),
+        Transports.of(
+            slack=outbox_client(parts.slack) if parts.slack is not None else None,
+            ses=parts.ses,
+            ses_source=parts.ses_source,
+        ),
         inline_without_thread=background and not replicated,
         poll_seconds=0.25 if replicated else 1.0,
         workers=4 if background else 1,

@@ -111,6 +111,10 @@ class Services:
     reports: ReportJobs | None = None
     parent_shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # parent content last queued
 
+    def __deepcopy__(self, memo: dict) -> Services:
+        """The services are the process's own: a copy of a request (Bolt's lazy listeners) shares them."""
+        return self
+
 
 @dataclass(frozen=True)
 class Ctx:

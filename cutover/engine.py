@@ -112,8 +112,8 @@ class Engine:
                 for s in procedure.steps
                 if s.id != step_id and state.step(s.id).status != StepStatus.DONE
             ]
-            if not remaining:
-                events.append(ev.RollbackCompleted(procedure=procedure.id))
+            if not remaining:  # the post-rollback checklist (seed 4.4) now, the completion after it
+                events.append(ev.RollbackChecklistOpened(procedure=procedure.id))
             return events
         done = {sid for sid, run in state.steps.items() if run.status == StepStatus.DONE} | {step_id}
         for gate in self.plan.gates:
@@ -261,6 +261,43 @@ class Engine:
                 "rollback_already_answered", procedure=run.procedure, verdict=said
             )
         return [ev.RollbackApproval(procedure=run.procedure, verdict=verdict, role=role, note=note)]
+
+    def rollback_confirm(
+        self, state: CutoverState | None, which: str, actor_roles: list[str], note: str = ""
+    ) -> Events:
+        """Confirm post-rollback validation items (a number, or `all` those of your roles); the last completes it."""
+        state = _require(state)
+        run = state.rollback
+        if run is None or state.status != Status.ROLLING_BACK or run.checklist_opened_at is None:
+            raise InvalidTransition.because("rollback_checklist_closed")
+        procedure = self.plan.rollbacks_by_id[run.procedure]
+        items = procedure.validation
+        open_items = [n for n in range(1, len(items) + 1) if n not in run.confirmed]
+        if which == "all":
+            chosen = [n for n in open_items if items[n - 1].role in actor_roles]
+            if not chosen:
+                raise InvalidTransition.because("rollback_checklist_not_yours", procedure=procedure.id)
+        else:
+            number = int(which) if which.isdigit() else 0
+            if not 1 <= number <= len(items):
+                raise BadArguments.because(
+                    "rollback_checklist_item_unknown", procedure=procedure.id, last=len(items), value=which
+                )
+            if number in run.confirmed:
+                raise InvalidTransition.because("rollback_item_confirmed", item=number)
+            if items[number - 1].role not in actor_roles:
+                role = self.plan.roles.get(items[number - 1].role, items[number - 1].role)
+                raise InvalidTransition.because(
+                    "rollback_item_not_yours", item=number, text=items[number - 1].item, role=role
+                )
+            chosen = [number]
+        events: Events = [
+            ev.RollbackItemConfirmed(procedure=procedure.id, item=n, role=items[n - 1].role, note=note)
+            for n in chosen
+        ]
+        if set(open_items) <= set(chosen):
+            events.append(ev.RollbackCompleted(procedure=procedure.id))
+        return events
 
     def abort(self, state: CutoverState | None, reason: str) -> Events:
         """Abort the cutover."""

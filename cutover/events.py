@@ -147,6 +147,23 @@ class RollbackApproval(Event):
     note: str = ""
 
 
+@event_kind("rollback.checklist_opened")
+class RollbackChecklistOpened(Event):
+    """Every step of the rollback is done: its validation checklist (seed 4.4) awaits its roles."""
+
+    procedure: str
+
+
+@event_kind("rollback.item_confirmed")
+class RollbackItemConfirmed(Event):
+    """One post-rollback validation item confirmed by its role (1-based, as the runbook lists them)."""
+
+    procedure: str
+    item: int
+    role: str
+    note: str = ""
+
+
 @event_kind("rollback.completed")
 class RollbackCompleted(Event):
     procedure: str

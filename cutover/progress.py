@@ -75,6 +75,8 @@ class Dashboard:
     issues: list[dict] = field(
         default_factory=list
     )  # {"step", "note"} of a failed step, {"gate", "reason"} of a rejection
+    # the post-rollback checklist once open: (number, item, role key, confirmed)
+    rollback_checklist: list[tuple[int, str, str, bool]] = field(default_factory=list)
 
 
 def degradation_level(state: CutoverState) -> int:
@@ -220,8 +222,17 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
         recommendation=recommend(state, plan) if _needs_decision(state) else None,
         rollback_procedure=state.rollback.procedure if state.rollback else None,
         rollback_progress=_rollback_progress(state, plan),
+        rollback_checklist=_rollback_checklist(state, plan),
         issues=issues,
     )
+
+
+def _rollback_checklist(state: CutoverState, plan: Runbook) -> list[tuple[int, str, str, bool]]:
+    run = state.rollback
+    if run is None or run.checklist_opened_at is None:
+        return []
+    items = plan.rollbacks_by_id[run.procedure].validation
+    return [(n, item.item, item.role, n in run.confirmed) for n, item in enumerate(items, start=1)]
 
 
 def _needs_decision(state: CutoverState) -> bool:

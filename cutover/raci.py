@@ -64,6 +64,8 @@ def roles_for(action: Action, plan: Runbook) -> tuple[str, ...] | str:
             return tuple(gate.approvers) if gate else ()
         case "rollback":
             return tuple(authority.rollback.get(action.target, ()))
+        case "rollback_confirm":  # the engine checks the item's role
+            return ROSTER
         case "rollback_approval":
             return tuple(dict.fromkeys(r for roles in authority.rollback_approval.values() for r in roles))
         case "resume":

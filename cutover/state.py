@@ -98,6 +98,8 @@ class RollbackRun:
     failed_step: str | None = None
     rule: str = ""  # the runbook rule that ordered it (decision_timeout), empty when a person did
     verdicts: list[tuple[str, Approval]] = field(default_factory=list)  # (approve|object, who) when asked
+    checklist_opened_at: datetime | None = None  # every step done: the post-rollback checklist is open
+    confirmed: dict[int, Approval] = field(default_factory=dict)  # checklist item number -> who confirmed
 
 
 @dataclass
@@ -302,6 +304,18 @@ def _rollback_approval(s: CutoverState, e: ev.RollbackApproval, at: datetime, ac
         s.rollback.verdicts.append((e.verdict, Approval(actor=actor, role=e.role, at=at, reason=e.note)))
 
 
+def _rollback_checklist_opened(
+    s: CutoverState, e: ev.RollbackChecklistOpened, at: datetime, actor: str
+) -> None:
+    if s.rollback:
+        s.rollback.checklist_opened_at = at
+
+
+def _rollback_item_confirmed(s: CutoverState, e: ev.RollbackItemConfirmed, at: datetime, actor: str) -> None:
+    if s.rollback and s.rollback.procedure == e.procedure:
+        s.rollback.confirmed[e.item] = Approval(actor=actor, role=e.role, at=at, reason=e.note)
+
+
 def _rollback_completed(s: CutoverState, e: ev.RollbackCompleted, at: datetime, actor: str) -> None:
     if s.rollback:
         s.rollback.ended_at = at
@@ -356,6 +370,8 @@ _HANDLERS = {
     ev.Resumed: _resumed,
     ev.RollbackOrdered: _rollback_ordered,
     ev.RollbackApproval: _rollback_approval,
+    ev.RollbackChecklistOpened: _rollback_checklist_opened,
+    ev.RollbackItemConfirmed: _rollback_item_confirmed,
     ev.RollbackCompleted: _rollback_completed,
     ev.RollbackFailed: _rollback_failed,
     ev.CutoverSucceeded: _succeeded,

@@ -64,6 +64,18 @@ def environment(override_dir: str | None = None) -> Environment:
     return env
 
 
+def compile_all(override_dir: str | None = None) -> int:
+    """Compile every message template now (a server's start-up), so no request pays for a first compile.
+
+    The report's templates have their own environment (bot/report/render.py) and are left out.
+    """
+    env = environment(override_dir)
+    names = [n for n in env.list_templates() if n.endswith(".j2") and not n.startswith("report/")]
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def render(name: str, override_dir: str | None = None, **context: object) -> str:
     """Render the named template with the context; a missing variable is an error, not a blank."""
     return environment(override_dir).get_template(name).render(**context).strip()

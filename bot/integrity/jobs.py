@@ -98,7 +98,7 @@ def jobs_of(services: Services) -> IntegrityJobs | None:
 
 
 def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded]) -> None:
-    """Listener: re-evaluate the checklist when its log facts change; validate when step 3.2 starts."""
+    """Listener: re-evaluate the checklist when its log facts change; validate when step 3.2 (or R2.6) starts."""
     jobs = jobs_of(services)
     if jobs is None:
         return
@@ -107,8 +107,17 @@ def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded
         if isinstance(r.event, GoNoGoConfirmed | WindowScheduled) or kind_of(r.event) in RECHECK_KINDS:
             if state.status in BEFORE_START:
                 jobs.request("checklist", state.cutover_id)
-        elif isinstance(r.event, StepStarted) and r.event.step_id == step and services.probes is not None:
-            jobs.request("validate", state.cutover_id, key=f"validate:step:{step}:{state.cutover_id}:{r.seq}")
+        elif (
+            isinstance(r.event, StepStarted) and services.probes is not None and _validates(services, r, step)
+        ):
+            key = f"validate:step:{r.event.step_id}:{state.cutover_id}:{r.seq}"
+            jobs.request("validate", state.cutover_id, key=key)
+
+
+def _validates(services: Services, r: Recorded, data_step: str | None) -> bool:
+    """Step 3.2, or a rollback step the runbook marks `validates_data` (R2.6: the restored region)."""
+    rollback_step = services.plan.rollback_steps_by_id.get(r.event.step_id)
+    return r.event.step_id == data_step or (rollback_step is not None and rollback_step.validates_data)
 
 
 def wire(

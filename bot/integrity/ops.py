@@ -117,10 +117,11 @@ def retry_archive(services: Services, cutover_id: str, archive: Any) -> str | No
 def run_validation(
     services: Services, cutover_id: str, actor: str = BOT, key: str | None = None
 ) -> dict | None:
-    """Compare the target region now with the baseline; record validation.completed and post it."""
+    """Compare the live region now with the baseline (the target; the origin during a rollback); record and post it."""
     plan = services.plan
     state = services.ledger.state(cutover_id)
-    current = snapshot(services.probes, plan, plan.to_region)
+    region = plan.from_region if state.rollback is not None else plan.to_region
+    current = snapshot(services.probes, plan, region)
     passed, items = validate(plan.data_checks, state.integrity.baseline, current)
     seq = record(services, cutover_id, actor, ie.ValidationCompleted(passed=passed, items=items), key)
     if seq is None:
@@ -132,7 +133,7 @@ def run_validation(
         f"validation:{cutover_id}:{seq}",
         passed=passed,
         items=items,
-        region=plan.to_region,
+        region=region,
         duties=plan.duty_titles,
         final_gates=[g.number for g in plan.final_gates],
     )

@@ -5,10 +5,10 @@ background thread for `serve`. A pass takes the head row of every order key (`st
 one place rows are claimed), resolves "{{ts:NAME}}" references, and sends at most one call per order key,
 so order per key holds with several workers.
 
-Retries: Slack 429 waits for Retry-After, and the pacing key (`pace_key`: the method) is then paced to the
-rate Slack allowed, so the next calls do not hit the limit again (the background deliverer prepares a pass
-`LEAD` before slots free and each call then waits for its own slot, so a pass's overhead does not delay
-the slots); 5xx, timeouts and connection errors back off 1 s, 2 s, 4 s ... capped at `MAX_BACKOFF`; SES
+Retries: Slack 429 waits for Retry-After, and the pacing key (`pace_key`: the method, and the channel for
+chat.postMessage) is then paced to the rate Slack allowed, so the next calls do not hit the limit again
+(bot/outbox/pacing.py; the background deliverer prepares a pass `LEAD` before slots free and each call
+then waits for its own slot, so a pass's overhead does not delay the slots); 5xx, timeouts and connection errors back off 1 s, 2 s, 4 s ... capped at `MAX_BACKOFF`; SES
 failures likewise. A refusal that no retry can fix (`channel_not_found`, `invalid_auth`, ...) marks the
 row failed without blocking the rows after it. A row waiting for a retry, or for a "{{ts:NAME}}" not yet
 saved, blocks only its own order key. The first failed attempt of a row that names a thread is said
@@ -51,9 +51,15 @@ class _Unresolved(Exception):
     """An argument names a saved ts that does not exist yet: the row waits."""
 
 
+PER_CHANNEL = frozenset({"chat.postMessage"})  # Slack limits these per channel too (about 1 a second)
+
+
 def pace_key(row: store.OutboxRow) -> str:
-    """What one pacing budget counts: calls of one method (Slack's limits are per method and workspace)."""
-    return row.method
+    """What one pacing budget counts: calls of one method (Slack's limits are per method and workspace),
+    and for chat.postMessage of one method in one channel ("chat.postMessage C0CUTOVER")."""
+    if row.method not in PER_CHANNEL:
+        return row.method
+    return f"{row.method} {row.arguments().get('channel', '')}"
 
 
 class Deliverer:

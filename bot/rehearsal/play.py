@@ -269,6 +269,8 @@ class Rehearsal:
             if problem:
                 return
             self.wait(early)
+        for role in dict.fromkeys(item.role for item in rollback.validation):  # seed 4.4, each by its role
+            self.say(self.who(role), "rollback confirm all checked after the rollback")
 
     def _wrap_up(self, ic: str, failure: str | None) -> None:
         """Notes for the report, then a day of monitoring and the T+24h work."""

@@ -30,6 +30,7 @@ from bot.serve.single_instance import hold_sqlite_file
 from bot.settings import Settings, SettingsError, load_settings, require
 from commands.context import Clock, Services
 from cutover.plan.model import Runbook
+from templates.render import compile_all
 
 log = logging.getLogger("cutover.serve")
 
@@ -90,7 +91,8 @@ def build_runtime(
             f"setting DATABASE_URL names a database that cannot be reached "
             f"({type(exc.orig).__name__ if exc.orig else 'OperationalError'})"
         ) from None
-    app = create_app(settings, services, client=client)
+    compile_all(settings.cutover_templates_dir)  # no request waits for a template's first compile
+    app = _app_or_refusal(settings, services, client, create_app)
     metrics = Metrics()
     measure_acks(app, metrics)
     metrics.watch_outbox(services.ledger.db, services.clock.now)
@@ -100,6 +102,25 @@ def build_runtime(
     if deliverer is not None:
         deliverer.on_retry = metrics.count_retry
     return Runtime(settings, services, client, app, metrics)
+
+
+def _app_or_refusal(settings: Settings, services: Services, client: WebClient, create_app) -> App:
+    """Build the app (its `auth.test` checks the token); a refused token or an unreachable Slack is one line."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    try:
+        return create_app(settings, services, client=client)
+    except BoltError as exc:  # Bolt's auth.test answered ok=false
+        refused = exc.__cause__ or exc.__context__  # Bolt raises it while handling the SlackApiError
+        error = refused.response.get("error") if isinstance(refused, SlackApiError) else None
+        raise SettingsError(
+            f"setting SLACK_BOT_TOKEN was refused by Slack (auth.test: {error or 'not ok'})"
+        ) from None
+    except (SlackClientError, OSError) as exc:
+        raise SettingsError(
+            f"Slack's Web API cannot be reached to check SLACK_BOT_TOKEN ({type(exc).__name__})"
+        ) from None
 
 
 def integration_parts(parts: Parts, runbook: Runbook, clock: Clock, settings: Settings) -> Parts:

@@ -2,6 +2,11 @@
 
 HTTP, Socket Mode, the console and the tests all reach the bot through `App.dispatch` of an app
 built here. Listeners live in `bot/slack/listeners/` and never import this module.
+
+Acks never wait on Slack: listeners run on local state only and queue their Web API calls for
+right after the ack (`bot/slack/after_ack.py`). `auth.test`, which Bolt would otherwise make on
+the first request, is made when the app is built. The client of direct calls retries a 429 after
+its Retry-After; the outbox's client does not (the outbox paces itself, `bot/outbox/pacing.py`).
 """
 
 from __future__ import annotations
@@ -9,15 +14,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.outbox.claims import SLACK_TIMEOUT_S
 from bot.outbox.direct import ImmediateOutbox
 from bot.settings import Settings
+from bot.slack.after_ack import after_ack_executor, later
 from bot.slack.announcer import announce
 from bot.slack.home_refresh import refresh_homes
 from bot.slack.listeners import register
@@ -29,13 +37,36 @@ from cutover.errors import CutoverError
 log = logging.getLogger(__name__)
 
 
+RATE_LIMIT_RETRIES = 3  # a call outside the outbox waits Retry-After and tries again, this many times
+
+
 def slack_client(settings: Settings) -> WebClient:
-    """The Web API client of the settings (SLACK_API_URL points it at a proxy or a fake Slack)."""
+    """The Web API client of direct calls (SLACK_API_URL points it at a proxy or a fake Slack).
+
+    It retries connection errors and, after Slack's Retry-After, 429s: the calls made outside the
+    outbox (private answers, modals, the Home tab, uploads) are not lost to a rate limit.
+    """
+    handlers = [ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
     if settings.slack_api_url:
         return WebClient(
-            token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_S
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_url,
+            timeout=SLACK_TIMEOUT_S,
+            retry_handlers=handlers,
         )
-    return WebClient(token=settings.slack_bot_token, timeout=SLACK_TIMEOUT_S)
+    return WebClient(token=settings.slack_bot_token, timeout=SLACK_TIMEOUT_S, retry_handlers=handlers)
+
+
+def outbox_client(client: WebClient) -> WebClient:
+    """The same Slack for the outbox, without the 429 retries: the outbox paces itself on Retry-After."""
+    if type(client) is not WebClient:  # a stand-in (the console's recording client) serves both
+        return client
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[ConnectionErrorRetryHandler()],
+    )
 
 
 def wire_slack(
@@ -64,17 +95,21 @@ def create_app(
     *,
     client: WebClient | None = None,
     responder: Responder | None = None,
+    after_ack: Executor | None = None,
 ) -> App:
     """The Bolt app of the bot, answering with these services through this Web API client.
 
-    `responder` (the console's) replaces Bolt's `respond`, which would POST to the response_url.
+    `responder` (the console's) replaces Bolt's `respond`, which would POST to the response_url;
+    `after_ack` runs the Slack calls queued for after the ack (default: a pool of threads).
+    Building it calls `auth.test` (a refused token raises BoltError), so no request waits for it.
     """
     client = client or slack_client(settings)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        token_verification_enabled=False,
+        token_verification_enabled=True,
         process_before_response=True,
+        listener_executor=after_ack or after_ack_executor(),
         before_authorize=UseOurClient(client),
         name="cutover-bot",
     )
@@ -134,19 +169,15 @@ def _explain(
     body: dict[str, Any] = request.body or {}
     if "command" in body:  # a slash command: the refusal is the ack's ephemeral answer
         return _json({"response_type": "ephemeral", "text": text})
-    try:
-        _tell_privately(context, services, body, text)
-    except Exception:  # noqa: BLE001 - the refusal could not be shown; the log has it
-        log.exception("could not show a refusal to %s", context.user_id)
-    return BoltResponse(status=200, body="")
-
-
-def _tell_privately(context: BoltContext, services: Services, body: dict, text: str) -> None:
-    """An ephemeral message to the person who clicked or submitted, where they did it."""
-    if context.user_id and context.client is not None:
-        context.client.chat_postEphemeral(
-            channel=answer_channel(services, body), user=context.user_id, text=text
+    if context.user_id:  # said privately where they clicked or submitted, right after the ack
+        later(
+            context,
+            "chat.postEphemeral",
+            channel=answer_channel(services, body),
+            user=context.user_id,
+            text=text,
         )
+    return BoltResponse(status=200, body="")
 
 
 def _json(payload: dict) -> BoltResponse:

@@ -90,6 +90,10 @@ class RecordingSlackClient(WebClient):
             status_code=200,
         )
 
+    def __deepcopy__(self, memo: dict) -> RecordingSlackClient:
+        """One record for the whole session: a copied request (Bolt's lazy listeners) calls this same client."""
+        return self
+
     def calls_to(self, method: str) -> list[ApiCall]:
         """The calls to one method, in order."""
         return [c for c in self.calls if c.method == method]
@@ -109,9 +113,12 @@ class RecordingSlackClient(WebClient):
             }
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = self._next_ts()
+            channel = str(args.get("channel", ""))
+            if method == "chat.postMessage" and channel[:1] in ("U", "W"):
+                channel = "D" + channel  # a post to a user ID lands in the app's DM with them
             self.messages.append(
                 Message(
-                    channel=args.get("channel", ""),
+                    channel=channel,
                     ts=ts,
                     text=args.get("text", ""),
                     blocks=args.get("blocks") or [],
@@ -123,7 +130,7 @@ class RecordingSlackClient(WebClient):
                 return {"ok": True, "message_ts": ts}
             return {
                 "ok": True,
-                "channel": args.get("channel", ""),
+                "channel": channel,
                 "ts": ts,
                 "message": {"text": args.get("text", ""), "ts": ts},
             }

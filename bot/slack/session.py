@@ -17,6 +17,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.bootstrap import Parts, wire_bot
 from bot.clock import FakeClock
 from bot.settings import Settings
+from bot.slack.after_ack import InlineExecutor
 from bot.slack.app import create_app
 from bot.slack.listeners.actions import opens_modal
 from bot.slack.recording_client import Message, RecordingSlackClient
@@ -84,7 +85,9 @@ class SlackSession:
             database_url=database_url,
             cutover_channel=channel,
         )
-        self.app: App = create_app(settings, self.services, client=self.client, responder=self._responder)
+        self.app: App = create_app(
+            settings, self.services, client=self.client, responder=self._responder, after_ack=InlineExecutor()
+        )
         self.requests = SlackRequests(SIGNING_SECRET)
         self.transcript: list[Entry] = []
         self._seen_calls = 0

@@ -1,21 +1,24 @@
-"""/cutover rollback R1|R2|R3 <reason> | rollback approve [note] | rollback object <reason>"""
+"""/cutover rollback R1|R2|R3 <reason> | approve [note] | object <reason> | confirm <item>|all [note]"""
 
 from __future__ import annotations
 
 from commands.context import Ctx, Outcome, Reply
 from commands.parsing import Words, rollback_id
 from commands.verb import Args
+from cutover import events as ev
 from cutover.decisions import recommend
 from cutover.plan.model import Runbook
 from cutover.raci import Action
 
-USAGE = "rollback R1|R2|R3 <reason> | rollback approve [note] | rollback object <reason>"
+USAGE = "rollback R1|R2|R3 <reason> | rollback approve [note] | rollback object <reason> | rollback confirm <item>|all [note]"
 VERDICTS = ("approve", "object")
 
 
 def parse(plan: Runbook, words: Words) -> Args:
     """The procedure and the reason are both required; or Management's approve [note] / object <reason>."""
     first = words.items[0].lower() if words.items else ""
+    if first == "confirm":
+        return {"confirm": words.get(1, "the checklist item number (or all)").lower(), "note": words.rest(2)}
     if first in VERDICTS:  # a button names the procedure it was posted for: a stale one is refused
         named = words.items[1].upper() if len(words.items) > 1 else ""
         at = 2 if named in plan.rollbacks_by_id else 1
@@ -31,6 +34,8 @@ def action(args: Args) -> Action:
     """Ordering R3 is allowed to more roles than R1 and R2; approving is for the roles the runbook asks."""
     if "verdict" in args:
         return Action("rollback_approval")
+    if "confirm" in args:
+        return Action("rollback_confirm")
     return Action("rollback", args["procedure"])
 
 
@@ -42,6 +47,25 @@ def examples(plan: Runbook) -> list[Action]:
 
 def handle(ctx: Ctx, args: Args) -> Outcome:
     """Order a rollback procedure (its steps follow in order), or approve / object to the one ordered."""
+    if "confirm" in args:
+        roles = ctx.roster.roles_of(ctx.actor)
+        events = ctx.engine.rollback_confirm(ctx.state, args["confirm"], roles, args["note"])
+        procedure = ctx.plan.rollbacks_by_id[ctx.state.rollback.procedure]
+        confirmed = [e.item for e in events if isinstance(e, ev.RollbackItemConfirmed)]
+        done = set(ctx.state.rollback.confirmed) | set(confirmed)
+        return Outcome(
+            Reply(
+                "replies/rollback_confirmed.j2",
+                {
+                    "procedure": procedure,
+                    "confirmed": confirmed,
+                    "roles": ctx.plan.roles,
+                    "left": [n for n in range(1, len(procedure.validation) + 1) if n not in done],
+                    "completed": any(isinstance(e, ev.RollbackCompleted) for e in events),
+                },
+            ),
+            events,
+        )
     if "verdict" in args:
         roles = ctx.roster.roles_of(ctx.actor)
         events = ctx.engine.rollback_approval(

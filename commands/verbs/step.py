@@ -37,7 +37,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     events = decide[args["outcome"]](ctx.state, sid, note)
     step = ctx.plan.steps_by_id.get(sid) or ctx.plan.rollback_steps_by_id[sid]
     opened = [e.gate for e in events if isinstance(e, ev.GateOpened)]
-    finished = any(isinstance(e, ev.RollbackCompleted) for e in events)
+    checklist = next((e.procedure for e in events if isinstance(e, ev.RollbackChecklistOpened)), None)
     return Outcome(
         Reply(
             "replies/step_recorded.j2",
@@ -46,7 +46,9 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "step": step,
                 "note": note,
                 "gates_opened": opened,
-                "rollback_completed": finished,
+                "checklist": ctx.plan.rollbacks_by_id[checklist] if checklist else None,
+                "switching": ctx.state.switching,
+                "rollback_step": sid in ctx.plan.rollback_steps_by_id,
             },
         ),
         events,

@@ -88,6 +88,18 @@ class RollbackStep(Strict):
     raci: Raci
     parallel: bool = False
     procedure: list[str] = []
+    validates_data: bool = False  # starting it runs the bot's data validation of the region restored
+    included_from: str = ""  # set on the steps another procedure brings in with `include: R2`
+
+
+class CheckItem(Strict):
+    """One post-rollback validation item (seed 4.4) and the role that confirms it."""
+
+    item: str
+    role: str
+
+    def __str__(self) -> str:
+        return self.item
 
 
 class RollbackProcedure(Strict):
@@ -99,7 +111,19 @@ class RollbackProcedure(Strict):
     when: str
     rto: Duration
     steps: list[RollbackStep] = Field(min_length=1)
-    validation: list[str] = Field(min_length=1)
+    validation: list[CheckItem] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_items(cls, data: object) -> object:
+        """A plain text item is confirmed by the role accountable for the procedure's first step."""
+        if not isinstance(data, dict) or not isinstance(data.get("validation"), list):
+            return data
+        steps = data.get("steps") or [{}]
+        raci = steps[0].get("raci", {}) if isinstance(steps[0], dict) else {}
+        role = (raci.get("A") or raci.get("R") or [""])[0] if isinstance(raci, dict) else ""
+        items = [{"item": v, "role": role} if isinstance(v, str) else v for v in data["validation"]]
+        return {**data, "validation": items}
 
     @model_validator(mode="after")
     def _durations_add_up(self) -> RollbackProcedure:
@@ -262,6 +286,30 @@ class Runbook(Strict):
     report: ReportRouting = ReportRouting()
     rulings: list[Ruling] = []
 
+    @model_validator(mode="before")
+    @classmethod
+    def _include_procedures(cls, data: object) -> object:
+        """A rollback step `{include: R2}` stands for that procedure's steps (R3 contains R2's)."""
+        if not isinstance(data, dict) or not isinstance(data.get("rollbacks"), list):
+            return data
+        raw = {r.get("id"): r for r in data["rollbacks"] if isinstance(r, dict)}
+        rollbacks = []
+        for rollback in data["rollbacks"]:
+            if not isinstance(rollback, dict) or not isinstance(rollback.get("steps"), list):
+                rollbacks.append(rollback)
+                continue
+            steps = []
+            for step in rollback["steps"]:
+                included = raw.get(step.get("include")) if isinstance(step, dict) and len(step) == 1 else None
+                if included is None or included is rollback:
+                    steps.append(step)
+                    continue
+                for inner in included.get("steps", []):
+                    if isinstance(inner, dict) and "include" not in inner:
+                        steps.append({**inner, "included_from": included["id"]})
+            rollbacks.append({**rollback, "steps": steps})
+        return {**data, "rollbacks": rollbacks}
+
     @model_validator(mode="after")
     def _references_resolve(self) -> Runbook:
         problems = _reference_problems(self)
@@ -386,8 +434,12 @@ def _reference_problems(runbook: Runbook) -> list[str]:
             seen_steps.add(step.id)
             check_raci(where, step.raci)
     for i, rollback in enumerate(runbook.rollbacks):
+        for j, item in enumerate(rollback.validation):
+            check_roles(f"rollbacks[{i}].validation[{j}].role", [item.role])
         for j, step in enumerate(rollback.steps):
             where = f"rollbacks[{i}].steps[{j}]"
+            if step.included_from:
+                continue  # checked where it is defined
             if step.id in seen_steps:
                 problems.append(f"{where}.id: duplicate step id {step.id!r}")
             seen_steps.add(step.id)

@@ -65,7 +65,7 @@ def collect(plan: Runbook, history: list[Recorded]) -> Facts:
     """Walk the log once, in order, and gather the report's facts."""
     facts = Facts()
     phase_of = {sid: p.id for sid, p in plan.phase_of_step.items()}
-    rollback_of = {s.id: r.id for r in plan.rollbacks for s in r.steps}
+    rollback_of = {s.id: r.id for r in plan.rollbacks for s in r.steps if not s.included_from}
     current_phase = ""
     for recorded in history:
         kind = kind_of(recorded.event)

@@ -185,7 +185,9 @@ def step_rows(plan: Runbook, state: CutoverState) -> list[StepRow]:
     """Every step that was started (plan and rollback steps), in runbook order."""
     rows = []
     planned = [(s.id, s.title, p.id, s.timeout) for p in plan.phases for s in p.steps]
-    planned += [(s.id, s.title, r.id, s.duration) for r in plan.rollbacks for s in r.steps]
+    planned += [
+        (s.id, s.title, r.id, s.duration) for r in plan.rollbacks for s in r.steps if not s.included_from
+    ]
     for sid, title, phase, timeout in planned:
         run = state.steps.get(sid)
         if run is None or run.started_at is None:
@@ -248,7 +250,7 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
         s.id: s.title for s in plan.rollback_steps_by_id.values()
     }
     phase_of = {sid: p.id for sid, p in plan.phase_of_step.items()}
-    phase_of |= {s.id: r.id for r in plan.rollbacks for s in r.steps}
+    phase_of |= {s.id: r.id for r in plan.rollbacks for s in r.steps if not s.included_from}
     for x in facts.failures:
         sid = x.payload.get("step_id", "")
         retried = [t for t in facts.dones.get(sid, []) if t > x.at]

@@ -188,7 +188,8 @@ def test_rollback_runs_its_steps_in_order_and_completes(bot):
         bot.do_step(sid, minutes=0.5)
     bot.ok("step start R1.3", ops)
     out = bot.ok("step done R1.3", ops)
-    assert "Rollback complete" in out
+    assert "post-rollback checklist" in out and bot.state.status == Status.ROLLING_BACK
+    bot.confirm_rollback_checklist()
     assert bot.state.status == Status.ROLLED_BACK
     assert bot.state.terminal
 

@@ -57,7 +57,6 @@ STEP_R = {  # seed 2.1's R column (3.2 from seed 3.2: Database Admin + Operation
     "R2.7": {"operations"},
     "R3.1": {"network_engineer"},
     "R3.2": {"database_admin"},
-    "R3.3": {"operations"},
     "R3.4": {"database_admin"},
     "R3.5": {"incident_commander"},
 }

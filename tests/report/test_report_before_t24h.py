@@ -62,7 +62,7 @@ def test_the_report_is_uploaded_into_the_cutover_thread_and_the_t_plus_24h_messa
     assert t_plus_24h and all(permalink in p["text"] for p in t_plus_24h)
     assert not [p for p in t_plus_24h if "`/cutover report`" in p["text"]]  # not the fallback sentence
     summaries = [p for p in bot.posted() if "Post-cutover report, executive summary" in p["text"]]
-    assert [p["channel"] for p in summaries] == [f"D{MGMT}"] and permalink in summaries[0]["text"]
+    assert [p["channel"] for p in summaries] == [MGMT] and permalink in summaries[0]["text"]  # their DM
 
 
 def test_the_report_is_written_once(a_day_after):

@@ -22,6 +22,12 @@ class RosterSteps:
         """The Slack id of a roster member holding a role."""
         return self.roster.members_of(role)[index].slack_id
 
+    def confirm_rollback_checklist(self) -> None:
+        """Each role of the ordered rollback's checklist confirms its items (seed 4.4)."""
+        procedure = self.plan.rollbacks_by_id[self.state.rollback.procedure]
+        for role in dict.fromkeys(item.role for item in procedure.validation):
+            self.ok("rollback confirm all", self.person(role))
+
     def do_step(self, step_id: str, minutes: float = 1) -> None:
         """Start a step as its R role, let time pass, mark it done."""
         step = self.plan.steps_by_id.get(step_id) or self.plan.rollback_steps_by_id[step_id]

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.slack.rate_tiers import SlackRateLimits
+
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 TS_BASE = 1764550800  # 2025-12-01T01:00:00Z: message timestamps count up from here
 
@@ -45,9 +47,11 @@ class FakeSlackApi:
             list
         )  # channel id -> messages, oldest first
         self._limit: tuple[int, int] | None = None
+        self._tiers: SlackRateLimits | None = None
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._failures: list[int] = []
         self._down = False
+        self._delay = 0.0  # every method, before answering (`slow_all`)
         self._answers: dict[str, dict[str, Any]] = {}
         self._delays: dict[str, float] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -139,10 +143,20 @@ class FakeSlackApi:
         with self._lock:
             return self._delays.get(method, 0.0)
 
+    def rate_tiers(self, limits: SlackRateLimits | None = None) -> None:
+        """Enforce Slack's documented rate limits from now on (`bot/slack/rate_tiers.py`; None: Slack's own tiers)."""
+        with self._lock:
+            self._tiers = limits or SlackRateLimits()
+
     def fail_next(self, n: int = 1, status: int = 500) -> None:
         """Answer the next `n` requests with this HTTP status."""
         with self._lock:
             self._failures.extend([status] * n)
+
+    def slow_all(self, seconds: float) -> None:
+        """Take this long before answering every later request, of any method (a Slack having a bad night)."""
+        with self._lock:
+            self._delay = seconds
 
     def down(self, is_down: bool = True) -> None:
         """While down, answer every request 503."""
@@ -156,7 +170,11 @@ class FakeSlackApi:
     ) -> tuple[int, dict[str, str], Any]:
         """Record one request and decide its (status, extra headers, body)."""
         with self._lock:
-            refusal = self._refusal(method)
+            delay = self._delay
+        if delay:
+            time.sleep(delay)  # outside the lock: slow calls overlap, as they do at Slack
+        with self._lock:
+            refusal = self._refusal(method, args)
             attempt = {
                 "method": method,
                 "args": args,
@@ -169,7 +187,7 @@ class FakeSlackApi:
             self.calls.append({"method": method, "args": args, "headers": headers})
             return 200, {}, self._body(method, args)
 
-    def _refusal(self, method: str) -> tuple[int, dict[str, str], Any] | None:
+    def _refusal(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], Any] | None:
         if self._down:
             return 503, {}, {"ok": False, "error": "service_unavailable"}
         if self._failures:
@@ -184,6 +202,10 @@ class FakeSlackApi:
             if len(recent) >= per_second:
                 return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
             recent.append(now)
+        if self._tiers and method.count(".") and not method.startswith(("upload/", "response/")):
+            after = self._tiers.check(method, args, time.monotonic())
+            if after is not None:
+                return 429, {"Retry-After": str(after)}, {"ok": False, "error": "ratelimited"}
         return None
 
     def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -218,6 +240,8 @@ class FakeSlackApi:
     def _channel_id(self, channel: str) -> str:
         if channel and channel[0] in "CDG" and channel.isalnum() and channel.isupper():
             return channel
+        if channel and channel[0] in "UW" and channel.isalnum() and channel.isupper():
+            return _dm_of(channel)  # a post to a user ID lands in the app's DM with them (Messages tab)
         if channel not in self._channels:
             self._channels[channel] = "C" + hashlib.sha1(channel.encode()).hexdigest()[:9].upper()
         return self._channels[channel]
@@ -269,7 +293,7 @@ class FakeSlackApi:
             }
         if method == "conversations.open":
             users = str(args.get("users", ""))
-            return {"ok": True, "channel": {"id": "D" + hashlib.sha1(users.encode()).hexdigest()[:9].upper()}}
+            return {"ok": True, "channel": {"id": _dm_of(users)}}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             view = args.get("view") if isinstance(args.get("view"), dict) else {}
             return {"ok": True, "view": {**view, "id": f"V{next(self._ids):09d}"}}
@@ -297,6 +321,11 @@ class FakeSlackApi:
                 "bot_id": "B0CUTOVER",
             }
         return {"ok": True}
+
+
+def _dm_of(user: str) -> str:
+    """The ID of the app's DM channel with a user (the same for conversations.open and a post to the user)."""
+    return "D" + hashlib.sha1(user.encode()).hexdigest()[:9].upper()
 
 
 class _Handler(BaseHTTPRequestHandler):

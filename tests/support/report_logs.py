@@ -112,6 +112,11 @@ STAGE1 = [
 ]
 
 
+# The post-rollback checklists (seed 4.4), confirmed by their roles the moment the last step is done.
+CHECKLIST_R1 = [(420, who, "rollback confirm all") for who in ("ops", "dba", "ic")]
+CHECKLIST_R2 = [(420, who, "rollback confirm all") for who in ("net", "dba", "ops", "ic")]
+
+
 def validation(passed: bool, msk_current: int = 5100) -> dict:
     """A validation.completed payload; an MSK count below the baseline's 5000 is message loss."""
     items = [
@@ -237,6 +242,7 @@ def r1_log(bot: CommandBot) -> None:
             (300, "ops", "step done R1.2"),
             (300, "ops", "step start R1.3"),
             (420, "ops", "step done R1.3"),
+            *CHECKLIST_R1,
         ]
     )
     run(bot, script)
@@ -322,6 +328,7 @@ def r2_log(bot: CommandBot) -> None:
         (4260, "dba", "step done R2.6"),
         (4260, "ops", "step start R2.7"),
         (4380, "ops", "step done R2.7"),
+        *((4380, who, text) for _, who, text in CHECKLIST_R2),
     ]
     run(bot, PHASE0 + STAGE1 + stage2)
     at(bot, 4400)

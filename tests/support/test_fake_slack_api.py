@@ -120,3 +120,21 @@ def test_answer_with_overrides_a_method(slack, client):
     slack.answer_with("apps.connections.open", {"ok": True, "url": "ws://127.0.0.1:1/link"})
     assert client.apps_connections_open(app_token="xapp-1")["url"] == "ws://127.0.0.1:1/link"
     assert slack.calls_to("apps.connections.open")[0]["headers"]["Authorization"] == "Bearer xapp-1"
+
+
+def test_slacks_documented_tiers_answer_429_with_retry_after(slack):
+    client = WebClient(token="xoxb-test", base_url=slack.url, retry_handlers=[])
+    slack.rate_tiers()
+    for n in range(50):  # conversations.open is Tier 3: 50 a minute
+        client.conversations_open(users=f"U{n:05d}")
+    with pytest.raises(SlackApiError) as refused:
+        client.conversations_open(users="U99999")
+    assert refused.value.response.status_code == 429
+    assert 55 <= int(refused.value.response.headers["Retry-After"]) <= 60
+    assert client.chat_postMessage(channel="U00001", text="hi")["ok"], "another method has its own allowance"
+
+
+def test_a_post_to_a_user_id_lands_in_their_dm_channel(client):
+    posted = client.chat_postMessage(channel="U123", text="hi")
+    assert posted["channel"] == client.conversations_open(users="U123")["channel"]["id"]
+    assert posted["channel"].startswith("D")

@@ -49,6 +49,7 @@ def test_levels_follow_start_rollback_failed_rollback_and_restoration(timed):
     for step in timed.plan.rollbacks_by_id["R1"].steps:
         if timed.state.step(step.id).status != "done":
             timed.do_step(step.id, minutes=0.5)
+    timed.confirm_rollback_checklist()
     assert timed.state.status == "rolled_back"
     timed.advance(seconds=1)
     assert [r.event.level for r in events(timed, "degradation.changed")] == [1, 2, 3, 2, 0]

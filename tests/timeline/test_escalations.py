@@ -23,8 +23,7 @@ def with_backup_ic(roster: Roster) -> Roster:
 
 
 def dms_to(bot: TimedBot, user: str, contains: str = "") -> list[dict]:
-    dm = bot.services.outbox.ts(f"dm:{user}")
-    return [p for p in bot.posts(contains) if dm and p["channel"] == dm]
+    return [p for p in bot.posts(contains) if p["channel"] == user]  # posted to the user ID: their DM
 
 
 class Alarms:

@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
+from bot.slack.after_ack import ack_then_send
 from bot.slack.listeners.actions import request_key
 from bot.slack.listeners.common import tell
 from commands.context import Services
@@ -24,16 +24,16 @@ def command_for(action_id: str, value: str) -> str:
 
 
 def acknowledge(
-    ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient
+    ack: Ack, body: dict, action: dict, services: Services, actor: str, context: BoltContext
 ) -> None:
-    """Record the acknowledgement as the person who pressed, and tell them privately."""
+    """Record the acknowledgement as the person who pressed, and tell them privately (after the ack)."""
     ack()
     command = command_for(action["action_id"], action.get("value", ""))
     reply = execute(services, actor, command, key=request_key(body, action))
-    tell(client, services, body, actor, reply)
+    tell(context, services, body, actor, reply)
 
 
 def register(app: App) -> None:
     """Listen for both Acknowledge buttons."""
-    app.action("comm_ack")(acknowledge)
-    app.action("escalation_ack")(acknowledge)
+    ack_then_send(app.action("comm_ack"), acknowledge)
+    ack_then_send(app.action("escalation_ack"), acknowledge)

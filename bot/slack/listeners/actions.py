@@ -1,7 +1,7 @@
 """Buttons: each one is the equivalent /cutover command, so the RACI and the engine decide alike.
 
-A button that needs a reason (Failed, Reject, Roll back, Abort) opens a modal at once, before
-any database work: a trigger id expires 3 s after the click. The permission is checked first
+A button that needs a reason (Failed, Reject, Roll back, Abort) opens a modal right after the
+ack, before any database work: a trigger id expires 3 s after the click. The permission is checked first
 from memory (the RACI predicate is pure); a denied person gets no modal but an ephemeral
 refusal, recorded like any denial. The modal's submission runs the command (bot/slack/listeners/views.py).
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
+from bot.slack.after_ack import ack_then_send, later
 from bot.slack.listeners.common import answer_channel, tell
 from commands.context import Services
 from commands.run import execute, parse
@@ -65,7 +65,7 @@ def opens_modal(action_id: str) -> bool:
 def register(app: App) -> None:
     """Listen for every button of the bot's messages and App Home."""
     for action_id in BUTTONS:
-        app.action(action_id)(button_pressed)
+        ack_then_send(app.action(action_id), button_pressed)
 
 
 def request_key(body: dict, action: dict) -> str:
@@ -74,22 +74,31 @@ def request_key(body: dict, action: dict) -> str:
 
 
 def button_pressed(
-    ack: Ack, body: dict, action: dict, services: Services, actor: str, client: WebClient
+    ack: Ack, body: dict, action: dict, services: Services, actor: str, context: BoltContext
 ) -> None:
-    """Run the button's command as the person who pressed it, or open the modal asking for the reason."""
+    """Run the button's command as the person who pressed it, or open the modal asking for the reason.
+
+    Both answers (the private reply, the modal) go to Slack after the ack.
+    """
     ack()
     button = BUTTONS[action["action_id"]]
     value = action.get("value", "")
     command = button.command.format(value=value)
     if button.modal_title is not None:
-        _ask_reason(services, client, body, actor, button, command, value)
+        _ask_reason(services, context, body, actor, button, command, value)
         return
     reply = execute(services, actor, command, key=request_key(body, action))
-    tell(client, services, body, actor, reply)
+    tell(context, services, body, actor, reply)
 
 
 def _ask_reason(
-    services: Services, client: WebClient, body: dict, actor: str, button: Button, command: str, value: str
+    services: Services,
+    context: BoltContext,
+    body: dict,
+    actor: str,
+    button: Button,
+    command: str,
+    value: str,
 ) -> None:
     """Open the reason modal when the person may do this; otherwise refuse (and record) without a modal."""
     placeholder = f"{command} {REASON_PLACEHOLDER}"
@@ -112,4 +121,4 @@ def _ask_reason(
         command=command,
         metadata=metadata,
     )
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    later(context, "views.open", trigger_id=body["trigger_id"], view=view)

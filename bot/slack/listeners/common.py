@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from slack_bolt import BoltContext
+
+from bot.slack.after_ack import later
 from bot.slack.replies import reply_blocks, reply_text
 from commands.context import Reply, Services
 
@@ -28,13 +31,13 @@ def answer(services: Services, reply: Reply) -> dict[str, Any]:
     return dict(message)
 
 
-def tell(client, services: Services, body: dict, user: str, reply: Reply) -> None:
-    """Show a reply privately to the person who clicked or submitted, where they did it."""
+def tell(context: BoltContext, services: Services, body: dict, user: str, reply: Reply) -> None:
+    """Show a reply privately to the person who clicked or submitted, where they did it (after the ack)."""
     message = answer(services, reply)
     args: dict[str, Any] = {"channel": answer_channel(services, body), "user": user, "text": message["text"]}
     if message.get("blocks"):
         args["blocks"] = message["blocks"]
-    client.chat_postEphemeral(**args)
+    later(context, "chat.postEphemeral", **args)
 
 
 def answer_channel(services: Services, body: dict) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
+from bot.slack.after_ack import ack_then_send
 from bot.slack.listeners.common import tell
 from commands.context import Services
 from commands.run import execute
@@ -14,7 +14,7 @@ from commands.run import execute
 
 def register(app: App) -> None:
     """Listen for the reason modal."""
-    app.view("cutover_reason")(reason_submitted)
+    ack_then_send(app.view("cutover_reason"), reason_submitted)
 
 
 def request_key(view: dict) -> str:
@@ -29,10 +29,10 @@ def typed_reason(view: dict) -> str:
 
 
 def reason_submitted(
-    ack: Ack, body: dict, view: dict, services: Services, actor: str, client: WebClient
+    ack: Ack, body: dict, view: dict, services: Services, actor: str, context: BoltContext
 ) -> None:
-    """Run `<command> <reason>` as the person who submitted, close the modal, answer privately."""
+    """Run `<command> <reason>` as the person who submitted, close the modal, answer privately (after the ack)."""
     command = json.loads(view["private_metadata"])["command"]
     reply = execute(services, actor, f"{command} {typed_reason(view)}".strip(), key=request_key(view))
     ack()
-    tell(client, services, body, actor, reply)
+    tell(context, services, body, actor, reply)
