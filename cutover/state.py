@@ -9,6 +9,7 @@ from enum import StrEnum
 from cutover import events as ev
 from cutover.integrity.state import INTEGRITY_HANDLERS, IntegrityState
 from cutover.report.events import REPORT_HANDLERS
+from cutover.status.events import STATUS_PAGE_HANDLERS, StatusPageState
 from cutover.timeline.state import TIME_HANDLERS, TimeState
 
 
@@ -145,6 +146,7 @@ class CutoverState:
     integrity: IntegrityState = field(default_factory=IntegrityState)  # go/no-go and data checks (issue 5)
     time: TimeState = field(default_factory=TimeState)  # time-driven actions fired (issue 4)
     report_requested_at: datetime | None = None  # the last `report.requested` (issue 6)
+    status_page: StatusPageState = field(default_factory=StatusPageState)  # public status updates
 
     @property
     def terminal(self) -> bool:
@@ -382,3 +384,4 @@ _HANDLERS = {
 _HANDLERS.update(INTEGRITY_HANDLERS)  # go/no-go and data integrity events (cutover/integrity/state.py)
 _HANDLERS.update(TIME_HANDLERS)  # time-driven coordination events (cutover/timeline/state.py)
 _HANDLERS.update(REPORT_HANDLERS)  # the report asked for (cutover/report/events.py)
+_HANDLERS.update(STATUS_PAGE_HANDLERS)  # status page updates published (cutover/status/events.py)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cutover.errors import PlanError
 from cutover.plan.durations import Duration
-from cutover.plan.sections import Business, Communications, DataChecks, Monitoring
+from cutover.plan.sections import Business, Communications, DataChecks, Monitoring, StatusPage
 
 PhaseStatusName = Literal["success", "failed", "in_progress"]
 
@@ -275,6 +275,7 @@ class Runbook(Strict):
     monitoring: Monitoring | None = None
     data_checks: DataChecks | None = None
     rulings: list[Ruling] = []
+    status_page: StatusPage | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -162,3 +162,24 @@ class DataChecks(Section):
     reconcile_msk_tolerance_pct: float = 0.1
     reconcile_msk_max_messages: int | None = None  # seed 3.4 "alert if counts differ by > 1000 messages"
     readiness_alarms: list[str] = []
+
+
+class StatuspageTarget(Section):
+    """An Atlassian Statuspage page and component mirrored from the cutover (its API key is a setting)."""
+
+    page_id: str
+    component_id: str
+
+
+class StatusPage(Section):
+    """The public status page (seed 5.3): where it lives, who to call, how often it is refreshed."""
+
+    url: str
+    hotline: str
+    channel: str
+    update_every: Duration
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    statuspage: StatuspageTarget | None = None
+    dashboard: str = ""  # the CloudWatch dashboard name ("" = none)
+    metrics_namespace: str = "NXOP/Cutover"
