@@ -66,11 +66,12 @@ def status_html(services: Services, view: StatusView, *, refresh_s: int = REFRES
     return env.get_template("status/page.html.j2").render(v=view, refresh_s=refresh_s).strip()
 
 
-def public_pages(services: Services) -> dict[str, Any]:
+def public_pages(services: Services, *, refresh_s: int = REFRESH_S) -> dict[str, Any]:
     """The pages `serve --http` answers without authentication: /status (HTML) and /status.json."""
 
     def html() -> tuple[str, bytes]:
-        return "text/html; charset=utf-8", status_html(services, current_view(services)).encode("utf-8")
+        page = status_html(services, current_view(services), refresh_s=refresh_s)
+        return "text/html; charset=utf-8", page.encode("utf-8")
 
     def doc() -> tuple[str, bytes]:
         body = json.dumps(status_json(services, current_view(services)), ensure_ascii=False)
