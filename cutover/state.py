@@ -125,6 +125,7 @@ class CutoverState:
     created_at: datetime | None = None
     window_start: datetime | None = None
     window_timezone: str = "UTC"
+    scheduled_at: datetime | None = None  # when the window in force was set (a late notice says so)
     decision: str | None = None
     decision_reason: str = ""
     decided_by: str | None = None
@@ -210,6 +211,7 @@ def _planned(s: CutoverState, e: ev.CutoverPlanned, at: datetime, actor: str) ->
 def _scheduled(s: CutoverState, e: ev.WindowScheduled, at: datetime, actor: str) -> None:
     s.window_start = datetime.fromisoformat(e.window_start)
     s.window_timezone = e.timezone
+    s.scheduled_at = at
     s.status = Status.SCHEDULED
     s.decision = None  # a new window needs a new go/no-go
 

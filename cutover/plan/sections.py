@@ -87,8 +87,10 @@ class Communication(Section):
     """One message of the communication plan, placed relative to an anchor time."""
 
     id: str
-    anchor: Literal["window", "start", "completion"]
+    # rollback_failed: the moment a rollback failed (degradation level 3: every audience is told)
+    anchor: Literal["window", "start", "completion", "rollback_failed"]
     offset: Duration
+    every: Duration | None = None  # repeated while the cutover is under way (slot ids `<id>#<n>`)
     only_if_not_complete: bool = False
     audiences: list[str] = Field(min_length=1)
     subject: str
