@@ -53,7 +53,8 @@ def comm_context(services: Services, state: CutoverState, now: datetime | None =
         "status_url": page.url if page else "",
         "hotline": page.hotline if page else "",
         "status_channel": page.channel if page else "",
-        "monitoring_runs": state.status == Status.SUCCEEDED and bool(plan.monitoring and plan.monitoring.windows),
+        "monitoring_runs": state.status == Status.SUCCEEDED
+        and bool(plan.monitoring and plan.monitoring.windows),
         "monitoring_hours": _monitoring_hours(plan),
     }
 

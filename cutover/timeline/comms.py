@@ -52,7 +52,7 @@ def _repeats(state: CutoverState, message: Communication, rank: int, t: datetime
         return []
     k = 0 if t < first else (t - first) // message.every
     found = []
-    for n in ({k + 1, k + 2} if t >= first else {1}):
+    for n in {k + 1, k + 2} if t >= first else {1}:
         at = first + (n - 1) * message.every
         comm_id = slot_id(message, n)
         record = state.time.comm(comm_id)
@@ -130,7 +130,9 @@ def views(state: CutoverState, plan: Runbook) -> list[CommView]:
     for message in plan.communications.messages:
         record = state.time.comm(message.id)
         if message.every:
-            sent = [state.time.comm(slot_id(message, n)) for n in range(1, _slots_recorded(state, message) + 1)]
+            sent = [
+                state.time.comm(slot_id(message, n)) for n in range(1, _slots_recorded(state, message) + 1)
+            ]
             record = sent[-1] if sent else record
         at = due_at(state, message) if state.window_start else None
         status = (

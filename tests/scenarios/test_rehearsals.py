@@ -43,6 +43,12 @@ def test_each_scenario_ends_as_the_seed_says(plan, roster, tmp_path, name):
     assert triggers <= set(sent), sent
     report = (tmp_path / "report.md").read_text()
     assert f"| Overall assessment | **{assessment}**" in report
+    assert report.startswith("# REHEARSAL — Post-cutover report")
+    assert report.rstrip().endswith(f"> **REHEARSAL — simulated infrastructure** (scenario {name}).")
+    assert (
+        '<div class="rehearsal" id="rehearsal">REHEARSAL — simulated infrastructure'
+        in (tmp_path / "report.html").read_text()
+    )
     assert (tmp_path / "timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<img" in (tmp_path / "report.html").read_text()
     lines = [json.loads(line) for line in (tmp_path / "transcript.jsonl").read_text().splitlines()]

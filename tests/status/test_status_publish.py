@@ -33,7 +33,7 @@ def aws(monkeypatch):
 
 def wired(plan, roster, aws) -> StatusBot:
     bot = StatusBot(plan, roster, "sqlite://", T0)
-    bot.services.extras["status_s3"], bot.services.extras["cloudwatch"] = aws
+    bot.services.status_targets.s3, bot.services.status_targets.cloudwatch = aws
     return bot
 
 
@@ -72,7 +72,7 @@ def test_the_page_is_published_at_each_change_and_every_5_minutes_while_running(
     assert doc["eta"] == doc["ended_at"]
     assert [h["phase"] for h in doc["history"]][0] == "completed"  # newest first, this update included
     assert len(doc["history"]) == len(published)
-    assert all(p["targets"] == ["status_s3", "cloudwatch"] for _, p in published)
+    assert all(p["targets"] == ["s3", "cloudwatch"] for _, p in published)
     html = s3.get_object(Bucket=BUCKET, Key="index.html")
     assert html["ContentType"] == "text/html; charset=utf-8"
     assert "Maintenance complete, all services restored" in html["Body"].read().decode()
@@ -141,7 +141,7 @@ def test_a_failing_target_is_recorded_and_the_others_still_publish(plan, roster,
     bot.advance(seconds=1)
     _, payload = bot.published()[-1]
     assert payload["targets"] == ["cloudwatch"]
-    assert payload["failures"][0].startswith("status_s3: ") and "NoSuchBucket" in payload["failures"][0]
+    assert payload["failures"][0].startswith("s3: ") and "NoSuchBucket" in payload["failures"][0]
     assert cloudwatch.list_metrics(Namespace="NXOP/Cutover")["Metrics"]
 
 

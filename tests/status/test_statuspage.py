@@ -51,7 +51,7 @@ def mirrored(plan, roster, statuspage) -> StatusBot:
     target = StatuspageTarget(page_id=PAGE, component_id=COMPONENT)
     page = plan.status_page.model_copy(update={"statuspage": target})
     bot = StatusBot(plan.model_copy(update={"status_page": page}), roster, "sqlite://", T0)
-    bot.services.extras["statuspage"] = StatuspageClient(KEY, statuspage.url)
+    bot.services.status_targets.statuspage = StatuspageClient(KEY, statuspage.url)
     return bot
 
 

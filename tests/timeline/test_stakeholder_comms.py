@@ -57,7 +57,9 @@ def test_level_3_reaches_every_audience_with_the_manual_procedures(timed):
         for channel in audience.slack_channels:
             (post,) = timed.posts("EMERGENCY: the rollback", channel=channel)
             assert "Flight Release (Manual)" in post["text"] and STATUS_LINK in post["text"]
-    emailed = {a for m in timed.emails("Emergency: NXOP unavailable") for a in m["Destination"]["ToAddresses"]}
+    emailed = {
+        a for m in timed.emails("Emergency: NXOP unavailable") for a in m["Destination"]["ToAddresses"]
+    }
     assert emailed == {e for a in audiences.values() for e in a.emails}  # partners included
 
 
@@ -66,8 +68,9 @@ def test_t_minus_1h_announces_level_1_and_every_stakeholder_message_links_the_st
     run_to_success(timed)
     timed.until(timed.state.ended_at + timedelta(hours=25))
     (final,) = timed.posts("System Maintenance Starting in 1 Hour", channel="#nxop-business")
-    assert 'From the start, service level 1: Planned Maintenance (During Cutover): "Maintenance in progress' in (
-        final["text"]
+    assert (
+        'From the start, service level 1: Planned Maintenance (During Cutover): "Maintenance in progress'
+        in (final["text"])
     )
     business_posts = timed.posts(channel="#nxop-business") + timed.posts(channel="#nxop-ops-center")
     assert len(business_posts) >= 8 and all(STATUS_LINK in p["text"] for p in business_posts)
@@ -95,7 +98,10 @@ def test_a_window_set_less_than_7_days_ahead_says_so_instead_of_blaming_the_bot(
     timed.ok("schedule 2026-12-02 02:00", timed.person("incident_commander"))
     timed.advance(seconds=1)
     (notice,) = timed.posts("Planned System Maintenance", channel="#nxop-business")
-    assert "This notice was planned 7d ahead; the window was scheduled only 2d before it starts" in notice["text"]
+    assert (
+        "This notice was planned 7d ahead; the window was scheduled only 2d before it starts"
+        in notice["text"]
+    )
     assert "bot was unavailable" not in notice["text"]
     (mail, *_) = timed.emails("Planned System Maintenance")
     assert "bot was unavailable" not in mail["Message"]["Body"]["Text"]["Data"]
