@@ -13,6 +13,8 @@ from tests.conftest import T0
 from tests.status.conftest import WINDOW, StatusBot
 
 BUCKET = "status.nxop.com"
+# seed 2.5: phase, elapsed, remaining, status; escalations and the degradation level
+SEED_METRICS = ["Phase", "ElapsedSeconds", "RemainingSeconds", "Status", "Escalations", "DegradationLevel"]
 
 
 @pytest.fixture
@@ -97,14 +99,7 @@ def test_the_dashboard_has_the_seeds_six_fields_and_the_metrics_are_put(plan, ro
     bot.to_started(WINDOW)
     bot.advance(minutes=6)
     names = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="NXOP/Cutover")["Metrics"]}
-    assert names == {
-        "Phase",
-        "ElapsedSeconds",
-        "RemainingSeconds",
-        "Status",
-        "Escalations",
-        "DegradationLevel",
-    }
+    assert names == set(SEED_METRICS)
     stats = cloudwatch.get_metric_statistics(
         Namespace="NXOP/Cutover",
         MetricName="DegradationLevel",
@@ -122,14 +117,7 @@ def test_the_dashboard_has_the_seeds_six_fields_and_the_metrics_are_put(plan, ro
     assert "| **Time Elapsed** | 5m |" in text  # the publication at 5 minutes, still in Phase 0
     assert "| **Current Phase** | Phase 0 - Continuous Readiness Validation |" in text
     graphs = [w["properties"]["metrics"][0][1] for w in body["widgets"][1:]]
-    assert graphs == [
-        "Phase",
-        "ElapsedSeconds",
-        "RemainingSeconds",
-        "Status",
-        "Escalations",
-        "DegradationLevel",
-    ]
+    assert graphs == SEED_METRICS
 
 
 def test_a_failing_target_is_recorded_and_the_others_still_publish(plan, roster, aws):
