@@ -45,7 +45,7 @@ def test_markdown_has_the_ten_sections_in_order_and_the_figures(files):
     positions = [md.index(title) for title in SECTIONS]
     assert positions == sorted(positions)
     assert (
-        "| Duration | 9m10s (target 42m: the plan's critical path, since the runbook's overall target of 10m is shorter than its own steps) |"
+        "| Duration | 9m10s (target 51m: the plan's critical path, since the runbook's overall target of 10m is shorter than its own steps) |"
         in md
     )
     assert "| Actual recovery time | 7m (health checks green in us-west-2: step 3.1 done) |" in md

@@ -74,7 +74,7 @@ def test_the_status_page_reads_on_a_phone_refreshes_itself_and_logs_no_error(
             assert banner.get_attribute("data-status") == "yellow"
             assert "Planned maintenance in progress" in banner.inner_text()
             assert "Maintenance in progress, some features limited" in banner.inner_text()
-            assert page.locator("#eta").inner_text() == "2026-12-01 01:47 UTC"
+            assert page.locator("#eta").inner_text() == "2026-12-01 01:56 UTC"
             assert "Flight Planning: Read-only mode" in page.locator("#services").inner_text()
             assert page.locator("#contact a[href^='tel:']").inner_text() == "1-800-NXOP-OPS"
             history = page.locator("#history li").all_inner_texts()
@@ -87,6 +87,13 @@ def test_the_status_page_reads_on_a_phone_refreshes_itself_and_logs_no_error(
                 page.screenshot(path=os.environ["CUTOVER_STATUS_SCREENSHOT"], full_page=True)
             page.goto(refreshing.url + "/status")  # the same page, reloading itself every second
             assert page.locator("#status").get_attribute("data-status") == "yellow"
+            plan, roster = services.plan, services.roster
+            for sid in ("0.1", "0.2", "0.3"):  # a rollback needs something switched first
+                who = roster.members_of(plan.steps_by_id[sid].raci.R[0])[0].slack_id
+                served.run(f"step start {sid}", who)
+                served.run(f"step done {sid}", who)
+            served.run("gate approve 1", IC)
+            served.run("step start 1A.1", roster.members_of(plan.steps_by_id["1A.1"].raci.R[0])[0].slack_id)
             served.run("rollback R2 connections failing", IC)
             fire_due(services, served.clock.now())
             page.wait_for_selector("#status[data-status='red']", timeout=10_000)  # no reload by the test

@@ -50,7 +50,7 @@ def test_status_follows_the_cutover_with_its_history(served):
     fire_due(served.runtime.services, served.clock.now())
     doc = json.loads(get(served.server.url + "/status.json")[2])
     assert (doc["status"], doc["level"], doc["phase"]) == ("yellow", 1, "in_progress")
-    assert doc["eta"] == "2026-12-01T01:47:00Z"  # started 01:05, the plan's 42 minutes
+    assert doc["eta"] == "2026-12-01T01:56:00Z"  # started 01:05, the plan's 51 minutes
     assert [h["phase"] for h in doc["history"]] == ["in_progress", "scheduled"]
     status, headers, body = get(served.server.url + "/status")
     page = body.decode()

@@ -85,6 +85,8 @@ def test_a_rollback_turns_the_page_red_at_once(plan, roster, aws):
     bot = wired(plan, roster, aws)
     bot.to_started(WINDOW)
     bot.advance(minutes=2)
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person(plan.steps_by_id["1A.1"].raci.R[0]))  # something is switched
     bot.ok("rollback R2 connections failing", bot.person("incident_commander"))
     bot.advance(seconds=1)
     doc = page_json(s3)

@@ -69,6 +69,8 @@ def test_a_cutover_is_one_maintenance_with_updates_and_the_component_follows_the
     bot.advance(seconds=1)
     assert statuspage.components[COMPONENT] == "under_maintenance"
     bot.advance(minutes=1)
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person(plan.steps_by_id["1A.1"].raci.R[0]))  # something is switched
     bot.ok("rollback R2 connections failing", bot.person("incident_commander"))
     bot.advance(seconds=1)
     assert statuspage.components[COMPONENT] == "partial_outage"
