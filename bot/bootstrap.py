@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from commands.context import Clock, Outbox, Services
+from commands.context import Clock, Outbox, Services, StatusTargets
 from commands.ledger import Ledger
 from cutover.engine import Engine
 from cutover.plan.model import Runbook, load_runbook
@@ -44,6 +44,9 @@ class Parts:
     baseline_archive: Any = None  # where baselines are kept (bot/probes/archive.py)
     report_archive: Any = None  # a boto3 S3 client: reports archived to the runbook's bucket
     inline_jobs: bool = False
+    status_targets: StatusTargets | None = (
+        None  # where the status page is published (S3, Statuspage, CloudWatch)
+    )
 
 
 def wire_bot(
@@ -62,6 +65,8 @@ def wire_bot(
     from bot.slack.app import wire_slack  # the Slack side loads here, off the CLI's import path
 
     services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for)
+    if parts.status_targets is not None:
+        services.status_targets = parts.status_targets
     reports.wire(services, inline=parts.inline_jobs, archive=parts.report_archive)
     if parts.slack is not None:
         wire_slack(services, parts.slack, channel=parts.channel, outbox=make_outbox(services, parts))

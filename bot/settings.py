@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # PostgreSQL, where replicas may share the database, every decision reads the log
     cutover_shared_read_ms: int = Field(default=20, ge=0, le=1000)
     cutover_log_format: Literal["text", "json"] = "text"  # json: one JSON object per log line
+    # serve refuses the example roster (fake Slack ids) unless this says it is meant (a demo workspace)
+    cutover_allow_example_roster: bool = False
+    # Atlassian Statuspage (the runbook's status_page.statuspage names the page and component)
+    cutover_statuspage_api_key: str | None = None
+    cutover_statuspage_api_url: str = "https://api.statuspage.io/v1"
 
     @field_validator(
         "slack_bot_token",
@@ -43,6 +48,7 @@ class Settings(BaseSettings):
         "slack_app_token",
         "slack_api_url",
         "cutover_templates_dir",
+        "cutover_statuspage_api_key",
         mode="before",
     )
     @classmethod
@@ -134,7 +140,20 @@ def require(settings: Settings, mode: str) -> Settings:
     for name in ("cutover_runbook", "cutover_roster"):
         if not Path(getattr(settings, name)).is_file():
             raise SettingsError(f"setting {name.upper()} names no readable file: {getattr(settings, name)}")
+    if mode in MODE_NEEDS and not settings.cutover_allow_example_roster and _is_example_roster(settings):
+        raise SettingsError(
+            "setting CUTOVER_ROSTER is missing: serve needs the roster of the people on duty "
+            "(the example roster has made-up Slack ids; set CUTOVER_ALLOW_EXAMPLE_ROSTER=1 to use it anyway)"
+        )
     templates = settings.cutover_templates_dir
     if templates is not None and not Path(templates).is_dir():
         raise SettingsError(f"setting CUTOVER_TEMPLATES_DIR names no directory: {templates}")
     return settings
+
+
+def _is_example_roster(settings: Settings) -> bool:
+    """True when the roster in force is the shipped example (by default or named explicitly)."""
+    try:
+        return Path(settings.cutover_roster).samefile(default_roster_path())
+    except OSError:
+        return False

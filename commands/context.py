@@ -92,6 +92,15 @@ class Outcome:
 RecordedListener = Callable[["Services", CutoverState, list[Recorded]], None]
 
 
+@dataclass
+class StatusTargets:
+    """Where the public status page is published besides /status (bot/status/publish.py); None: not wired."""
+
+    s3: Any = None  # a boto3 S3 client: index.html and status.json in the runbook's bucket
+    statuspage: Any = None  # a bot.status.statuspage.StatuspageClient
+    cloudwatch: Any = None  # a boto3 CloudWatch client: the metrics and the dashboard
+
+
 @dataclass(eq=False)
 class Services:
     """Everything a verb may use, wired once by `bot.bootstrap.wire_bot` (a feature not wired is None)."""
@@ -110,6 +119,7 @@ class Services:
     integrity: IntegrityJobs | None = None
     reports: ReportJobs | None = None
     parent_shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # parent content last queued
+    status_targets: StatusTargets = field(default_factory=StatusTargets)
 
     def __deepcopy__(self, memo: dict) -> Services:
         """The services are the process's own: a copy of a request (Bolt's lazy listeners) shares them."""

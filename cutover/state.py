@@ -9,6 +9,7 @@ from enum import StrEnum
 from cutover import events as ev
 from cutover.integrity.state import INTEGRITY_HANDLERS, IntegrityState
 from cutover.report.events import REPORT_HANDLERS
+from cutover.status.events import STATUS_PAGE_HANDLERS, StatusPageState
 from cutover.timeline.state import TIME_HANDLERS, TimeState
 
 
@@ -124,6 +125,7 @@ class CutoverState:
     created_at: datetime | None = None
     window_start: datetime | None = None
     window_timezone: str = "UTC"
+    scheduled_at: datetime | None = None  # when the window in force was set (a late notice says so)
     decision: str | None = None
     decision_reason: str = ""
     decided_by: str | None = None
@@ -145,6 +147,7 @@ class CutoverState:
     integrity: IntegrityState = field(default_factory=IntegrityState)  # go/no-go and data checks (issue 5)
     time: TimeState = field(default_factory=TimeState)  # time-driven actions fired (issue 4)
     report_requested_at: datetime | None = None  # the last `report.requested` (issue 6)
+    status_page: StatusPageState = field(default_factory=StatusPageState)  # public status updates
 
     @property
     def terminal(self) -> bool:
@@ -208,6 +211,7 @@ def _planned(s: CutoverState, e: ev.CutoverPlanned, at: datetime, actor: str) ->
 def _scheduled(s: CutoverState, e: ev.WindowScheduled, at: datetime, actor: str) -> None:
     s.window_start = datetime.fromisoformat(e.window_start)
     s.window_timezone = e.timezone
+    s.scheduled_at = at
     s.status = Status.SCHEDULED
     s.decision = None  # a new window needs a new go/no-go
 
@@ -382,3 +386,4 @@ _HANDLERS = {
 _HANDLERS.update(INTEGRITY_HANDLERS)  # go/no-go and data integrity events (cutover/integrity/state.py)
 _HANDLERS.update(TIME_HANDLERS)  # time-driven coordination events (cutover/timeline/state.py)
 _HANDLERS.update(REPORT_HANDLERS)  # the report asked for (cutover/report/events.py)
+_HANDLERS.update(STATUS_PAGE_HANDLERS)  # status page updates published (cutover/status/events.py)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.cli import subcommand
+from bot.clock import SystemClock
 from bot.rehearsal.play import Rehearsal, RehearsalResult
 from bot.rehearsal.scenarios import SCENARIOS, scenario_named
 from cutover import events as ev
@@ -41,6 +42,22 @@ def _args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
 
 
+IDLE = timedelta(minutes=5)  # a longer quiet stretch of rehearsal time plays back as this long
+
+
+def paced(speed: float, sleep=time.sleep):
+    """The wait of a played-back rehearsal: `speed` times real speed, idle stretches skipped.
+
+    Days of waiting for T-7d and T-24h would take hours even at 60x; a gap longer than IDLE is
+    played back as IDLE, so the screen keeps moving while the busy night runs at the speed asked.
+    """
+
+    def wait(delta: timedelta) -> None:
+        sleep(min(delta, IDLE).total_seconds() / speed)
+
+    return wait
+
+
 @subcommand("rehearse", _args, "rehearse the whole cutover on simulated infrastructure and write its report")
 def rehearse_command(args: argparse.Namespace) -> int:
     """Run one rehearsal; exit 0 whenever it ran, whatever the cutover's outcome."""
@@ -49,7 +66,7 @@ def rehearse_command(args: argparse.Namespace) -> int:
     scenario = scenario_named(args.scenario, args.seed)
     out = Path(args.out or f"rehearsal-{scenario.name}")
     print(render("cli/rehearsal_header.j2", scenario=scenario), flush=True)
-    wait = (lambda delta: time.sleep(delta.total_seconds() / args.speed)) if args.speed > 0 else None
+    wait = paced(args.speed) if args.speed > 0 else None
     rehearsal = Rehearsal(
         plan,
         roster,
@@ -67,7 +84,7 @@ def rehearse_command(args: argparse.Namespace) -> int:
 
         target = load_settings().database_url
     if target.lower() != "none":
-        record_drill(target, result, rehearsal.session.clock.now())
+        record_drill(target, result, SystemClock().now())  # when the drill really ran, not rehearsal time
     print(render("cli/rehearsal_outputs.j2", out=out))
     print(result.summary())
     return 0

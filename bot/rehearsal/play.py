@@ -20,8 +20,10 @@ from bot.probes.fakes import FakeInfrastructure
 from bot.rehearsal.platform import SimulatedPlatform
 from bot.rehearsal.scenarios import Scenario
 from bot.slack.session import SlackSession
+from commands.run import record_event
 from cutover.decisions import recommend
 from cutover.plan.model import Phase, Runbook
+from cutover.report.events import RehearsalMarked
 from cutover.roster import Roster
 from cutover.state import CutoverState
 from templates.render import render
@@ -148,6 +150,9 @@ class Rehearsal:
         now = self.session.clock.now()
         window = (now + timedelta(days=8)).replace(hour=2, minute=0, second=0, microsecond=0)
         self.say(ic, f"schedule {window:%Y-%m-%d %H:%M} UTC")
+        cid = self.state.cutover_id
+        marked = RehearsalMarked(scenario=self.scenario.name)
+        record_event(self.session.services, cid, marked, actor="cutover-bot", at=now, key=f"rehearsal:{cid}")
         for before in (timedelta(days=7), timedelta(hours=24)):  # stakeholders acknowledge T-7d and T-24h
             self.wait_until(window - before + timedelta(minutes=10))
             self.session.click(self.who("management"), "comm_ack")

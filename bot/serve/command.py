@@ -28,7 +28,7 @@ from bot.serve.http import EVENTS_PATH, HEALTH_PATH, METRICS_PATH, HttpServer, S
 from bot.serve.metrics import Metrics, measure_acks
 from bot.serve.single_instance import hold_sqlite_file
 from bot.settings import Settings, SettingsError, load_settings, require
-from commands.context import Clock, Services
+from commands.context import Clock, Services, StatusTargets
 from cutover.plan.model import Runbook
 from templates.render import compile_all
 
@@ -142,16 +142,42 @@ def integration_parts(parts: Parts, runbook: Runbook, clock: Clock, settings: Se
     if settings.cutover_ses_source:
         ses = AwsClients(probe_settings).client("ses", runbook.from_region)
         parts = replace(parts, ses=ses, ses_source=settings.cutover_ses_source)
-    return parts
+    return replace(parts, status_targets=status_targets(runbook, settings, AwsClients(probe_settings)))
+
+
+def status_targets(runbook: Runbook, settings: Settings, aws) -> StatusTargets:
+    """The status page's targets the runbook asks for: its S3 bucket, CloudWatch, Statuspage (with an API key).
+
+    S3 and CloudWatch are reached in the region the cutover moves to (the one that stays up);
+    Statuspage only when CUTOVER_STATUSPAGE_API_KEY is set.
+    """
+    from bot.status.statuspage import StatuspageClient
+
+    page = runbook.status_page
+    if page is None:
+        return StatusTargets()
+    statuspage = None
+    if page.statuspage and settings.cutover_statuspage_api_key:
+        statuspage = StatuspageClient(
+            settings.cutover_statuspage_api_key, settings.cutover_statuspage_api_url
+        )
+    return StatusTargets(
+        s3=aws.client("s3", runbook.to_region) if page.s3_bucket else None,
+        cloudwatch=aws.client("cloudwatch", runbook.to_region),
+        statuspage=statuspage,
+    )
 
 
 def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
-    """The WSGI application of a runtime: /slack/events, /healthz, /metrics."""
+    """The WSGI application of a runtime: /slack/events, /healthz, /metrics, and the public /status, /status.json."""
+    from bot.status.render import public_pages
+
     return SlackWsgiApp(
         runtime.app,
         runtime.database,
         signing_secret=runtime.settings.slack_signing_secret or "",
         metrics=runtime.metrics,
+        pages=public_pages(runtime.services),
     )
 
 
@@ -299,5 +325,6 @@ def secrets_of(settings: Settings) -> list[str | None]:
         settings.slack_bot_token,
         settings.slack_app_token,
         settings.slack_signing_secret,
+        settings.cutover_statuspage_api_key,
         str(password) if password else None,
     ]

@@ -75,8 +75,11 @@ class DatabaseHealth:
             self._checking.release()
 
 
+Page = Callable[[], tuple[str, bytes]]  # a public GET page: (content type, body)
+
+
 class SlackWsgiApp:
-    """The WSGI application: POST /slack/events to Bolt, GET /healthz, GET /metrics, 404 for anything else."""
+    """The WSGI application: POST /slack/events to Bolt, GET /healthz, GET /metrics, public pages, 404 else."""
 
     def __init__(
         self,
@@ -86,12 +89,14 @@ class SlackWsgiApp:
         *,
         signing_secret: str = "",
         metrics: Metrics | None = None,
+        pages: dict[str, Page] | None = None,
     ) -> None:
         self.app = app
         self.signing_secret = signing_secret
         self.health = DatabaseHealth(database)
         self.events_path = events_path
         self.metrics = metrics
+        self.pages = dict(pages or {})
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -103,7 +108,26 @@ class SlackWsgiApp:
             return _json(start_response, 200 if healthy else 503, body)
         if path == METRICS_PATH and method == "GET" and self.metrics is not None:
             return self._metrics(start_response)
+        if path in self.pages and method in ("GET", "HEAD"):
+            return self._page(self.pages[path], start_response, head=method == "HEAD")
         return _json(start_response, 404, {"ok": False, "error": "not_found"})
+
+    def _page(self, page: Page, start_response: StartResponse, *, head: bool) -> list[bytes]:
+        """A public page, never cached by browsers or proxies; a failure is a 503 without a traceback."""
+        try:
+            content_type, payload = page()
+        except Exception:  # noqa: BLE001 - the page must answer; the log has the details
+            log.exception("public page failed")
+            return _json(start_response, 503, {"ok": False, "error": "unavailable"})
+        start_response(
+            "200 OK",
+            [
+                ("content-type", content_type),
+                ("content-length", str(len(payload))),
+                ("cache-control", "no-cache, max-age=0"),
+            ],
+        )
+        return [] if head else [payload]
 
     def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.timeline import messages as msg
 from bot.timeline.record import base, record
 from commands.context import Services
-from cutover.state import CutoverState
+from cutover.state import CutoverState, Status
+from cutover.status.eta import estimated_completion, remaining
 from cutover.timeline import events as te
 from cutover.timeline.comms import comm_key
 from cutover.timeline.due import DueAction
 from templates.render import environment
 
 
-def comm_context(services: Services, state: CutoverState) -> dict:
-    """The facts every communication template may use (see templates/comms/*.j2)."""
+def comm_context(services: Services, state: CutoverState, now: datetime | None = None) -> dict:
+    """The facts every communication template may use (see templates/comms/*.j2).
+
+    With `now`: the estimated completion (`eta`, computed from the plan and the progress) and the
+    time still expected (`remaining`); `status_url`, `hotline` and `status_channel` come from the
+    runbook's status page; `scheduled_late` is how much shorter than planned the notice is, when the
+    window was set after the message's moment (not a delay of the bot).
+    """
     plan = services.plan
     business = plan.business
     zone = ZoneInfo(business.timezone) if business else None
     window = state.window_start
     local = window.astimezone(zone) if window and zone else None
     level1 = plan.degradation_level(1)
+    page = plan.status_page
     report_url = services.reports.location(state.cutover_id) if services.reports is not None else ""
     return {
         "window": f"{window:%Y-%m-%d %H:%M} UTC" if window else "(not scheduled)",
@@ -40,15 +48,37 @@ def comm_context(services: Services, state: CutoverState) -> dict:
         "started_at": state.started_at,
         "ended_at": state.ended_at,
         "report_url": report_url,
+        "eta": estimated_completion(state, plan, now) if now and state.window_start else None,
+        "remaining": remaining(state, plan, now) if now else None,
+        "status_url": page.url if page else "",
+        "hotline": page.hotline if page else "",
+        "status_channel": page.channel if page else "",
+        "monitoring_runs": state.status == Status.SUCCEEDED
+        and bool(plan.monitoring and plan.monitoring.windows),
+        "monitoring_hours": _monitoring_hours(plan),
     }
+
+
+def _monitoring_hours(plan) -> int:
+    """How long extended monitoring runs after a success (0 without a monitoring plan)."""
+    windows = plan.monitoring.windows if plan.monitoring else []
+    return int(max((w.end for w in windows), default=timedelta()).total_seconds() // 3600)
+
+
+def scheduled_late(state: CutoverState, due_at: datetime) -> bool:
+    """True when the message's moment had passed before its window was even scheduled."""
+    return state.scheduled_at is not None and due_at < state.scheduled_at
 
 
 def send_communication(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
     """Queue the message to every audience (an Acknowledge button where it needs one), then record it sent."""
     plan, cid = services.plan, state.cutover_id
-    message = next(m for m in plan.communications.messages if m.id == action.data["comm_id"])
-    key = comm_key(message.id, cid)
-    context = {**base(services, state, action, t), **comm_context(services, state), "message": message}
+    message_id = action.data.get("message_id", action.data["comm_id"])  # a repeated message's slot: <id>#<n>
+    message = next(m for m in plan.communications.messages if m.id == message_id)
+    key = comm_key(action.data["comm_id"], cid)
+    context = {**base(services, state, action, t), **comm_context(services, state, t), "message": message}
+    context["scheduled_late"] = scheduled_late(state, action.at)
+    context["late"] = context["late"] and not context["scheduled_late"]
     subject = environment(services.templates_dir).from_string(message.subject).render(**context)
     context["subject"] = subject
     body = msg.text(services, message.template, **context)
@@ -80,7 +110,7 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
                 cutover_id=cid,
             )
     event = te.CommSent(
-        comm_id=message.id,
+        comm_id=action.data["comm_id"],
         audiences=list(message.audiences),
         subject=subject,
         late_by_s=action.late_by(t).total_seconds(),

@@ -22,6 +22,7 @@ from datetime import datetime
 from bot.clock import FakeClock
 from bot.integrity import schedule as integrity_schedule
 from bot.report import jobs as report_jobs
+from bot.status import publish as status_publish
 from bot.timeline.actions import fire as fire_timekeeping
 from bot.timeline.monitoring import poll_alarms
 from commands.context import Services
@@ -52,6 +53,8 @@ SOURCES: list[Source] = [
     Source("integrity", integrity_schedule.candidates, integrity_schedule.fire),
     # issue 6: the report, 15 min before the T+24h communication that links to it
     Source("report", report_jobs.due_candidates, report_jobs.fire_due_report),
+    # the public status page, S3, Statuspage and the CloudWatch dashboard: at each change and every 5 min
+    Source("status_page", status_publish.candidates, status_publish.fire),
 ]
 
 

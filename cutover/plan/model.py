@@ -21,7 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cutover.errors import PlanError
 from cutover.plan.durations import Duration
-from cutover.plan.sections import Business, Communications, DataChecks, GoNoGo, Monitoring, ReportRouting
+from cutover.plan.sections import (
+    Business,
+    Communications,
+    DataChecks,
+    GoNoGo,
+    Monitoring,
+    ReportRouting,
+    StatusPage,
+)
 
 PhaseStatusName = Literal["success", "failed", "in_progress"]
 
@@ -285,6 +293,7 @@ class Runbook(Strict):
     go_nogo: GoNoGo = GoNoGo()
     report: ReportRouting = ReportRouting()
     rulings: list[Ruling] = []
+    status_page: StatusPage | None = None
 
     @model_validator(mode="before")
     @classmethod

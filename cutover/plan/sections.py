@@ -117,8 +117,10 @@ class Communication(Section):
     """One message of the communication plan, placed relative to an anchor time."""
 
     id: str
-    anchor: Literal["window", "start", "completion"]
+    # rollback_failed: the moment a rollback failed (degradation level 3: every audience is told)
+    anchor: Literal["window", "start", "completion", "rollback_failed"]
     offset: Duration
+    every: Duration | None = None  # repeated while the cutover is under way (slot ids `<id>#<n>`)
     only_if_not_complete: bool = False
     audiences: list[str] = Field(min_length=1)
     subject: str
@@ -195,3 +197,24 @@ class DataChecks(Section):
     step: str | None = (
         None  # the plan step that validates the data (baseline, validate and reconcile follow it)
     )
+
+
+class StatuspageTarget(Section):
+    """An Atlassian Statuspage page and component mirrored from the cutover (its API key is a setting)."""
+
+    page_id: str
+    component_id: str
+
+
+class StatusPage(Section):
+    """The public status page (seed 5.3): where it lives, who to call, how often it is refreshed."""
+
+    url: str
+    hotline: str
+    channel: str
+    update_every: Duration
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    statuspage: StatuspageTarget | None = None
+    dashboard: str = ""  # the CloudWatch dashboard name ("" = none)
+    metrics_namespace: str = "NXOP/Cutover"

@@ -20,6 +20,14 @@ class ReportGenerated(Event):
     failures: list[str] | None = None  # integrations that failed ("s3: ...", "slack: ...")
 
 
+@event_kind("rehearsal.marked")
+class RehearsalMarked(Event):
+    """This cutover is a rehearsal on simulated infrastructure: every page of its report says so."""
+
+    scenario: str
+    infrastructure: str = "simulated"
+
+
 def report_location(history: list[Recorded]) -> str | None:
     """Where the latest report of a cutover can be read: its S3 URI, else its Slack permalink, else None."""
     for recorded in reversed(history):

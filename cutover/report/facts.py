@@ -38,6 +38,7 @@ class Facts:
     rollbacks_ordered: list[Fact] = field(default_factory=list)
     aborted: Fact | None = None
     issue_notes: list[Fact] = field(default_factory=list)
+    rehearsal: Fact | None = None  # rehearsal.marked: a rehearsal on simulated infrastructure
     lesson_notes: list[Fact] = field(default_factory=list)
     denials: list[Fact] = field(default_factory=list)
     escalations: list[Fact] = field(default_factory=list)
@@ -178,4 +179,5 @@ _HANDLERS = {
     "gonogo.override_requested": _appender("override_requests"),
     "gonogo.override_approved": _appender("override_approvals"),
     "comm.sent": _comm_sent,
+    "rehearsal.marked": _setter("rehearsal"),
 }

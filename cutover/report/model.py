@@ -28,6 +28,7 @@ from cutover.report.rules import (
     assessment,
     business_impact,
     data_loss,
+    duration_target,
     outcome_of,
     performance,
     success_metrics,
@@ -60,7 +61,8 @@ class Summary:
     started_at: datetime | None
     ended_at: datetime | None
     duration: timedelta | None
-    target_duration: timedelta
+    target_duration: timedelta  # what the duration is judged against (see rules.duration_target)
+    stated_target: timedelta | None  # the runbook's overall target, when it contradicts the plan's steps
     recovery_time: timedelta | None
     recovery_kind: str  # health_checks, rollback, not_reached, never_started
     downtime: timedelta | None
@@ -164,6 +166,9 @@ class Report:
     denials: int
     audit: AuditView | None
     names: Mapping[str, str] = field(default_factory=dict)
+    rehearsal: str | None = (
+        None  # the scenario, when this cutover was a rehearsal on simulated infrastructure
+    )
     assessment_levels: list[str] = field(default_factory=lambda: list(ASSESSMENT_LEVELS))
     impact_levels: list[str] = field(default_factory=lambda: list(IMPACT_LEVELS))
 
@@ -213,7 +218,8 @@ def build_report(
         started_at=state.started_at,
         ended_at=state.ended_at,
         duration=duration,
-        target_duration=plan.sla.target_duration,
+        target_duration=duration_target(plan)[0],
+        stated_target=duration_target(plan)[1],
         recovery_time=recovery,
         recovery_kind=recovery_kind,
         downtime=duration,
@@ -268,6 +274,7 @@ def build_report(
         denials=len(facts.denials),
         audit=_audit(audit),
         names=names,
+        rehearsal=str(facts.rehearsal.payload.get("scenario", "")) if facts.rehearsal else None,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from cutover.plan.model import Runbook
 from cutover.report.facts import Facts
 from cutover.state import CutoverState, Status
+from cutover.status.eta import critical_path
 
 SOURCES = [
     ("msk", "MSK message counts", "messages"),
@@ -167,6 +168,19 @@ def outcome_of(state: CutoverState, validation: ValidationView) -> str:
     }.get(state.status, "in_progress" if state.started_at else "not_started")
 
 
+def duration_target(plan: Runbook) -> tuple[timedelta, timedelta | None]:
+    """The duration a cutover is judged against, and the runbook's stated target when it was replaced.
+
+    When the runbook's overall target (`sla.target_duration`) is shorter than the plan's own critical
+    path (its phases' targets, stage after stage), the target contradicts the steps; the report then
+    compares with the critical path and says so.
+    """
+    path = critical_path(plan)
+    if plan.sla.target_duration < path:
+        return path, plan.sla.target_duration
+    return plan.sla.target_duration, None
+
+
 def business_impact(
     outcome: str, duration, plan: Runbook, sla_met, loss, facts: Facts, state: CutoverState
 ) -> Verdict:
@@ -186,8 +200,9 @@ def business_impact(
         reasons.append(("rollback_needed", state.rollbacks[-1].procedure))
     if outcome == "aborted":
         reasons.append(("aborted_after_start", None))
-    if duration is not None and duration > plan.sla.target_duration:
-        reasons.append(("over_target", duration - plan.sla.target_duration))
+    target, _ = duration_target(plan)
+    if duration is not None and duration > target:
+        reasons.append(("over_target", duration - target))
     if reasons:
         return Verdict("moderate", reasons)
     if outcome in ("success", "partial"):
@@ -211,8 +226,9 @@ def assessment(
     if outcome not in ("success", "partial"):
         return Verdict("pending")
     yellow: list[tuple[str, Any]] = []
-    if duration is not None and duration > plan.sla.target_duration:
-        yellow.append(("over_target", duration - plan.sla.target_duration))
+    target, _ = duration_target(plan)
+    if duration is not None and duration > target:
+        yellow.append(("over_target", duration - target))
     if outcome == "partial":
         yellow.append(("validation_failed" if validation.passed is False else "validation_overridden", None))
     if overrides:
@@ -294,7 +310,10 @@ def success_metrics(
     if facts.checkpoints and state.started_at and downtime is not None:
         span = facts.checkpoints[-1].at - state.started_at
         if span > timedelta():
-            availability = max(0.0, (1 - downtime / span) * 100)
+            # planned maintenance (up to the target duration, announced in advance) is not an outage:
+            # only the downtime beyond it counts against availability
+            unplanned = max(downtime - duration_target(plan)[0], timedelta())
+            availability = max(0.0, (1 - unplanned / span) * 100)
     latency = next((p for p in perf if p.metric == "latency"), None)
     error_max = max(series["error_rate_pct"], default=None)
     lag_max = max(series["replication_lag_s"], default=None)
@@ -319,7 +338,7 @@ def success_metrics(
             "%",
             availability,
             None if availability is None else availability >= SEED_AVAILABILITY_PCT,
-            "over the monitored period" if availability is not None else "",
+            "over the monitored period, planned maintenance excluded" if availability is not None else "",
         ),
         MetricRow(
             "Performance impact (P95 latency)",

@@ -296,7 +296,13 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
                 None,
             )
         )
+    failure_notes = [
+        d["note"].strip().lower() for _, src, d, *_ in found if src == "step_failure" and d["note"]
+    ]
     for x in facts.issue_notes:
+        text = str(x.payload.get("text", "")).strip().lower()
+        if any(note in text for note in failure_notes):
+            continue  # `note issue` restating a step failure already listed: one issue, not two
         phase = x.phase if state.started_at and x.at >= state.started_at else "before the start"
         if state.ended_at and x.at > state.ended_at:
             phase = "after the cutover"

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from cutover.plan.model import Runbook
 from cutover.plan.sections import Communication
-from cutover.state import CutoverState, Status
+from cutover.state import UNDERWAY, CutoverState, Status
 from cutover.timeline.due import DueAction
 
 HOLD = frozenset({Status.PLANNED, Status.NO_GO})  # no window yet, or a no-go: wait for a new decision
@@ -28,12 +28,39 @@ def comm_key(comm_id: str, cutover_id: str) -> str:
 
 def due_at(state: CutoverState, message: Communication) -> datetime | None:
     """When a message falls due for this cutover (None while its anchor has not happened)."""
+    failed = None
+    if state.rollback and state.status == Status.ROLLBACK_FAILED and state.rollback.failed_step:
+        failed = state.step(state.rollback.failed_step).ended_at
     anchor = {
         "window": state.window_start,
         "start": state.started_at,
         "completion": state.ended_at if state.status in COMPLETE else None,
+        "rollback_failed": failed,
     }[message.anchor]
     return None if anchor is None else anchor + message.offset
+
+
+def slot_id(message: Communication, n: int) -> str:
+    """The id of the n-th sending (n >= 1) of a repeated message."""
+    return f"{message.id}#{n}"
+
+
+def _repeats(state: CutoverState, message: Communication, rank: int, t: datetime) -> list[DueAction]:
+    """A repeated message (`every`): its latest slot due by t not yet sent, and the next one, while under way."""
+    first = due_at(state, message)
+    if first is None or state.status not in UNDERWAY:
+        return []
+    k = 0 if t < first else (t - first) // message.every
+    found = []
+    for n in {k + 1, k + 2} if t >= first else {1}:
+        at = first + (n - 1) * message.every
+        comm_id = slot_id(message, n)
+        record = state.time.comm(comm_id)
+        if record.sent_at or record.cancelled_at:
+            continue
+        data = {"comm_id": comm_id, "message_id": message.id, "rank": rank, "slot": n}
+        found.append(DueAction(comm_key(comm_id, state.cutover_id), at, "comm", data))
+    return found
 
 
 def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueAction]:
@@ -42,6 +69,9 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         return []
     found = []
     for rank, message in enumerate(plan.communications.messages):
+        if message.every:
+            found += _repeats(state, message, rank, t)
+            continue
         record = state.time.comm(message.id)
         if record.sent_at or record.cancelled_at:
             continue
@@ -69,6 +99,8 @@ def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, da
         return "the cutover was complete before it was due", state.ended_at
     if message.anchor == "window" and state.started_at and at and at > state.started_at:
         return "superseded: the cutover started before it was due", state.started_at
+    if message.anchor == "rollback_failed" and state.terminal:
+        return "no emergency: the cutover ended without a failed rollback", state.ended_at
     return None
 
 
@@ -97,6 +129,11 @@ def views(state: CutoverState, plan: Runbook) -> list[CommView]:
     found = []
     for message in plan.communications.messages:
         record = state.time.comm(message.id)
+        if message.every:
+            sent = [
+                state.time.comm(slot_id(message, n)) for n in range(1, _slots_recorded(state, message) + 1)
+            ]
+            record = sent[-1] if sent else record
         at = due_at(state, message) if state.window_start else None
         status = (
             "sent"
@@ -136,3 +173,11 @@ def views(state: CutoverState, plan: Runbook) -> list[CommView]:
 def unacknowledged(state: CutoverState, plan: Runbook) -> list[tuple[str, str]]:
     """(message id, audience) pairs sent, needing an acknowledgement, and not acknowledged (go/no-go reads this)."""
     return [(v.id, audience) for v in views(state, plan) for audience in v.unacknowledged]
+
+
+def _slots_recorded(state: CutoverState, message: Communication) -> int:
+    """How many slots of a repeated message were sent (or cancelled) so far."""
+    n = 0
+    while slot_id(message, n + 1) in state.time.comms:
+        n += 1
+    return n

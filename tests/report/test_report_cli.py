@@ -31,7 +31,11 @@ def test_the_cli_writes_markdown_html_and_png(plan, roster, tmp_path, capsys):
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md", "timeline.png"]
     md = (out / "report.md").read_text()
-    assert "| Duration | 9m10s (target 10m) |" in md and "Dana Reyes" in md
+    assert (
+        "| Duration | 9m10s (target 51m: the plan's critical path, since the runbook's overall target of 10m is shorter than its own steps) |"
+        in md
+        and "Dana Reyes" in md
+    )
     assert (out / "timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "wrote " in capsys.readouterr().out
 

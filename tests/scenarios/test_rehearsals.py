@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -43,6 +44,12 @@ def test_each_scenario_ends_as_the_seed_says(plan, roster, tmp_path, name):
     assert triggers <= set(sent), sent
     report = (tmp_path / "report.md").read_text()
     assert f"| Overall assessment | **{assessment}**" in report
+    assert report.startswith("# REHEARSAL — Post-cutover report")
+    assert report.rstrip().endswith(f"> **REHEARSAL — simulated infrastructure** (scenario {name}).")
+    assert (
+        '<div class="rehearsal" id="rehearsal">REHEARSAL — simulated infrastructure'
+        in (tmp_path / "report.html").read_text()
+    )
     assert (tmp_path / "timeline.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<img" in (tmp_path / "report.html").read_text()
     lines = [json.loads(line) for line in (tmp_path / "transcript.jsonl").read_text().splitlines()]
@@ -112,3 +119,15 @@ def test_rehearse_cli_writes_its_outputs_records_the_drill_and_exits_0(tmp_path,
 
     drills = eventlog.history(engine=create_db_engine(f"sqlite:///{db}"), cutover_id="rehearsals")
     assert [r.event.payload()["procedure"] for r in drills] == ["R1"]
+    # the drill is stamped with when it really ran, not with the rehearsal's virtual 2026-12 clock
+    assert abs(drills[0].at - datetime.now(UTC)) < timedelta(minutes=10)
+
+
+def test_played_back_rehearsals_skip_idle_time():
+    from bot.rehearsal.command import paced
+
+    slept: list[float] = []
+    wait = paced(60, sleep=slept.append)
+    wait(timedelta(minutes=2))  # a busy step: at sixty times real speed
+    wait(timedelta(days=7))  # a week of waiting for the window: skipped down to five minutes
+    assert slept == [2.0, 5.0]

@@ -26,6 +26,7 @@ def serve_env(database_url: str, slack_url: str, **extra: str) -> dict[str, str]
         SLACK_API_URL=slack_url,
         DATABASE_URL=database_url,
         CUTOVER_CHANNEL="C0CUTOVER",
+        CUTOVER_ALLOW_EXAMPLE_ROSTER="1",  # these tests are about serving, not about the roster
         CUTOVER_PROBE_AWS_ENDPOINT_URL="http://127.0.0.1:9",
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",

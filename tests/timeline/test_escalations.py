@@ -150,7 +150,9 @@ def test_reaching_a_terminal_state_ends_every_reminder_cadence_and_escalation(ti
     posts = len(timed.slack.calls)
     timed.advance(hours=80)
     late = [r.event.kind for r in events(timed)[count:]]
-    assert set(late) <= {"degradation.changed", "comm.cancelled"}, late
+    # the end is announced (level 0, the unsent comms cancelled, the status page's final update), then nothing
+    assert set(late) <= {"degradation.changed", "comm.cancelled", "status_page.published"}, late
+    assert late.count("status_page.published") == 1
     assert [r.event.level for r in events(timed, "degradation.changed")][-1] == 0
     new_posts = [
         c["args"].get("text", "") for c in timed.slack.calls[posts:] if c["method"] == "chat.postMessage"

@@ -58,6 +58,7 @@ def test_serve_http_answers_signed_requests_and_stops_gracefully_on_sigterm(tmp_
             SLACK_API_URL=slack.url,
             DATABASE_URL=f"sqlite:///{tmp_path / 'cutover.db'}",
             CUTOVER_CHANNEL="C0CUTOVER",
+            CUTOVER_ALLOW_EXAMPLE_ROSTER="1",
         )
         process = subprocess.Popen(
             [

@@ -23,6 +23,7 @@ SETTINGS = (
     "CUTOVER_RUNBOOK",
     "CUTOVER_ROSTER",
     "CUTOVER_TEMPLATES_DIR",
+    "CUTOVER_ALLOW_EXAMPLE_ROSTER",
 )
 
 
@@ -34,7 +35,41 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-abc")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "0123456789abcdef")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cutover.db'}")
+    monkeypatch.setenv("CUTOVER_ALLOW_EXAMPLE_ROSTER", "1")  # the roster is not what these tests are about
     return monkeypatch
+
+
+ROSTER_REFUSAL = (
+    "cutover-bot: setting CUTOVER_ROSTER is missing: serve needs the roster of the people on duty "
+    "(the example roster has made-up Slack ids; set CUTOVER_ALLOW_EXAMPLE_ROSTER=1 to use it anyway)"
+)
+
+
+@pytest.mark.parametrize("mode", ["--http", "--socket"])
+def test_serve_refuses_the_example_roster_by_default(env, capsys, mode):
+    env.delenv("CUTOVER_ALLOW_EXAMPLE_ROSTER")
+    env.setenv("SLACK_APP_TOKEN", "xapp-1-2-abc")
+    assert refusal(capsys, "serve", mode) == [ROSTER_REFUSAL]
+
+
+def test_serve_refuses_the_example_roster_even_when_named_explicitly(env, capsys):
+    from cutover.roster import default_roster_path
+
+    env.delenv("CUTOVER_ALLOW_EXAMPLE_ROSTER")
+    env.setenv("CUTOVER_ROSTER", str(default_roster_path()))
+    assert refusal(capsys, "serve", "--http") == [ROSTER_REFUSAL]
+
+
+def test_a_real_roster_or_the_explicit_allowance_passes_the_check(env, tmp_path):
+    from bot.settings import require
+    from cutover.roster import default_roster_path
+
+    env.delenv("CUTOVER_ALLOW_EXAMPLE_ROSTER")
+    mine = tmp_path / "tonight.yaml"
+    mine.write_text(default_roster_path().read_text(encoding="utf-8"), encoding="utf-8")
+    assert require(load_settings(cutover_roster=str(mine)), "serve --http")
+    assert require(load_settings(cutover_allow_example_roster=True), "serve --http")
+    assert require(load_settings(), "console")  # the console and rehearsals use the example freely
 
 
 def refusal(capsys, *argv: str) -> list[str]:

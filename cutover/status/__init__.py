@@ -1,0 +1,1 @@
+"""What the public sees: the status page and the operators' dashboard, as pure views of a cutover."""

@@ -1,0 +1,147 @@
+"""Publishing the status page and the dashboard while a cutover runs: S3 (moto), CloudWatch (moto), failures."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.conftest import T0
+from tests.status.conftest import WINDOW, StatusBot
+
+BUCKET = "status.nxop.com"
+# seed 2.5: phase, elapsed, remaining, status; escalations and the degradation level
+SEED_METRICS = ["Phase", "ElapsedSeconds", "RemainingSeconds", "Status", "Escalations", "DegradationLevel"]
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto's S3 and CloudWatch in us-west-2, the bucket of the runbook's status page created."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-west-2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-west-2")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        s3.put_bucket_website(Bucket=BUCKET, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+        yield s3, boto3.client("cloudwatch", region_name="us-west-2")
+
+
+def wired(plan, roster, aws) -> StatusBot:
+    bot = StatusBot(plan, roster, "sqlite://", T0)
+    bot.services.status_targets.s3, bot.services.status_targets.cloudwatch = aws
+    return bot
+
+
+def page_json(s3) -> dict:
+    return json.loads(s3.get_object(Bucket=BUCKET, Key="status.json")["Body"].read())
+
+
+def test_the_page_is_published_at_each_change_and_every_5_minutes_while_running(plan, roster, aws):
+    s3, _ = aws
+    bot = wired(plan, roster, aws)
+    bot.ok(f"schedule {WINDOW}", bot.person("incident_commander"))
+    bot.advance(minutes=1)
+    assert page_json(s3)["status"] == "green" and page_json(s3)["headline"] == "Planned maintenance scheduled"
+    bot.go_with_override()
+    bot.ok("start", bot.person("incident_commander"))
+    bot.advance(seconds=1)
+    doc = page_json(s3)
+    assert (doc["status"], doc["level"], doc["phase"]) == ("yellow", 1, "in_progress")
+    assert doc["banner"] == "Maintenance in progress, some features limited"
+    assert "Flight Release: Queued for delivery" in doc["services"]["affected"]
+    assert doc["contact"] == {
+        "hotline": "1-800-NXOP-OPS",
+        "channel": "#nxop-cutover",
+        "url": "https://status.nxop.com",
+    }
+    bot.succeed()
+    bot.advance(minutes=1)
+    published = bot.published()
+    phases = [p["phase"] for _, p in published]
+    assert phases[0] == "scheduled" and phases[-1] == "completed"
+    running = [at for at, p in published if p["phase"] == "in_progress"]
+    gaps = [b - a for a, b in zip(running, running[1:], strict=False)]
+    assert len(running) >= 4 and max(gaps) <= timedelta(minutes=5)
+    doc = page_json(s3)
+    assert (doc["status"], doc["level"], doc["phase"]) == ("green", 0, "completed")
+    assert doc["eta"] == doc["ended_at"]
+    assert [h["phase"] for h in doc["history"]][0] == "completed"  # newest first, this update included
+    assert len(doc["history"]) == len(published)
+    assert all(p["targets"] == ["s3", "cloudwatch"] for _, p in published)
+    html = s3.get_object(Bucket=BUCKET, Key="index.html")
+    assert html["ContentType"] == "text/html; charset=utf-8"
+    assert "Maintenance complete, all services restored" in html["Body"].read().decode()
+
+
+def test_a_rollback_turns_the_page_red_at_once(plan, roster, aws):
+    s3, _ = aws
+    bot = wired(plan, roster, aws)
+    bot.to_started(WINDOW)
+    bot.advance(minutes=2)
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person(plan.steps_by_id["1A.1"].raci.R[0]))  # something is switched
+    bot.ok("rollback R2 connections failing", bot.person("incident_commander"))
+    bot.advance(seconds=1)
+    doc = page_json(s3)
+    assert (doc["status"], doc["level"], doc["phase"]) == ("red", 2, "rolling_back")
+    assert doc["banner"] == "Extended maintenance, please wait"
+    assert doc["history"][1]["status"] == "yellow"
+
+
+def test_the_dashboard_has_the_seeds_six_fields_and_the_metrics_are_put(plan, roster, aws):
+    _, cloudwatch = aws
+    bot = wired(plan, roster, aws)
+    bot.to_started(WINDOW)
+    bot.advance(minutes=6)
+    names = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="NXOP/Cutover")["Metrics"]}
+    assert names == set(SEED_METRICS)
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="NXOP/Cutover",
+        MetricName="DegradationLevel",
+        Dimensions=[{"Name": "Cutover", "Value": bot.state.cutover_id}],
+        StartTime=T0 - timedelta(hours=1),
+        EndTime=T0 + timedelta(hours=1),
+        Period=60,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+    assert stats and {d["Maximum"] for d in stats} == {1.0}
+    body = json.loads(cloudwatch.get_dashboard(DashboardName="NXOP-Cutover-Status")["DashboardBody"])
+    text = body["widgets"][0]["properties"]["markdown"]
+    for field in ("Current Phase", "Current Step", "Time Elapsed", "Time Remaining", "Status", "Next Phase"):
+        assert f"**{field}**" in text
+    assert "| **Time Elapsed** | 5m |" in text  # the publication at 5 minutes, still in Phase 0
+    assert "| **Current Phase** | Phase 0 - Continuous Readiness Validation |" in text
+    graphs = [w["properties"]["metrics"][0][1] for w in body["widgets"][1:]]
+    assert graphs == SEED_METRICS
+
+
+def test_a_failing_target_is_recorded_and_the_others_still_publish(plan, roster, aws):
+    s3, cloudwatch = aws
+    s3.delete_bucket_website(Bucket=BUCKET)
+    s3.delete_bucket(Bucket=BUCKET)
+    bot = wired(plan, roster, aws)
+    bot.to_started(WINDOW)
+    bot.advance(seconds=1)
+    _, payload = bot.published()[-1]
+    assert payload["targets"] == ["cloudwatch"]
+    assert payload["failures"][0].startswith("s3: ") and "NoSuchBucket" in payload["failures"][0]
+    assert cloudwatch.list_metrics(Namespace="NXOP/Cutover")["Metrics"]
+
+
+def test_publishing_twice_at_the_same_moment_publishes_once(plan, roster, aws):
+    bot = wired(plan, roster, aws)
+    bot.to_started(WINDOW)
+    bot.advance(seconds=1)
+    before = len(bot.published())
+    bot.advance(seconds=0)
+    from bot.timeline.fire import fire_due
+
+    fire_due(bot.services, bot.clock.now())
+    assert len(bot.published()) == before
