@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,14 @@ class Recorded:
 EVENT_TYPES: dict[str, type[Event]] = {}
 
 
-def event_kind(kind: str):
+E = TypeVar("E", bound=type[Event])
+
+
+@dataclass_transform(frozen_default=True)
+def event_kind(kind: str) -> Callable[[E], E]:
     """Class decorator: make an event dataclass and register it under its kind (modules add their own)."""
 
-    def register(cls: type[Event]) -> type[Event]:
+    def register(cls: E) -> E:
         cls.kind = kind
         EVENT_TYPES[kind] = cls
         return dataclass(frozen=True)(cls)

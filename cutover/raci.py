@@ -80,7 +80,7 @@ def roles_for(action: Action, plan: Runbook) -> tuple[str, ...] | str:
             roles = escalation_ack_roles(plan, trigger) if trigger else ()
             # `ack`, `ack all`, an unknown key: anyone on the roster (the command sorts out which)
             return ROSTER if not roles or EVERYONE in roles else roles
-        case name if name in INTEGRITY_ACTIONS:  # go/no-go confirmations, overrides, data checks (issue 5)
+        case name if name in INTEGRITY_ACTIONS:  # go/no-go confirmations, overrides, data checks
             return integrity_roles(action, plan)
     return ()
 

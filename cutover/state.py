@@ -144,9 +144,9 @@ class CutoverState:
     aborted_reason: str = ""
     notes: list[Note] = field(default_factory=list)
     denials: int = 0
-    integrity: IntegrityState = field(default_factory=IntegrityState)  # go/no-go and data checks (issue 5)
-    time: TimeState = field(default_factory=TimeState)  # time-driven actions fired (issue 4)
-    report_requested_at: datetime | None = None  # the last `report.requested` (issue 6)
+    integrity: IntegrityState = field(default_factory=IntegrityState)  # go/no-go and data checks
+    time: TimeState = field(default_factory=TimeState)  # time-driven actions fired
+    report_requested_at: datetime | None = None  # the last `report.requested`
     status_page: StatusPageState = field(default_factory=StatusPageState)  # public status updates
 
     @property

@@ -3,7 +3,7 @@
 `FakeArc` and `FakeGlobalCluster` are fake boto3 *clients* (moto has no backend for Route 53 ARC
 or DocumentDB global clusters): the real `ArcRoutingState` / `DocDbGlobalCluster` probes run over
 them unchanged. `FakeInfrastructure` is an in-memory East/West platform (MSK, DocumentDB, S3,
-alarms, metrics, dependencies) with the faults of issue 5 as methods; `.probes()` gives a `Probes`.
+alarms, metrics, dependencies) with the faults the data-integrity tests inject as methods; `.probes()` gives a `Probes`.
 """
 
 from __future__ import annotations

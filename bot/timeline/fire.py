@@ -6,7 +6,7 @@ fired action is an event with a key such as `comm:T-24h:<cutover>`); the real sc
 to)` steps a virtual clock to each due moment in turn, firing and delivering as it goes: the
 console's `+10m`, rehearsals and tests.
 
-Due sources are registered here: issue 4's timekeeping (status cadence, reminders, comms,
+Due sources are registered here: the timekeeping (status cadence, reminders, comms,
 escalations, degradation, monitoring) is the first; other features add theirs with
 `register_source(Source(...))`. A source lists candidates (due by t, plus the next future ones)
 and fires one; a fired candidate must not be listed again (its event's key says it fired).
@@ -49,9 +49,9 @@ SOURCES: list[Source] = [
         lambda services, state, t: timekeeping.candidates(state, services.plan, t),
         fire_timekeeping,
     ),
-    # issue 5: checklist every 30 min from T-24h, baseline at T-1h, reconciliation at completion + 24 h
+    # data integrity: checklist every 30 min from T-24h, baseline at T-1h, reconciliation at completion + 24 h
     Source("integrity", integrity_schedule.candidates, integrity_schedule.fire),
-    # issue 6: the report, 15 min before the T+24h communication that links to it
+    # the report, 15 min before the T+24h communication that links to it
     Source("report", report_jobs.due_candidates, report_jobs.fire_due_report),
     # the public status page, S3, Statuspage and the CloudWatch dashboard: at each change and every 5 min
     Source("status_page", status_publish.candidates, status_publish.fire),

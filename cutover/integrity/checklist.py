@@ -10,7 +10,7 @@ approved by Management that covers every item not passing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from cutover.errors import InvalidTransition
@@ -28,7 +28,8 @@ from cutover.integrity.checklist_items import (
     standby_items,
     window_items,
 )
-from cutover.integrity.state import Confirmation, IntegrityState
+from cutover.integrity.facts import LogFacts
+from cutover.integrity.state import IntegrityState
 from cutover.plan.model import Runbook
 from cutover.probes import Reading
 from cutover.roster import Roster
@@ -43,18 +44,6 @@ class ProbeReadings:
     readiness: Reading | None = None
     critical_alarms: Reading | None = None
     dependencies: dict[str, Reading | None] = field(default_factory=dict)  # by dependency key
-
-
-@dataclass(frozen=True)
-class LogFacts:
-    """What the log says: the window, confirmations, communications and rehearsals."""
-
-    now: datetime
-    window_start: datetime | None
-    confirmations: list[Confirmation] = field(default_factory=list)
-    comms_sent: frozenset[str] = frozenset()
-    comms_acknowledged: frozenset[str] = frozenset()
-    rehearsals: list[dict[str, Any]] = field(default_factory=list)  # {"procedure","outcome","at": datetime}
 
 
 def confirmable(plan: Runbook) -> dict[str, tuple[str, ...]]:

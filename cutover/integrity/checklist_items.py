@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from cutover.integrity.business_window import blackouts_on, holidays_on, peak_clashes
+from cutover.integrity.facts import LogFacts
 from cutover.plan.model import Runbook
 from cutover.probes import Reading
 from cutover.roster import Roster
-
-if TYPE_CHECKING:
-    from cutover.integrity.checklist import LogFacts
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 FAILED_OUTCOMES = frozenset({"fail", "failed", "rollback_failed", "aborted", "error"})

@@ -1,4 +1,4 @@
-"""Events of go/no-go and data integrity (issue 5): checklist, confirmations, overrides, baselines, checks."""
+"""Events of go/no-go and data integrity: checklist, confirmations, overrides, baselines, checks."""
 
 from __future__ import annotations
 

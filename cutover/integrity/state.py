@@ -1,4 +1,4 @@
-"""What the cutover state knows of go/no-go and data integrity, folded from the issue-5 events."""
+"""What the cutover state knows of go/no-go and data integrity, folded from its events."""
 
 from __future__ import annotations
 

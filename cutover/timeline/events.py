@@ -1,4 +1,4 @@
-"""Events of time-driven coordination (issue 4): status cadence, reminders, communications,
+"""Events of time-driven coordination: status cadence, reminders, communications,
 escalations, degradation levels, alarms and extended monitoring.
 
 Each fired action carries the key that made it idempotent, so the state knows what already fired.

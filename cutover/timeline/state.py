@@ -1,4 +1,4 @@
-"""What the cutover state knows of time-driven actions, folded from the issue-4 events."""
+"""What the cutover state knows of time-driven actions, folded from its events."""
 
 from __future__ import annotations
 

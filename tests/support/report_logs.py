@@ -72,7 +72,7 @@ def prepare(bot: CommandBot, *, baseline: bool = True) -> None:
                 "archive": "s3://nxop-cutover-baselines/baseline.json",
             },
         )
-    # GO is recorded as the event itself: the checklist that gates the command is issue 5's, and the
+    # GO is recorded as the event itself: the checklist that gates the command is data integrity's, and the
     # report only reads the decision from the log
     state = bot.state
     bot.services.ledger.record(

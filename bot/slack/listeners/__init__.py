@@ -13,4 +13,4 @@ def register(app: App) -> None:
     actions.register(app)
     views.register(app)
     home.register(app)
-    acks.register(app)  # the Acknowledge buttons of communications and escalations (issue 4)
+    acks.register(app)  # the Acknowledge buttons of communications and escalations
