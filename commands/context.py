@@ -33,6 +33,14 @@ class Outbox(Protocol):
         """
         ...
 
+    def ts(self, name: str) -> str | None:
+        """A saved message timestamp (or DM channel id), by the name it was saved as."""
+        ...
+
+    def drain(self) -> int:
+        """Deliver what is due now (a no-op for an outbox that delivers as it queues); how many went."""
+        ...
+
 
 class IntegrityJobs(Protocol):
     """The data-integrity work run off the ack path (bot/integrity/jobs.py implements it)."""

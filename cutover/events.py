@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from functools import cache
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 
@@ -43,7 +42,8 @@ def event_kind(kind: str) -> Callable[[E], E]:
     def register(cls: E) -> E:
         cls.kind = kind
         EVENT_TYPES[kind] = cls
-        return dataclass(frozen=True)(cls)
+        dataclass(frozen=True)(cls)  # made a dataclass in place: the class itself
+        return cls
 
     return register
 
@@ -213,10 +213,15 @@ def event_from(kind: str, payload: dict[str, Any]) -> Event:
     return cls(**{k: v for k, v in payload.items() if k in names})
 
 
-@cache
+_FIELD_NAMES: dict[type[Event], frozenset[str]] = {}
+
+
 def _field_names(cls: type[Event]) -> frozenset[str]:
     """The field names of an event class (cached: reading a long log rebuilds 100,000 events)."""
-    return frozenset(f.name for f in fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 @dataclass(frozen=True)

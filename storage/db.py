@@ -74,7 +74,7 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
     local = _readers.get(engine)
     if local is None:
         local = _reader_of(engine)
-    if local is not False:
+    if isinstance(local, threading.local):
         return _thread_reader(engine, local).execute(sql, params).fetchall()
     if engine.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
@@ -83,7 +83,7 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
         cursor = connection.cursor()
         try:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return list(cursor.fetchall())
         finally:
             cursor.close()
     finally:
@@ -104,7 +104,7 @@ def _thread_reader(engine: Engine, local: threading.local) -> sqlite3.Connection
     connection = getattr(local, "connection", None)
     if connection is None:
         connection = sqlite3.connect(
-            engine.url.database, timeout=30, isolation_level=None, check_same_thread=False
+            engine.url.database or "", timeout=30, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA busy_timeout=30000")
         connection.execute("PRAGMA query_only=1")

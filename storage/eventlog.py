@@ -18,7 +18,7 @@ from sys import intern
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cutover.events import Event, Recorded, event_from, kind_of
 from storage.db import read_rows
@@ -104,7 +104,10 @@ def append(
             if done is not None:
                 raise AlreadyApplied(key, done.seq)
         last = session.exec(
-            select(EventRow).where(EventRow.cutover_id == cutover_id).order_by(EventRow.seq.desc()).limit(1)
+            select(EventRow)
+            .where(EventRow.cutover_id == cutover_id)
+            .order_by(col(EventRow.seq).desc())
+            .limit(1)
         ).first()
         last_seq = last.seq if last else 0
         if last_seq != expected_seq:
@@ -141,8 +144,9 @@ def append(
             session.commit()
         except IntegrityError as exc:
             session.rollback()
-            if key is not None and session.get(RequestKey, key) is not None:
-                raise AlreadyApplied(key, session.get(RequestKey, key).seq) from None
+            done = session.get(RequestKey, key) if key is not None else None
+            if key is not None and done is not None:
+                raise AlreadyApplied(key, done.seq) from None
             raise Conflict(f"{cutover_id}: another append took seq {expected_seq + 1}") from exc
         except OperationalError as exc:  # SQLite: another writer held the lock past the timeout
             session.rollback()
@@ -344,7 +348,7 @@ def latest_of_kind(*, engine: Engine, cutover_id: str, kind: str) -> Recorded | 
         row = session.exec(
             select(EventRow)
             .where(EventRow.cutover_id == cutover_id, EventRow.kind == kind)
-            .order_by(EventRow.seq.desc())
+            .order_by(col(EventRow.seq).desc())
             .limit(1)
         ).first()
         if row is None:

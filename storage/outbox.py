@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Text, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.eventlog import utc
 
@@ -70,7 +70,10 @@ class SavedTs(SQLModel, table=True):
 
 def create_tables(*, engine: Engine) -> None:
     """Create the outbox tables when missing (the event log's tables are created elsewhere)."""
-    SQLModel.metadata.create_all(engine, tables=[OutboxRow.__table__, SavedTs.__table__])
+    tables = SQLModel.metadata.tables
+    SQLModel.metadata.create_all(
+        engine, tables=[tables[OutboxRow.__tablename__], tables[SavedTs.__tablename__]]
+    )
 
 
 def enqueue(
@@ -111,7 +114,9 @@ def enqueue_many(*, engine: Engine, calls: list[dict[str, Any]], now: datetime) 
         present: set[str] = set()
         for start in range(0, len(keys), 500):
             present |= set(
-                session.exec(select(OutboxRow.key).where(OutboxRow.key.in_(keys[start : start + 500]))).all()
+                session.exec(
+                    select(OutboxRow.key).where(col(OutboxRow.key).in_(keys[start : start + 500]))
+                ).all()
             )
         added = 0
         for call in calls:
@@ -144,7 +149,7 @@ def heads(*, engine: Engine) -> list[OutboxRow]:
             .subquery()
         )
         rows = session.exec(
-            select(OutboxRow).join(first, OutboxRow.id == first.c.head).order_by(OutboxRow.id)
+            select(OutboxRow).join(first, col(OutboxRow.id) == first.c.head).order_by(col(OutboxRow.id))
         ).all()
         for row in rows:
             session.expunge(row)
@@ -189,10 +194,20 @@ def _settled(row: OutboxRow, *, maybe_sent: bool = False) -> None:
         row.sending_since = None
 
 
-def mark_sent(*, engine: Engine, row_id: int, now: datetime, save_as: str | None, value: str | None) -> None:
+def _row(session: Session, row_id: int | None) -> OutboxRow:
+    """The row of an id read from the table (a missing one is a bug, not a state)."""
+    row = session.get(OutboxRow, row_id)
+    if row is None:
+        raise LookupError(f"outbox row {row_id} does not exist")
+    return row
+
+
+def mark_sent(
+    *, engine: Engine, row_id: int | None, now: datetime, save_as: str | None, value: str | None
+) -> None:
     """Record a delivery, and the value it saved, in one transaction."""
     with Session(engine) as session:
-        row = session.get(OutboxRow, row_id)
+        row = _row(session, row_id)
         row.status, row.sent_at, row.attempts, row.last_error = SENT, utc(now), row.attempts + 1, ""
         _settled(row)
         session.add(row)
@@ -204,14 +219,14 @@ def mark_sent(*, engine: Engine, row_id: int, now: datetime, save_as: str | None
 
 
 def mark_retry(
-    *, engine: Engine, row_id: int, error: str, next_attempt_at: datetime, maybe_sent: bool = False
+    *, engine: Engine, row_id: int | None, error: str, next_attempt_at: datetime, maybe_sent: bool = False
 ) -> int:
     """Record a retryable failure and when to try again; return the attempts so far.
 
     `maybe_sent`: the call may have gone through (a timeout, a 5xx): the next attempt looks first.
     """
     with Session(engine) as session:
-        row = session.get(OutboxRow, row_id)
+        row = _row(session, row_id)
         row.attempts += 1
         row.last_error, row.next_attempt_at = error[:2000], utc(next_attempt_at)
         _settled(row, maybe_sent=maybe_sent)
@@ -220,10 +235,10 @@ def mark_retry(
         return row.attempts
 
 
-def mark_failed(*, engine: Engine, row_id: int, error: str) -> None:
+def mark_failed(*, engine: Engine, row_id: int | None, error: str) -> None:
     """Record a refusal for good (the call can never succeed as written)."""
     with Session(engine) as session:
-        row = session.get(OutboxRow, row_id)
+        row = _row(session, row_id)
         row.status, row.attempts, row.last_error = FAILED, row.attempts + 1, error[:2000]
         _settled(row)
         session.add(row)
@@ -246,7 +261,7 @@ def saved_value(*, engine: Engine, name: str) -> str | None:
 def rows(*, engine: Engine, status: str | None = None) -> list[OutboxRow]:
     """Rows in id order, optionally of one status (for `/cutover comms`, tests and the report)."""
     with Session(engine) as session:
-        query = select(OutboxRow).order_by(OutboxRow.id)
+        query = select(OutboxRow).order_by(col(OutboxRow.id))
         if status is not None:
             query = query.where(OutboxRow.status == status)
         found = session.exec(query).all()

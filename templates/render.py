@@ -10,6 +10,7 @@ import json
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
@@ -81,6 +82,6 @@ def render(name: str, override_dir: str | None = None, **context: object) -> str
     return environment(override_dir).get_template(name).render(**context).strip()
 
 
-def render_json(name: str, override_dir: str | None = None, **context: object) -> object:
+def render_json(name: str, override_dir: str | None = None, **context: object) -> Any:
     """Render a template that produces JSON (Block Kit) and parse it."""
     return json.loads(render(name, override_dir, **context))

@@ -15,7 +15,7 @@ def checklist_readings(probes: Probes | None, plan: Runbook) -> ProbeReadings:
     """Readiness, critical alarms and each dependency with a health endpoint (None: probe not configured)."""
     if probes is None:
         return ProbeReadings()
-    deps = {}
+    deps: dict[str, Reading | None] = {}
     for dep in plan.business.external_dependencies if plan.business else []:
         if dep.health_url:
             deps[dep.key] = (
@@ -45,15 +45,14 @@ def snapshot(probes: Probes | None, plan: Runbook, region: str) -> dict[str, Any
     if probes is None or checks is None:
         snap["unknown"]["probes"] = "no probes configured"
         return snap
+    msk, documentdb = probes.msk, probes.documentdb
     parts = [
-        ("msk", probes.msk and (lambda: probes.msk.topic_counts(region, checks.msk_topics))),
-        ("consumer_lag", probes.msk and (lambda: probes.msk.consumer_lag(region, checks.consumer_groups))),
+        ("msk", msk and (lambda: msk.topic_counts(region, checks.msk_topics))),
+        ("consumer_lag", msk and (lambda: msk.consumer_lag(region, checks.consumer_groups))),
         (
             "documentdb",
-            probes.documentdb
-            and (
-                lambda: probes.documentdb.collection_stats(region, checks.collections, checks.checksum_field)
-            ),
+            documentdb
+            and (lambda: documentdb.collection_stats(region, checks.collections, checks.checksum_field)),
         ),
     ]
     for name, read in parts:

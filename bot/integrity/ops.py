@@ -122,6 +122,8 @@ def run_validation(
     state = services.ledger.state(cutover_id)
     region = plan.from_region if state.rollback is not None else plan.to_region
     current = snapshot(services.probes, plan, region)
+    if plan.data_checks is None:  # a runbook without data checks has nothing to validate
+        return None
     passed, items = validate(plan.data_checks, state.integrity.baseline, current)
     seq = record(services, cutover_id, actor, ie.ValidationCompleted(passed=passed, items=items), key)
     if seq is None:
@@ -147,6 +149,8 @@ def run_reconciliation(
     plan = services.plan
     east = snapshot(services.probes, plan, plan.from_region)
     west = snapshot(services.probes, plan, plan.to_region)
+    if plan.data_checks is None:  # a runbook without data checks has nothing to reconcile
+        return None
     passed, differences = reconcile(plan.data_checks, east, west)
     seq = record(
         services, cutover_id, actor, ie.ReconciliationCompleted(passed=passed, differences=differences), key

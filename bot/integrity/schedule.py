@@ -59,6 +59,7 @@ def candidates(services: Services, state: CutoverState, t: datetime) -> list[Due
     if (
         baseline is not None
         and not baseline.get("archive")
+        and jobs is not None
         and jobs.archive is not None
         and integrity.baseline_at
     ):
@@ -75,6 +76,8 @@ def candidates(services: Services, state: CutoverState, t: datetime) -> list[Due
 def fire(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
     """Run one integrity action now (in the scheduler's thread, off any ack path)."""
     jobs = jobs_of(services)
+    if jobs is None:  # the due-source lists nothing for services without integrity jobs
+        return
     if action.kind == "baseline_archive":
         ops.retry_archive(services, state.cutover_id, jobs.archive)
         return

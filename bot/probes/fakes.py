@@ -147,6 +147,8 @@ class FakeInfrastructure:
         """A healthy platform with the runbook's topics, groups, collections, buckets and alarms, both regions equal."""
         infra = cls((plan.from_region, plan.to_region))
         checks = plan.data_checks
+        if checks is None:  # nothing to fill in: a healthy platform with no data of its own
+            return infra
         for region in infra.regions:
             infra.msk[region] = {t: 10_000 * (n + 1) for n, t in enumerate(checks.msk_topics)}
             infra.lag[region] = {g: 10 for g in checks.consumer_groups}
@@ -160,7 +162,8 @@ class FakeInfrastructure:
                 for loc in checks.s3
             }
         infra.alarms = {name: "OK" for name in checks.readiness_alarms}
-        infra.dependencies = {dep.key: 200 for dep in plan.business.external_dependencies}
+        dependencies = plan.business.external_dependencies if plan.business else []
+        infra.dependencies = {dep.key: 200 for dep in dependencies}
         base = "arn:aws:route53-recovery-control::111122223333:controlpanel/nxop-cutover/routingcontrol/"
         infra.arc.states = {base + "nxop-use1-msk": "On", base + "nxop-usw2-msk": "Off"}
         return infra

@@ -9,11 +9,14 @@ by reading the infrastructure, as it would be for real. Steps of other runbooks 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from bot.probes.fakes import FakeInfrastructure
 from bot.rehearsal.scenarios import Fault
 from cutover.plan.model import Runbook
 from cutover.probes import Probes
+
+P = TypeVar("P")
 
 
 class SimulatedPlatform:
@@ -122,7 +125,7 @@ class SimulatedPlatform:
         return None if ok else problem
 
     def _expect_routing(self, region: str) -> str | None:
-        reading = self.probes.arc.routing_state()
+        reading = wired(self.probes.arc, "ARC").routing_state()
         if reading.ok is None:
             return f"ARC state unknown: {reading.error}"
         on = [r for r, is_on in (reading.value or {}).items() if is_on]
@@ -133,20 +136,20 @@ class SimulatedPlatform:
         )
 
     def _docdb_connections(self) -> str | None:
-        reading = self.probes.global_cluster.primary_region()
+        reading = wired(self.probes.global_cluster, "global cluster").primary_region()
         if reading.value != self.west:
             return f"DocumentDB primary is {reading.value or 'unknown'}, not {self.west}"
         return None
 
     def _replication_lag(self) -> str | None:
-        lag = self.probes.metrics.metrics(self.west).replication_lag_s
+        lag = wired(self.probes.metrics, "metrics").metrics(self.west).replication_lag_s
         return None if lag is not None and lag < 30 else f"replication lag {lag}s (limit 30s)"
 
     def _amqp(self) -> str | None:
         return self._expect(self.amqp_region == self.west, "AMQP listeners still consume from us-east-1")
 
     def _health(self) -> str | None:
-        metrics = self.probes.metrics.metrics(self.west)
+        metrics = wired(self.probes.metrics, "metrics").metrics(self.west)
         if metrics.error_rate_pct is None or metrics.error_rate_pct >= 1:
             return f"error rate {metrics.error_rate_pct}% in {self.west}"
         return None
@@ -160,3 +163,10 @@ class SimulatedPlatform:
 
 def _tag(region: str) -> str:
     return {"us-east-1": "use1", "us-west-2": "usw2"}.get(region, region)
+
+
+def wired(probe: P | None, name: str) -> P:
+    """A probe the fake infrastructure always provides (its absence is a bug in the rehearsal)."""
+    if probe is None:
+        raise RuntimeError(f"the simulated platform has no {name} probe")
+    return probe

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.probes.fakes import FakeInfrastructure
 from bot.rehearsal.platform import SimulatedPlatform
@@ -97,7 +98,7 @@ class Rehearsal:
         self.pause = wait or (lambda delta: None)
         self.lines: list[str] = []
         self._shown = 0
-        self._baseline_data = None
+        self._baseline_data: dict[str, Any] | None = None
 
     # --- people and time ----------------------------------------------------------------------
 
@@ -124,8 +125,11 @@ class Rehearsal:
 
     @property
     def state(self) -> CutoverState:
-        """The cutover's state now."""
-        return self.session.services.ledger.current()
+        """The cutover's state now (the rehearsal schedules it first)."""
+        state = self.session.services.ledger.current()
+        if state is None:
+            raise RuntimeError("the rehearsal has no cutover yet")
+        return state
 
     # --- the play -----------------------------------------------------------------------------
 
@@ -231,7 +235,8 @@ class Rehearsal:
     def _data_check(self) -> str | None:
         """Step 3.2: the bot's own validation, and the simulated data compared with the T-1h snapshot."""
         self.say(self.who("database_admin"), "validate")
-        before, after = self._baseline_data or {}, self.infra.snapshot()
+        before: dict[str, Any] = self._baseline_data or {}
+        after = self.infra.snapshot()
         west = self.plan.to_region
         for name, stats in after["documentdb"].get(west, {}).items():
             was = before.get("documentdb", {}).get(west, {}).get(name, {}).get("count")

@@ -44,6 +44,8 @@ def timeline_png(report: Report, labels: dict[str, str]) -> bytes:
         return labels[key]
 
     for y, phase in enumerate(rows):
+        if phase.start is None:  # filtered out above (said again for the type checker)
+            continue
         start, stop = minutes(phase.start), minutes(phase.end or max(halted, phase.start))
         if phase.target is not None:
             axes.barh(
@@ -84,6 +86,8 @@ def timeline_png(report: Report, labels: dict[str, str]) -> bytes:
         names.append(f"{rollback.procedure} {rollback.name} rollback")
     approved = [g for g in report.gates if g.decided_at is not None]
     for index, gate in enumerate(approved):
+        if gate.decided_at is None:
+            continue
         x = minutes(gate.decided_at)
         axes.axvline(x, color="#2e7d32", linestyle=":", linewidth=1, label=once("gate"))
         axes.annotate(

@@ -36,8 +36,8 @@ def report_command(args: argparse.Namespace) -> int:
     from storage.db import create_db_engine
 
     settings = load_settings() if not (args.db and args.runbook) else None
-    db = create_db_engine(args.db or settings.database_url)
-    runbook = load_runbook(args.runbook or settings.cutover_runbook)
+    db = create_db_engine(args.db or (settings.database_url if settings else ""))
+    runbook = load_runbook(args.runbook or (settings.cutover_runbook if settings else ""))
     known = eventlog.cutover_ids(engine=db)
     if args.cutover not in known:
         print(

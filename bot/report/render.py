@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from typing import Any
 
 from jinja2 import Environment
 
@@ -113,7 +114,8 @@ class _Lines:
     """Lines joined by newlines and encoded to UTF-8 a batch at a time (not one list of 100,000 strings)."""
 
     def __init__(self) -> None:
-        self._out, self._batch, self._empty = io.BytesIO(), [], True
+        self._out, self._empty = io.BytesIO(), True
+        self._batch: list[Any] = []
 
     def add(self, line: str) -> None:
         self._batch.append(line)

@@ -96,7 +96,7 @@ def startable_steps(services: Services, state: CutoverState) -> list[str]:
 
 def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> None:
     kind = r.event.kind
-    broadcast = kind in BROADCAST and not (kind == "gate.approved" and not r.event.complete)
+    broadcast = kind in BROADCAST and not (isinstance(r.event, ev.GateApproved) and not r.event.complete)
     context = _context(services, state, r)
     _post_in_thread(
         services,
@@ -223,4 +223,6 @@ def _send(
     key: str,
     save_ts_as: str | None = None,
 ) -> None:
+    if services.outbox is None:  # `wire_slack` gives the announcer an outbox; without one nothing is said
+        return
     services.outbox.enqueue(method=method, args=args, key=key, order=f"thread:{cid}", save_ts_as=save_ts_as)

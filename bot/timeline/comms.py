@@ -74,7 +74,10 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
     """Queue the message to every audience (an Acknowledge button where it needs one), then record it sent."""
     plan, cid = services.plan, state.cutover_id
     message_id = action.data.get("message_id", action.data["comm_id"])  # a repeated message's slot: <id>#<n>
-    message = next(m for m in plan.communications.messages if m.id == message_id)
+    communications = plan.communications
+    if communications is None:  # nothing is due for a runbook without a communications plan
+        return
+    message = next(m for m in communications.messages if m.id == message_id)
     key = comm_key(action.data["comm_id"], cid)
     context = {**base(services, state, action, t), **comm_context(services, state, t), "message": message}
     context["scheduled_late"] = scheduled_late(state, action.at)
@@ -83,7 +86,7 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
     context["subject"] = subject
     body = msg.text(services, message.template, **context)
     for name in message.audiences:
-        audience = plan.communications.audiences[name]
+        audience = communications.audiences[name]
         mentions = [f"<!subteam^{group}>" for group in audience.user_groups]
         slack_context = {
             **context,

@@ -69,7 +69,7 @@ def email(
     services: Services, to: list[str], subject: str, body: str, *, key: str, cutover_id: str = ""
 ) -> None:
     """An email through SES; if it fails, the deliverer says so once in the cutover's thread (and retries)."""
-    args = {"to": list(to), "subject": subject, "body": body}
+    args: dict[str, Any] = {"to": list(to), "subject": subject, "body": body}
     if cutover_id:
         args["notify"] = {
             "channel": services.channel,

@@ -52,7 +52,7 @@ def checkpoint(services: Services, state: CutoverState, action: DueAction, t: da
         "breaches": breaches,
         "error": error,
         "has_baseline": bool(baseline),
-        "since_completion": t - state.ended_at,
+        "since_completion": t - state.ended_at if state.ended_at else None,
     }
     msg.thread(
         services, state.cutover_id, msg.text(services, "time/monitoring.j2", **context), key=action.key

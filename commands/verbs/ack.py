@@ -8,6 +8,7 @@ from commands.context import Ctx, Outcome, Reply
 from commands.parsing import Words
 from commands.verb import Args
 from cutover.errors import BadArguments, InvalidTransition
+from cutover.events import Event
 from cutover.plan.durations import parse_duration
 from cutover.plan.model import Runbook
 from cutover.raci import Action
@@ -45,6 +46,8 @@ def examples(plan: Runbook) -> list[Action]:
 
 def open_episodes(ctx: Ctx) -> dict:
     """Escalations that pinged someone, that nobody acknowledged yet and that this person may acknowledge."""
+    if ctx.state is None:
+        return {}
     time = ctx.state.time
     held = ctx.roster.roles_of(ctx.actor)
     return {
@@ -77,7 +80,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         )
     if args["snooze"]:
         until = (ctx.now + args["snooze"]).isoformat()
-        events = [te.EscalationSnoozed(key=k, until=until) for k in chosen]
+        events: list[Event] = [te.EscalationSnoozed(key=k, until=until) for k in chosen]
     else:
         events = [te.EscalationAcknowledged(key=k) for k in chosen]
     return Outcome(

@@ -27,7 +27,8 @@ def parse(plan: Runbook, words: Words) -> Args:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise BadArguments(f"no message {wanted!r}{hint} (messages: {', '.join(ids)})", usage=words.usage)
     audience = words.rest(2)
-    audiences = next(m.audiences for m in plan.communications.messages if m.id == found)
+    messages = plan.communications.messages if plan.communications else []
+    audiences = next(m.audiences for m in messages if m.id == found)
     if audience and audience not in audiences:
         raise BadArguments(f"{found} goes to {', '.join(audiences)}, not {audience!r}", usage=words.usage)
     return {"ack": found, "audience": audience}

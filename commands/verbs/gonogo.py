@@ -92,7 +92,8 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     if args["decide"] == "go" and state is not None:
         check_go(items, state.integrity, ctx.plan)
     events = ctx.engine.decide_go_nogo(state, args["decide"], args["reason"])
-    overridden = state.integrity.override.items if state and state.integrity.override_approved else []
+    override = state.integrity.override if state and state.integrity.override_approved else None
+    overridden = override.items if override is not None else []
     return Outcome(
         Reply(
             "gonogo/decided.j2",

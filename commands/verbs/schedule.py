@@ -49,7 +49,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "local": local,
                 "local_zone": local_zone,
                 "new": new,
-                "moved_from": None if new else ctx.state.window_start,
+                "moved_from": None if new or ctx.state is None else ctx.state.window_start,
             },
         ),
         events,
