@@ -81,8 +81,8 @@ def needed_roles(runbook: Runbook) -> set[str]:
         for step in phase.steps:
             needed.update(step.raci.R)
     for rollback in runbook.rollbacks:
-        for step in rollback.steps:
-            needed.update(step.raci.R)
+        for rollback_step in rollback.steps:
+            needed.update(rollback_step.raci.R)
     for gate in runbook.gates:
         needed.update(gate.approvers)
     authority = runbook.authority

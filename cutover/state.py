@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -358,7 +359,7 @@ def _recheck_decision_needed(s: CutoverState) -> None:
         s.decision_needed_since = None
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[..., None]] = {
     ev.CutoverPlanned: _planned,
     ev.WindowScheduled: _scheduled,
     ev.GoNoGoDecided: _decided,

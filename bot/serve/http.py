@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -143,7 +143,8 @@ class SlackWsgiApp:
             log_refusal(admitted, declared=length, read=len(raw))
             self._count_refusal(admitted)
             return _json(start_response, admitted.status, {"ok": False, "error": admitted.reason})
-        request = BoltRequest(body=admitted.body, query=environ.get("QUERY_STRING", ""), headers=headers)
+        bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
+        request = BoltRequest(body=admitted.body, query=environ.get("QUERY_STRING", ""), headers=bolt_headers)
         try:
             response = self.app.dispatch(request)
         except Exception as exc:  # noqa: BLE001 - a signed request Bolt could not handle: 400, one line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -140,10 +141,10 @@ class SlackRequests:
     ) -> BoltRequest:
         """A request with this body, signed as Slack signs (timestamp: now, unless given)."""
         ts = str(timestamp if timestamp is not None else int(self.wall_clock.now().timestamp()))
-        headers = {
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": content_type,
             "x-slack-request-timestamp": ts,
-            "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body),
+            "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body) or "",
         }
         if retry is not None:
             headers.update({"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"})

@@ -133,7 +133,11 @@ def check_go(items: list[Item], integrity: IntegrityState, plan: Runbook) -> Non
     if not blocking:
         return
     override = integrity.override
-    if integrity.override_approved and {i.key for i in blocking} <= set(override.items):
+    if (
+        override is not None
+        and integrity.override_approved
+        and {i.key for i in blocking} <= set(override.items)
+    ):
         return
     awaiting = override is not None and not integrity.override_approved
     raise InvalidTransition.because(

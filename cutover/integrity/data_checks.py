@@ -138,7 +138,14 @@ def _count(source: str, name: str, before: int | None, now: int | None, unit: st
 
 def _s3_item(loc: str, before: dict | None, now: dict | None, error: str | None) -> dict:
     if before is None or now is None:
-        item = _count("s3", loc, before and before.get("count"), now and now.get("count"), "objects", error)
+        item = _count(
+            "s3",
+            loc,
+            before.get("count") if before else None,
+            now.get("count") if now else None,
+            "objects",
+            error,
+        )
         return item
     missing = sorted(set(before["keys"]) - set(now["keys"]))
     item = _count("s3", loc, before["count"], now["count"], "objects", None)

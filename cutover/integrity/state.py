@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -59,7 +60,13 @@ class IntegrityState:
     @property
     def validation_blocks_gate(self) -> bool:
         """True while the latest validation failed and nobody overrode it with a reason."""
-        return bool(self.validation) and not self.validation["passed"] and self.validation_override is None
+        validation = self.validation
+        return (
+            bool(validation)
+            and validation is not None
+            and not validation["passed"]
+            and self.validation_override is None
+        )
 
     @property
     def override_approved(self) -> bool:
@@ -112,7 +119,7 @@ def _drilled(s, e: RehearsalRecorded, at: datetime, actor: str) -> None:
     s.integrity.drills.append({**e.payload(), "at": at, "cutover_id": s.cutover_id})
 
 
-INTEGRITY_HANDLERS = {
+INTEGRITY_HANDLERS: dict[type, Callable[..., None]] = {
     ie.ChecklistEvaluated: _checklist,
     ie.GoNoGoConfirmed: _confirmed,
     ie.OverrideRequested: _override_requested,

@@ -445,18 +445,18 @@ def _reference_problems(runbook: Runbook) -> list[str]:
     for i, rollback in enumerate(runbook.rollbacks):
         for j, item in enumerate(rollback.validation):
             check_roles(f"rollbacks[{i}].validation[{j}].role", [item.role])
-        for j, step in enumerate(rollback.steps):
+        for j, rollback_step in enumerate(rollback.steps):
             where = f"rollbacks[{i}].steps[{j}]"
-            if step.included_from:
+            if rollback_step.included_from:
                 continue  # checked where it is defined
-            if step.id in seen_steps:
-                problems.append(f"{where}.id: duplicate step id {step.id!r}")
-            seen_steps.add(step.id)
-            check_raci(where, step.raci)
+            if rollback_step.id in seen_steps:
+                problems.append(f"{where}.id: duplicate step id {rollback_step.id!r}")
+            seen_steps.add(rollback_step.id)
+            check_raci(where, rollback_step.raci)
 
     numbers = [g.number for g in runbook.gates]
-    for dup in sorted({n for n in numbers if numbers.count(n) > 1}):
-        problems.append(f"gates: duplicate gate number {dup}")
+    for twice in sorted({n for n in numbers if numbers.count(n) > 1}):
+        problems.append(f"gates: duplicate gate number {twice}")
     phases = {p.id: p for p in runbook.phases}
     for i, gate in enumerate(runbook.gates):
         check_roles(f"gates[{i}].approvers", gate.approvers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from cutover.events import Event, Recorded, event_kind, kind_of
@@ -42,4 +43,4 @@ def _requested(state, event: ReportRequested, at: datetime, actor: str) -> None:
     state.report_requested_at = at
 
 
-REPORT_HANDLERS = {ReportRequested: _requested}
+REPORT_HANDLERS: dict[type, Callable[..., None]] = {ReportRequested: _requested}

@@ -114,12 +114,9 @@ def validation_view(plan: Runbook, facts: Facts) -> ValidationView:
         for item in items:
             if item.get("source") in LOSS_SOURCES:
                 delta = _number(item.get("delta"))
-                if (
-                    delta is None
-                    and _number(item.get("baseline")) is not None
-                    and _number(item.get("current")) is not None
-                ):
-                    delta = _number(item.get("current")) - _number(item.get("baseline"))
+                baseline, current = _number(item.get("baseline")), _number(item.get("current"))
+                if delta is None and baseline is not None and current is not None:
+                    delta = current - baseline
                 if delta is not None and delta < 0:
                     loss[item["source"]] = loss.get(item["source"], 0) + int(-delta)
     for key, label, unit in SOURCES:
@@ -257,8 +254,8 @@ def performance(plan: Runbook, facts: Facts, ended_at: datetime | None) -> list[
     for threshold in plan.monitoring.performance_thresholds if plan.monitoring else []:
         key, label, unit = METRIC_KEYS.get(threshold.metric, (threshold.metric, threshold.metric, ""))
         pre = _number(pre_metrics.get(key))
-        values = [_number((c.payload.get("metrics") or {}).get(key)) for c in post]
-        values = [x for x in values if x is not None]
+        read = [_number((c.payload.get("metrics") or {}).get(key)) for c in post]
+        values = [x for x in read if x is not None]
         after = sum(values) / len(values) if values else None
         delta, delta_unit = None, "pp" if threshold.metric in ABSOLUTE else "%"
         if pre is not None and after is not None:

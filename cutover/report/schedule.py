@@ -24,8 +24,8 @@ def report_due(state: CutoverState, plan: Runbook) -> DueAction | None:
     was asked for at or after that moment (by the bot, or by someone with `/cutover report`).
     """
     messages = plan.communications.messages if plan.communications else []
-    moments = [due_at(state, m) for m in messages if m.anchor == "completion" and m.offset]
-    moments = [m for m in moments if m is not None]
+    due_ats = [due_at(state, m) for m in messages if m.anchor == "completion" and m.offset]
+    moments = [m for m in due_ats if m is not None]
     if not moments:
         return None
     due = min(moments) - REPORT_LEAD

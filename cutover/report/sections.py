@@ -258,7 +258,7 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
         detail = {"step": sid, "title": titles.get(sid, ""), "note": x.payload.get("note") or ""}
         found.append((x, "step_failure", detail, phase_of.get(sid, ""), _impact(how[0]), *how))
     for x in facts.rejections:
-        number = x.payload.get("gate")
+        number: Any = x.payload.get("gate")
         approved = [t for t in facts.approvals.get(number, []) if t > x.at]
         how = _resolved(facts, x.at, ("approved", str(number), approved[0]) if approved else None)
         gate = plan.gates_by_number.get(number)
@@ -266,8 +266,9 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
         found.append(
             (x, "gate_rejection", detail, "/".join(gate.after) if gate else "", _impact(how[0]), *how)
         )
-    if validation.at is not None and validation.passed is False:
-        fact, override = facts.validation, facts.validation_override
+    fact = facts.validation
+    if validation.at is not None and validation.passed is False and fact is not None:
+        override = facts.validation_override
         if override and override.seq > fact.seq:
             how = ("overridden", str(override.payload.get("reason", "")), override.at)
         else:

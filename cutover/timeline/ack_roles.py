@@ -20,7 +20,7 @@ def comm_ack_roles(plan: Runbook, comm_id: str, audience: str) -> tuple[str, ...
     """The roles that may acknowledge a communication for an audience (any of its audiences when none)."""
     comms = plan.communications
     message = next((m for m in comms.messages if m.id == comm_id), None) if comms else None
-    if message is None:
+    if message is None or comms is None:
         return ()
     names = [audience] if audience else list(message.audiences)
     roles: list[str] = []

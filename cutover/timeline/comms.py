@@ -78,19 +78,19 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         key = comm_key(message.id, state.cutover_id)
         cancel = _cancel_reason(state, message)
         if cancel:
-            at = min(t, cancel[1])
+            at = min(t, cancel[1] or t)
             found.append(
                 DueAction(key, at, "comm_cancel", {"comm_id": message.id, "reason": cancel[0], "rank": rank})
             )
             continue
-        at = due_at(state, message)
-        if at is None or state.status in HOLD:
+        due = due_at(state, message)
+        if due is None or state.status in HOLD:
             continue
-        found.append(DueAction(key, at, "comm", {"comm_id": message.id, "rank": rank}))
+        found.append(DueAction(key, due, "comm", {"comm_id": message.id, "rank": rank}))
     return found
 
 
-def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, datetime] | None:
+def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, datetime | None] | None:
     """Why (and since when) a message not yet sent will never be sent, if so."""
     if state.status == Status.ABORTED:
         return "the cutover was aborted", state.ended_at

@@ -56,7 +56,7 @@ def pings(
         return []
     episode = state.time.episodes.get(key)
     sent = episode.attempts if episode else 0
-    if sent == 0:
+    if sent == 0 or episode is None:
         at = first_at
     else:
         backoff = plan.escalations.repeat_backoff

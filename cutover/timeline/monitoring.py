@@ -38,6 +38,8 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
 
 
 def _window(state: CutoverState, window: MonitoringWindow, t: datetime) -> list[DueAction]:
+    if state.ended_at is None:  # windows count from the completion
+        return []
     begin, end = state.ended_at + window.start, state.ended_at + window.end
     count = -(-(window.end - window.start) // window.every)  # checkpoints strictly before the end
     data = {"window": window.name}
@@ -88,7 +90,8 @@ def _breach_pings(state: CutoverState, plan: Runbook) -> list[DueAction]:
 
 def window_named(plan: Runbook, name: str) -> MonitoringWindow:
     """A monitoring window by name."""
-    return next(w for w in plan.monitoring.windows if w.name == name)
+    windows = plan.monitoring.windows if plan.monitoring else []
+    return next(w for w in windows if w.name == name)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -120,7 +121,7 @@ def _checkpoint(s, e: te.MonitoringCheckpoint, at: datetime, actor: str) -> None
     s.time.checkpoint_at[e.key] = at
 
 
-TIME_HANDLERS = {
+TIME_HANDLERS: dict[type, Callable[..., None]] = {
     te.StatusPosted: _status,
     te.LeadReminded: _reminded,
     te.CommSent: _comm_sent,
