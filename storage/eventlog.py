@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from sys import intern
 
 from sqlalchemy import text as sa_text
@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from cutover.events import Event, Recorded, event_from, kind_of
 from storage.db import read_rows
-from storage.models import EventRow, RequestKey
+from storage.models import EventRow, RequestKey, utc
 
 GENESIS = "0" * 64
 
@@ -46,11 +46,6 @@ class Pending:
     actor: str
     at: datetime
     event: Event
-
-
-def utc(moment: datetime) -> datetime:
-    """The same moment as an aware UTC datetime (SQLite hands back naive ones)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def canonical(cutover_id: str, seq: int, at: datetime, actor: str, kind: str, payload: dict) -> str:

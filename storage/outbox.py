@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage.eventlog import utc
+from storage.models import utc
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -180,7 +180,7 @@ def begin_send(*, engine: Engine, row_id: int, owner: str, now: datetime, lease:
         if row.claimed_by not in (None, owner) and row.lease_until is not None and utc(row.lease_until) > now:
             return None  # leased to another deliverer that may be sending it
         maybe_sent = row.sending_since is not None
-        since = utc(row.sending_since) if maybe_sent else now
+        since = utc(row.sending_since) if row.sending_since is not None else now
         row.claimed_by, row.lease_until, row.sending_since = owner, now + lease, since
         session.add(row)
         session.commit()

@@ -35,6 +35,8 @@ class SendClaims:
 
     def begin(self, row: store.OutboxRow) -> store.Claim | None:
         """Claim the row for one send (None: sent meanwhile, or leased to another deliverer)."""
+        if row.id is None:  # a row read from the table always has its id
+            return None
         with self._writes:
             return store.begin_send(
                 engine=self.db, row_id=row.id, owner=self.owner, now=self.clock.now(), lease=LEASE

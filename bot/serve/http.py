@@ -171,6 +171,8 @@ class SlackWsgiApp:
             self.metrics.acks.labels("unverified", outcome).inc()
 
     def _metrics(self, start_response: StartResponse) -> Iterable[bytes]:
+        if self.metrics is None:
+            return _json(start_response, 404, {"ok": False, "error": "not_found"})
         try:
             payload = self.metrics.exposition()
         except Exception as exc:  # noqa: BLE001 - the outbox read failed: the scrape fails, not the server
