@@ -111,7 +111,8 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
 
 def _ask_approval(services: Services, state: CutoverState, r: ev.Recorded) -> None:
     """Seed 4.3: the roles the runbook names are asked by DM to approve the rollback (it does not wait)."""
-    asked = services.plan.authority.rollback_approval.get(r.event.procedure, [])
+    procedure = r.event.procedure if isinstance(r.event, ev.RollbackOrdered) else ""
+    asked = services.plan.authority.rollback_approval.get(procedure, [])
     people = {m.slack_id: m for role in asked for m in services.roster.members_of(role)}
     if not people:
         return

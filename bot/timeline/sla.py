@@ -64,7 +64,7 @@ def breach(services: Services, state: CutoverState, action: DueAction, t: dateti
 
 def _context(services: Services, state: CutoverState, action: DueAction, t: datetime) -> dict:
     limit = timedelta(seconds=action.data["limit_s"])
-    elapsed = t - state.started_at
+    elapsed = t - state.started_at if state.started_at else timedelta(0)
     return {
         **base(services, state, action, t),
         "elapsed": elapsed,

@@ -51,7 +51,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "approval": approval,
                 "opened_phases": opened,
                 "succeeded": any(isinstance(e, ev.CutoverSucceeded) for e in events),
-                "switching": ctx.state.switching,
+                "switching": ctx.state.switching if ctx.state is not None else False,
             },
         ),
         events,

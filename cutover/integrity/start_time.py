@@ -64,7 +64,7 @@ def check_start(items: list[Item], integrity: IntegrityState, plan: Runbook) -> 
     if not items:
         return
     override = integrity.override
-    if integrity.override_approved and {i.key for i in items} <= set(override.items):
+    if override is not None and integrity.override_approved and {i.key for i in items} <= set(override.items):
         return
     awaiting = (
         override is not None

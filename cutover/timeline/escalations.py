@@ -48,7 +48,12 @@ def episode_key(trigger: str, ref: str, cutover_id: str) -> str:
 
 
 def pings(
-    state: CutoverState, plan: Runbook, trigger: str, ref: str, first_at: datetime, extra: dict | None = None
+    state: CutoverState,
+    plan: Runbook,
+    trigger: str,
+    ref: str,
+    first_at: datetime,
+    extra: dict | None = None,
 ) -> list[DueAction]:
     """The next ping of an episode, unless acknowledged or out of repeats."""
     key = episode_key(trigger, ref, state.cutover_id)
@@ -120,7 +125,7 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
                     {"since": since.isoformat()},
                 )
             )
-        else:
+        elif recommended is not None:  # paused before any default was recommended: nothing to ping yet
             found += pings(state, plan, DECISION_TIMEOUT, since.isoformat(), recommended)
     if state.time.alarms and state.time.alarms_at:
         found += pings(
