@@ -110,14 +110,15 @@ def on_recorded(services: Services, state: CutoverState, recorded: list[Recorded
         elif (
             isinstance(r.event, StepStarted) and services.probes is not None and _validates(services, r, step)
         ):
-            key = f"validate:step:{r.event.step_id}:{state.cutover_id}:{r.seq}"
+            key = f"validate:step:{getattr(r.event, 'step_id', '')}:{state.cutover_id}:{r.seq}"
             jobs.request("validate", state.cutover_id, key=key)
 
 
 def _validates(services: Services, r: Recorded, data_step: str | None) -> bool:
     """Step 3.2, or a rollback step the runbook marks `validates_data` (R2.6: the restored region)."""
-    rollback_step = services.plan.rollback_steps_by_id.get(r.event.step_id)
-    return r.event.step_id == data_step or (rollback_step is not None and rollback_step.validates_data)
+    step_id = getattr(r.event, "step_id", "")
+    rollback_step = services.plan.rollback_steps_by_id.get(step_id)
+    return step_id == data_step or (rollback_step is not None and rollback_step.validates_data)
 
 
 def wire(

@@ -50,9 +50,10 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     if "confirm" in args:
         roles = ctx.roster.roles_of(ctx.actor)
         events = ctx.engine.rollback_confirm(ctx.state, args["confirm"], roles, args["note"])
-        procedure = ctx.plan.rollbacks_by_id[ctx.state.rollback.procedure]
+        run = ctx.state.rollback if ctx.state is not None else None  # the engine refused any other case
+        procedure = ctx.plan.rollbacks_by_id[run.procedure if run else ""]
         confirmed = [e.item for e in events if isinstance(e, ev.RollbackItemConfirmed)]
-        done = set(ctx.state.rollback.confirmed) | set(confirmed)
+        done = set(run.confirmed if run else []) | set(confirmed)
         return Outcome(
             Reply(
                 "replies/rollback_confirmed.j2",

@@ -47,7 +47,7 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "note": note,
                 "gates_opened": opened,
                 "checklist": ctx.plan.rollbacks_by_id[checklist] if checklist else None,
-                "switching": ctx.state.switching,
+                "switching": ctx.state.switching if ctx.state is not None else False,
                 "rollback_step": sid in ctx.plan.rollback_steps_by_id,
             },
         ),
