@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+
+from bot.outbox.transports import SES_METHOD
+from bot.slack.mrkdwn import fit
 
 _REF = re.compile(r"^\{\{ts:(.+)\}\}$")
 
@@ -19,8 +23,9 @@ _REF = re.compile(r"^\{\{ts:(.+)\}\}$")
 class ImmediateOutbox:
     """Delivers every call synchronously; remembers keys and saved timestamps in memory."""
 
-    def __init__(self, client: WebClient) -> None:
-        self.client = client
+    def __init__(self, client: WebClient, email: Callable[[dict[str, Any]], None] | None = None) -> None:
+        """`email` sends what is queued as "ses.send_email" (it is not a Slack call); none: not sent."""
+        self.client, self.email = client, email
         self._keys: set[str] = set()
         self._ts: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -33,7 +38,11 @@ class ImmediateOutbox:
             if key in self._keys:
                 return
             self._keys.add(key)
-            response = self.client.api_call(method, json=self.resolve(args))
+            if method == SES_METHOD:
+                if self.email is not None:
+                    self.email(self.resolve(args))
+                return
+            response = self.client.api_call(method, json=fit(method, self.resolve(args)))
             channel = response.get("channel")
             saved = response.get("ts") or (channel.get("id") if isinstance(channel, dict) else None)
             if save_ts_as and saved:  # a message ts, or a DM channel id from conversations.open

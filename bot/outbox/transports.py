@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.mrkdwn import fit
+
 SES_METHOD = "ses.send_email"
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -49,7 +51,7 @@ class SlackTransport:
     def send(self, method: str, args: dict[str, Any]) -> str | None:
         """One Web API call; 429 and 5xx are retried, other refusals are final."""
         try:
-            response = self.client.api_call(method, json=args)
+            response = self.client.api_call(method, json=fit(method, args))  # escaped, within Slack's limits
         except SlackApiError as exc:
             status = exc.response.status_code
             error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""

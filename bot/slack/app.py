@@ -30,6 +30,7 @@ from bot.slack.announcer import announce
 from bot.slack.home_refresh import refresh_homes
 from bot.slack.listeners import register
 from bot.slack.listeners.common import answer_channel
+from bot.slack.mrkdwn import fit_reply
 from bot.slack.replies import error_text, unexpected_text
 from commands.context import Outbox, Services
 from cutover.errors import CutoverError
@@ -166,6 +167,7 @@ def _explain(
     else:
         text = unexpected_text(error, services.templates_dir)
         context["ack_outcome"] = "failed"
+    text = fit_reply({"text": text})["text"]
     body: dict[str, Any] = request.body or {}
     if "command" in body:  # a slash command: the refusal is the ack's ephemeral answer
         return _json({"response_type": "ephemeral", "text": text})

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.slack.after_ack import later
+from bot.slack.mrkdwn import fit_reply
 from bot.slack.replies import reply_blocks, reply_text
 from commands.context import Reply, Services
 
@@ -15,7 +16,7 @@ _last: tuple[Reply, str | None, dict[str, Any]] | None = None  # a reply object 
 
 
 def answer(services: Services, reply: Reply) -> dict[str, Any]:
-    """The Slack message of a reply: text, blocks when it has them, and its response type."""
+    """The Slack message of a reply: text, blocks when it has them (escaped, within Slack's limits), its response type."""
     global _last
     last = _last
     if last is not None and last[0] is reply and last[1] == services.templates_dir:
@@ -27,6 +28,7 @@ def answer(services: Services, reply: Reply) -> dict[str, Any]:
     blocks = reply_blocks(reply, services.templates_dir)
     if blocks:
         message["blocks"] = blocks
+    message = fit_reply(message)
     _last = (reply, services.templates_dir, message)
     return dict(message)
 

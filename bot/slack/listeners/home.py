@@ -6,6 +6,7 @@ from slack_bolt import App, BoltContext
 
 from bot.slack.after_ack import ack_then_send, later
 from bot.slack.home import home_view
+from bot.slack.mrkdwn import fit
 from commands.context import Services
 
 
@@ -19,4 +20,5 @@ def home_opened(event: dict, services: Services, context: BoltContext) -> None:
     if event.get("tab", "home") != "home":
         return
     user = event["user"]
-    later(context, "views.publish", user_id=user, view=home_view(services, user, services.clock.now()))
+    view = home_view(services, user, services.clock.now())
+    later(context, "views.publish", **fit("views.publish", {"user_id": user, "view": view}))

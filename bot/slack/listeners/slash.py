@@ -11,6 +11,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.listeners.common import answer
+from bot.slack.mrkdwn import fit_reply
 from bot.slack.replies import error_text
 from commands.context import Services
 from commands.run import execute
@@ -34,7 +35,10 @@ def cutover_command(ack: Ack, command: dict, services: Services, actor: str, con
         reply = execute(services, actor, command.get("text") or "", key=request_key(command))
     except CutoverError as refusal:
         context["ack_outcome"] = "refused"  # /metrics counts acks by outcome
-        ack(text=error_text(refusal, services.templates_dir), response_type="ephemeral")
+        ack(
+            text=fit_reply({"text": error_text(refusal, services.templates_dir)})["text"],
+            response_type="ephemeral",
+        )
         return
     message = answer(services, reply)
     ack(text=message["text"], blocks=message.get("blocks"), response_type=message["response_type"])
