@@ -72,4 +72,4 @@ def test_the_runbook_can_say_recommend_instead_of_order(plan, roster):
     [default] = played.events("rollback.default_recommended")
     assert default.event.procedure == "R2"
     [post] = played.posts(":warning: *No rollback decision within 2m.*")
-    assert "RTO 19 min" in post["text"] and "`/cutover rollback R2 <reason>`" in post["text"]
+    assert "RTO 19 min" in post["text"] and "`/cutover rollback R2 &lt;reason&gt;`" in post["text"]

@@ -111,4 +111,4 @@ def test_an_unreachable_probe_or_missing_baseline_is_unknown_and_never_blocks(ti
     probe.fail = False
     timed.advance(minutes=15)
     text = timed.posts("Monitoring T+")[-1]["text"]
-    assert "throughput 950 (>= baseline - 10%; no pre-cutover baseline)" in text
+    assert "throughput 950 (&gt;= baseline - 10%; no pre-cutover baseline)" in text
