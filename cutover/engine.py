@@ -180,8 +180,13 @@ class Engine:
         state = _require(state)
         gate = self._gate(number)
         self._check_gate_decidable(state, gate, "reject")
-        if state.gate(number).status == GateStatus.APPROVED:
+        run = state.gate(number)
+        if run.status == GateStatus.APPROVED:
             raise InvalidTransition.because("gate_approved_reject", gate=number)
+        if run.status == GateStatus.REJECTED and run.rejection is not None:  # one rejection per open gate
+            raise InvalidTransition.because(
+                "gate_already_rejected", gate=number, actor=run.rejection.actor, reason=run.rejection.reason
+            )
         role = next((r for r in gate.approvers if r in actor_roles), gate.approvers[0])
         return [ev.GateRejected(gate=number, role=role, reason=reason)]
 

@@ -53,5 +53,12 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
         raise InvalidTransition(
             f"{row.id} has not been sent (it is {row.status}); there is nothing to acknowledge"
         )
+    acks = ctx.state.time.comm(row.id).acks
+    if any(actor == ctx.actor and audience == args["audience"] for actor, audience, _ in acks):
+        # one acknowledgement per person and communication: a second click or command changes nothing
+        return Outcome(
+            Reply("time/comm_acknowledged.j2", {"row": row, "audience": args["audience"], "again": True})
+        )
     event = te.CommAcknowledged(comm_id=row.id, audience=args["audience"])
-    return Outcome(Reply("time/comm_acknowledged.j2", {"row": row, "audience": args["audience"]}), [event])
+    context = {"row": row, "audience": args["audience"], "again": False}
+    return Outcome(Reply("time/comm_acknowledged.j2", context), [event])
