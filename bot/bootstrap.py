@@ -15,6 +15,7 @@ from typing import Any, Literal
 from commands.context import Clock, Outbox, Services, StatusTargets
 from commands.ledger import Ledger
 from cutover.engine import Engine
+from cutover.errors import PlanError
 from cutover.plan.model import Runbook, load_runbook
 from cutover.probes import Probes
 from cutover.roster import Roster, load_roster
@@ -151,7 +152,15 @@ def _core(
     )
 
 
-def load_plan(runbook_path: str, roster_path: str) -> tuple[Runbook, Roster]:
-    """Load and validate the runbook and the roster (PlanError on any problem)."""
+def load_plan(
+    runbook_path: str, roster_path: str, templates_dir: str | None = None
+) -> tuple[Runbook, Roster]:
+    """Load and validate the runbook (its communications rendered in the sandbox) and the roster (PlanError
+    on any problem)."""
+    from bot.timeline.comms import template_problems
+
     runbook = load_runbook(runbook_path)
+    problems = template_problems(runbook, templates_dir)
+    if problems:
+        raise PlanError(runbook_path, problems)
     return runbook, load_roster(roster_path, runbook)

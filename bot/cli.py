@@ -46,7 +46,12 @@ def _plan_args(parser: argparse.ArgumentParser) -> None:
 def plan_command(args: argparse.Namespace) -> int:
     """`plan check FILE` and `plan show [REF]`."""
     if args.plan_action == "check":
+        from bot.timeline.comms import template_problems
+
         runbook = load_runbook(args.file)
+        problems = template_problems(runbook)
+        if problems:
+            raise PlanError(args.file, problems)
         people = len(load_roster(args.roster, runbook).everyone()) if args.roster else None
         print(
             render(

@@ -2,6 +2,11 @@
 
 `CUTOVER_TEMPLATES_DIR` (passed in by the settings) overrides any template by name; the
 shipped templates fill in the rest. Templates are compiled once per process.
+
+Text that comes from runbook data (a communication's subject) and templates a runbook names (a
+communication's `template`) are rendered in a sandbox (`ImmutableSandboxedEnvironment`): no attribute
+starting with `_`, no callable that is not a plain method of the context, no change to a list or dict.
+A runbook is data; it never runs code on the bot's host.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cutover.plan.durations import format_duration
 
@@ -45,9 +51,19 @@ def _minutes(value: timedelta | float | int | None) -> str:
 @lru_cache(maxsize=8)
 def environment(override_dir: str | None = None) -> Environment:
     """The Jinja2 environment, with an optional directory whose templates take precedence."""
+    return _configured(Environment, override_dir)
+
+
+@lru_cache(maxsize=8)
+def sandboxed_environment(override_dir: str | None = None) -> Environment:
+    """The same environment in Jinja2's immutable sandbox: for whatever runbook data can reach."""
+    return _configured(ImmutableSandboxedEnvironment, override_dir)
+
+
+def _configured(kind: type[Environment], override_dir: str | None) -> Environment:
     loaders = [FileSystemLoader(override_dir)] if override_dir else []
     loaders.append(FileSystemLoader(str(SHIPPED)))
-    env = Environment(
+    env = kind(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -80,6 +96,16 @@ def compile_all(override_dir: str | None = None) -> int:
 def render(name: str, override_dir: str | None = None, **context: object) -> str:
     """Render the named template with the context; a missing variable is an error, not a blank."""
     return environment(override_dir).get_template(name).render(**context).strip()
+
+
+def render_sandboxed(name: str, override_dir: str | None = None, **context: object) -> str:
+    """`render` in the sandbox: a template a runbook names."""
+    return sandboxed_environment(override_dir).get_template(name).render(**context).strip()
+
+
+def render_text_sandboxed(source: str, override_dir: str | None = None, **context: object) -> str:
+    """Render template text that comes from runbook data (a subject line) in the sandbox."""
+    return sandboxed_environment(override_dir).from_string(source).render(**context).strip()
 
 
 def render_json(name: str, override_dir: str | None = None, **context: object) -> Any:

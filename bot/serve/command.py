@@ -67,7 +67,9 @@ def build_runtime(
     """
     from bot.slack.app import create_app, slack_client  # imported here: the CLI loads this module
 
-    runbook, roster = load_plan(settings.cutover_runbook, settings.cutover_roster)
+    runbook, roster = load_plan(
+        settings.cutover_runbook, settings.cutover_roster, settings.cutover_templates_dir
+    )
     clock = clock or SystemClock()
     client = client or slack_client(settings)
     parts = Parts(slack=client, channel=settings.cutover_channel, delivery="background")

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
+
+from jinja2 import TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 
 from bot.timeline import messages as msg
 from bot.timeline.record import base, record
 from commands.context import Services
+from cutover.plan.model import Runbook
 from cutover.state import CutoverState, Status
 from cutover.status.eta import estimated_completion, remaining
 from cutover.timeline import events as te
 from cutover.timeline.comms import comm_key
 from cutover.timeline.due import DueAction
-from templates.render import environment
+from templates.render import render_sandboxed, render_text_sandboxed
 
 
 def comm_context(services: Services, state: CutoverState, now: datetime | None = None) -> dict:
@@ -82,9 +87,9 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
     context = {**base(services, state, action, t), **comm_context(services, state, t), "message": message}
     context["scheduled_late"] = scheduled_late(state, action.at)
     context["late"] = context["late"] and not context["scheduled_late"]
-    subject = environment(services.templates_dir).from_string(message.subject).render(**context)
+    subject = render_text_sandboxed(message.subject, services.templates_dir, **context)
     context["subject"] = subject
-    body = msg.text(services, message.template, **context)
+    body = render_sandboxed(message.template, services.templates_dir, **context)
     for name in message.audiences:
         audience = communications.audiences[name]
         mentions = [f"<!subteam^{group}>" for group in audience.user_groups]
@@ -119,3 +124,50 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
         late_by_s=action.late_by(t).total_seconds(),
     )
     record(services, cid, event, key, t)
+
+
+SAMPLE_WINDOW = datetime(2030, 1, 15, 2, 0, tzinfo=UTC)  # any moment: the check renders, it does not send
+
+
+def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[str]:
+    """`field.path: problem` for each communication whose subject or template fails in the sandbox
+    (unsafe code, a syntax error, an unknown variable or template), rendered as the bot would send it."""
+    if plan.communications is None:
+        return []
+    state = CutoverState(cutover_id="plan-check", status=Status.SCHEDULED, window_start=SAMPLE_WINDOW)
+    services = SimpleNamespace(plan=plan, extras={}, templates_dir=templates_dir)
+    shared = {
+        "state": state,
+        "plan": plan,
+        "now": SAMPLE_WINDOW,
+        "due_at": SAMPLE_WINDOW,
+        "late_by": timedelta(),
+        "late": False,
+        "cutover_id": state.cutover_id,
+        **comm_context(services, state, SAMPLE_WINDOW),  # type: ignore[arg-type] - only plan and extras are read
+    }
+    problems = []
+    for i, message in enumerate(plan.communications.messages):
+        context = {**shared, "message": message}
+        where = f"communications.messages[{i}]"
+        try:
+            context["subject"] = render_text_sandboxed(message.subject, templates_dir, **context)
+        except Exception as exc:  # noqa: BLE001 - any failure is the runbook's problem, said in one line
+            problems.append(f"{where}.subject: {_template_failure(exc)}")
+            context["subject"] = message.subject
+        try:
+            render_sandboxed(message.template, templates_dir, **context)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"{where}.template: {_template_failure(exc)}")
+    return problems
+
+
+def _template_failure(exc: Exception) -> str:
+    """One line for a template that failed to render."""
+    if isinstance(exc, SecurityError):
+        return f"refused by the template sandbox ({exc})"
+    if isinstance(exc, TemplateNotFound):
+        return f"no template named {exc.name!r}"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"template syntax error on line {exc.lineno}: {exc.message}"
+    return f"does not render ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
