@@ -179,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CutoverError as exc:
         print(error_text(exc), file=sys.stderr)
         return 2
-    except Exception as exc:  # settings and other start-up failures: one line, no traceback
-        from sqlalchemy.exc import OperationalError
+    except Exception as exc:  # settings, database and other start-up failures: one line, no traceback
+        from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
         from bot.settings import SettingsError
         from storage.schema import SchemaMismatch
@@ -194,7 +194,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OperationalError):  # the database named cannot be reached
             print(render("cli/database_unreachable.j2", error=exc), file=sys.stderr)
             return 2
+        if isinstance(exc, SQLAlchemyError):  # not a database URL at all, or refused in another way
+            print(render("cli/database_error.j2", **database_failure(exc)), file=sys.stderr)
+            return 2
         raise
+
+
+def database_failure(exc: Exception) -> dict[str, str]:
+    """The class and the driver's first line of a database failure (never the URL: it may hold a password)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    detail = lines[0][:200] if lines else ""
+    return {"kind": type(cause).__name__, "detail": detail if "://" not in detail else ""}
 
 
 if __name__ == "__main__":  # `python -m bot.cli`: run the one registry runtime modes register into

@@ -26,7 +26,7 @@ reaches the engine. The engine only needs the actor's roles where the role itsel
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cutover import events as ev
 from cutover.errors import BadArguments, InvalidTransition
@@ -34,6 +34,10 @@ from cutover.plan.model import Gate, Phase, Runbook
 from cutover.state import RUNNING, TERMINAL, UNDERWAY, CutoverState, GateStatus, Status, StepStatus
 
 Events = list[ev.Event]
+
+
+# a window is planned months ahead, not years: this bounds every date computed from it
+FURTHEST_WINDOW = timedelta(days=366)
 
 
 class Engine:
@@ -50,6 +54,8 @@ class Engine:
         """Schedule (or move) the window of the cutover; a new cutover when there is none."""
         if window_start <= now:
             raise InvalidTransition.because("window_in_past", start=window_start, now=now)
+        if window_start > now + FURTHEST_WINDOW:
+            raise InvalidTransition.because("window_too_far", start=window_start, days=FURTHEST_WINDOW.days)
         scheduled = ev.WindowScheduled(window_start=window_start.isoformat(), timezone=timezone)
         if state is None or state.terminal:
             return [ev.CutoverPlanned(runbook_id=self.plan.id, title=self.plan.title), scheduled]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import text
 from sqlmodel import Session
@@ -85,3 +86,22 @@ def test_audit_verify_reports_ok_then_the_first_modified_row(plan, roster, tmp_p
         session.commit()
     assert main(["audit", "verify", "--db", url]) == 1
     assert "FAILED at row 4" in capsys.readouterr().out
+
+
+UNREACHABLE = "postgresql+psycopg://postgres:hunter2@127.0.0.1:9/none?connect_timeout=2"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "verify", "--db", UNREACHABLE],
+        ["audit", "verify", "--db", "not a url"],
+        ["audit", "verify", "--db", "sqlite:////nonexistent-dir/sub/cutover.db"],
+        ["report", "--cutover", "c1", "--out", "/tmp/cutover-hardening-report", "--db", UNREACHABLE],
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line_without_the_password(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("cutover-bot: the database cannot be ")
+    assert "hunter2" not in err and "Traceback" not in err

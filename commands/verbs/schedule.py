@@ -10,6 +10,7 @@ from commands.parsing import Words
 from commands.verb import Args
 from cutover.errors import BadArguments
 from cutover.plan.model import Runbook
+from cutover.timeline.comms import short_notice
 
 USAGE = "schedule <YYYY-MM-DD HH:MM> [TZ]"
 
@@ -28,11 +29,12 @@ def parse(plan: Runbook, words: Words) -> Args:
         ) from None
     try:
         local = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M")
-    except ValueError:
+        window = local.replace(tzinfo=zone).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or one past year 9999 once in UTC
         raise BadArguments(
-            f"{day} {clock} is not a date and time in the form 2026-12-01 02:00", usage=USAGE
+            f"{day[:20]} {clock[:20]} is not a date and time in the form 2026-12-01 02:00", usage=USAGE
         ) from None
-    return {"window": local.replace(tzinfo=zone).astimezone(UTC), "zone": "UTC" if zone is UTC else zone_name}
+    return {"window": window, "zone": "UTC" if zone is UTC else zone_name}
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:
@@ -50,6 +52,8 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
                 "local_zone": local_zone,
                 "new": new,
                 "moved_from": None if new or ctx.state is None else ctx.state.window_start,
+                "short_notice": short_notice(ctx.plan, args["window"], ctx.now),
+                "lead": args["window"] - ctx.now,
             },
         ),
         events,

@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+LONGEST = timedelta(days=366)  # a runbook's times are minutes to days; a year bounds the arithmetic
+SHORTEST_CADENCE = timedelta(seconds=30)  # a repeating message more often than this floods Slack
 _PATTERN = re.compile(r"^\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 
 
@@ -19,12 +21,19 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
     if isinstance(text, bool):
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
-        return timedelta(seconds=text)
-    match = _PATTERN.match(str(text))
+        return _bounded(float(text))
+    match = _PATTERN.match(str(text)[:64])
     if not match:
-        raise ValueError(f"not a duration: {text!r} (write e.g. 30s, 3.5m, 2h, 7d)")
+        raise ValueError(f"not a duration: {str(text)[:40]!r} (write e.g. 30s, 3.5m, 2h, 7d)")
     seconds = float(match.group(2)) * _UNITS[match.group(3)]
-    return timedelta(seconds=-seconds if match.group(1) == "-" else seconds)
+    return _bounded(-seconds if match.group(1) == "-" else seconds)
+
+
+def _bounded(seconds: float) -> timedelta:
+    """A number of seconds as a timedelta, refused when it is not finite or longer than a year."""
+    if seconds != seconds or abs(seconds) > LONGEST.total_seconds():  # NaN, infinity, too large
+        raise ValueError(f"a duration is at most {format_duration(LONGEST)} (366 days)")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta | None) -> str:
@@ -51,3 +60,28 @@ Duration = Annotated[
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str),
 ]
+
+
+def _positive(delta: timedelta) -> timedelta:
+    if delta <= timedelta():
+        raise ValueError(f"must be longer than zero, not {format_duration(delta)}")
+    return delta
+
+
+def _not_negative(delta: timedelta) -> timedelta:
+    if delta < timedelta():
+        raise ValueError(f"must not be negative, not {format_duration(delta)}")
+    return delta
+
+
+def _cadence(delta: timedelta) -> timedelta:
+    if delta < SHORTEST_CADENCE:
+        raise ValueError(
+            f"must be at least {format_duration(SHORTEST_CADENCE)}, not {format_duration(delta)}"
+        )
+    return delta
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]  # timeouts, targets, RTOs
+NonNegativeDuration = Annotated[Duration, AfterValidator(_not_negative)]  # 0s: a parallel step, "at once"
+Cadence = Annotated[Duration, AfterValidator(_cadence)]  # how often something repeats: at least 30 s

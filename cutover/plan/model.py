@@ -14,13 +14,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cutover.errors import PlanError
-from cutover.plan.durations import Duration
+from cutover.plan.durations import Cadence, NonNegativeDuration, PositiveDuration
 from cutover.plan.sections import (
     Business,
     Communications,
@@ -58,7 +58,7 @@ class Step(Strict):
     command: str | None = None
     expected: str
     raci: Raci
-    timeout: Duration
+    timeout: PositiveDuration
     rollback_procedure: list[str] = []
 
 
@@ -70,7 +70,7 @@ class Phase(Strict):
     stage: int = Field(ge=0)
     lead: str
     description: str = ""
-    target: Duration | None = None
+    target: PositiveDuration | None = None
     steps: list[Step] = Field(min_length=1)
 
 
@@ -83,7 +83,7 @@ class Gate(Strict):
     decision: str
     approvers: list[str] = Field(min_length=1)
     approval: Literal["any", "all"] = "any"
-    timeout: Duration | None = Field(description="null means no timeout (wait for green)")
+    timeout: PositiveDuration | None = Field(description="null means no timeout (wait for green)")
     timeout_note: str = ""
 
 
@@ -92,7 +92,7 @@ class RollbackStep(Strict):
 
     id: str
     title: str
-    duration: Duration
+    duration: NonNegativeDuration
     raci: Raci
     parallel: bool = False
     procedure: list[str] = []
@@ -117,7 +117,7 @@ class RollbackProcedure(Strict):
     name: str
     title: str
     when: str
-    rto: Duration
+    rto: PositiveDuration
     steps: list[RollbackStep] = Field(min_length=1)
     validation: list[CheckItem] = Field(min_length=1)
 
@@ -206,12 +206,12 @@ class Escalations(Strict):
     """Escalation triggers plus the default rollback when no decision comes in time."""
 
     triggers: list[EscalationTrigger] = Field(min_length=1)
-    decision_timeout: Duration = timedelta(minutes=2)
+    decision_timeout: PositiveDuration = timedelta(minutes=2)
     # seed 4.3 "default to full rollback": the bot orders it (order) or only recommends it (recommend)
     decision_timeout_action: Literal["order", "recommend"] = "order"
     default_rollback: str
     data_loss_rollback: str | None = None  # what validation finding data lost recommends (seed 4.2: R3)
-    repeat_backoff: list[Duration] = []
+    repeat_backoff: list[Cadence] = []
 
 
 class DegradationLevel(Strict):
@@ -229,9 +229,9 @@ class DegradationLevel(Strict):
 class Sla(Strict):
     """Targets the report measures against; the bot warns at `warn_at` and announces a breach."""
 
-    acceptable_downtime: Duration
-    target_duration: Duration
-    warn_at: Duration | None = None  # a warning to the channel and to `warn_to` before the breach
+    acceptable_downtime: NonNegativeDuration
+    target_duration: PositiveDuration
+    warn_at: PositiveDuration | None = None  # a warning to the channel and to `warn_to` before the breach
     warn_to: list[str] = []
 
 
@@ -246,12 +246,12 @@ class Ruling(Strict):
 class Authority(Strict):
     """Which roles may run the lifecycle commands (steps and gates take their roles from the RACI)."""
 
-    schedule: list[str]
-    go_nogo: list[str]
-    start: list[str]
-    pause: list[str]
-    abort: list[str]
-    rollback: dict[str, list[str]]
+    schedule: list[str] = Field(min_length=1)  # an empty list: nobody could
+    go_nogo: list[str] = Field(min_length=1)
+    start: list[str] = Field(min_length=1)
+    pause: list[str] = Field(min_length=1)
+    abort: list[str] = Field(min_length=1)
+    rollback: dict[str, Annotated[list[str], Field(min_length=1)]]
     approve_override: list[str] | None = None  # default: management when declared, else schedule's roles
     # seed 4.3 "Management: approves full rollback (if time permits)": who is asked to approve or object
     # once a procedure is ordered; the rollback never waits for the answer
@@ -284,8 +284,8 @@ class Runbook(Strict):
     escalations: Escalations
     degradation: list[DegradationLevel] = []
     sla: Sla
-    status_cadence: Duration | None = None
-    lead_report_cadence: Duration | None = None
+    status_cadence: Cadence | None = None
+    lead_report_cadence: Cadence | None = None
     business: Business | None = None
     communications: Communications | None = None
     monitoring: Monitoring | None = None
@@ -576,18 +576,49 @@ def validation_problems(error: ValidationError) -> list[str]:
     return problems
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error, not a silent overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the safe loader refuses it with its own message
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {str(key)[:60]!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path) -> object:
-    """Read a YAML file, turning I/O and syntax errors into a PlanError naming the file."""
+    """Read a YAML file, turning I/O, encoding and syntax errors into a PlanError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise PlanError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
     try:
-        return yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanError(str(path), [f"line {line}: not UTF-8 text (byte {exc.start + 1})"]) from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise PlanError(str(path), [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+        problem = getattr(exc, "problem", None) or exc
+        raise PlanError(str(path), [f"{where}not valid YAML ({problem})"]) from None
+    except RecursionError:
+        raise PlanError(str(path), ["(top level): nested too deeply to be a runbook"]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise PlanError(str(path), [f"(top level): a value cannot be read ({str(exc)[:80]})"]) from None
 
 
 def load_runbook(path: str | Path) -> Runbook:
@@ -600,6 +631,8 @@ def load_runbook(path: str | Path) -> Runbook:
         return Runbook.model_validate(data)
     except ValidationError as exc:
         raise PlanError(str(path), validation_problems(exc)) from None
+    except RecursionError:
+        raise PlanError(str(path), ["(top level): nested too deeply to be a runbook"]) from None
 
 
 def default_runbook_path() -> Path:

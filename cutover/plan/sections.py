@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cutover.plan.durations import Duration
+from cutover.plan.durations import Cadence, Duration, NonNegativeDuration, PositiveDuration
 
 
 class Section(BaseModel):
@@ -148,9 +148,9 @@ class MonitoringWindow(Section):
     """A stretch of the extended monitoring period with its check frequency and thresholds."""
 
     name: str
-    start: Duration
-    end: Duration
-    every: Duration
+    start: NonNegativeDuration
+    end: PositiveDuration
+    every: Cadence
     thresholds: Thresholds
 
 

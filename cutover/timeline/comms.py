@@ -3,7 +3,8 @@
 A message is due at its anchor (the window, the start, the completion) plus its offset. Each is
 sent once or cancelled once, under one key `comm:<id>:<cutover>`. Rescheduling moves the window
 and with it every message not yet sent; an abort cancels them; a window message whose moment
-comes after the cutover already started is cancelled (superseded); "only if not complete"
+comes after the cutover already started is cancelled (superseded); one whose moment had passed when
+the window was scheduled is sent as scheduled late (the scheduling reply names it); "only if not complete"
 messages are cancelled once the cutover is over.
 """
 
@@ -102,6 +103,13 @@ def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, da
     if message.anchor == "rollback_failed" and state.terminal:
         return "no emergency: the cutover ended without a failed rollback", state.ended_at
     return None
+
+
+def short_notice(plan: Runbook, window: datetime, now: datetime) -> list[str]:
+    """The window messages a window scheduled now would be too late for (they are not sent)."""
+    if plan.communications is None:
+        return []
+    return [m.id for m in plan.communications.messages if m.anchor == "window" and window + m.offset < now]
 
 
 @dataclass(frozen=True)
