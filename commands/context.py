@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from commands.denials import DenialLimiter
 from cutover.engine import Engine
 from cutover.events import Event, Recorded
 from cutover.plan.model import Runbook
@@ -128,6 +129,7 @@ class Services:
     reports: ReportJobs | None = None
     parent_shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # parent content last queued
     status_targets: StatusTargets = field(default_factory=StatusTargets)
+    denials: DenialLimiter = field(default_factory=DenialLimiter)  # per person: one recorded denial a minute
 
     def __deepcopy__(self, memo: dict) -> Services:
         """The services are the process's own: a copy of a request (Bolt's lazy listeners) shares them."""

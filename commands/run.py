@@ -54,9 +54,17 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
     action = verb.action(parsed.args)
     decision = may(actor, action, services.plan, services.roster)
     if not decision.allowed:
-        _record_denial(services, actor, decision, key=f"{key}:denied" if key else None)
+        verdict = services.denials.admit(actor, services.clock.now())
+        if (
+            verdict.record
+        ):  # one recorded denial per person a minute, the others counted (commands/denials.py)
+            _record_denial(
+                services, actor, decision, repeats=verdict.repeats, key=f"{key}:denied" if key else None
+            )
         denied = PermissionDenied.because(decision.reason, held=services.plan.titles(decision.held))
-        denied.context.update(decision=decision, command=text, plan_roles=services.plan.roles)
+        denied.context.update(
+            decision=decision, command=text, plan_roles=services.plan.roles, quiet=not verdict.answer
+        )
         raise denied
     for attempt in range(ATTEMPTS):
         try:
@@ -117,7 +125,9 @@ def record_event(
     return recorded
 
 
-def _record_denial(services: Services, actor: str, decision: Decision, key: str | None = None) -> None:
+def _record_denial(
+    services: Services, actor: str, decision: Decision, *, repeats: int = 0, key: str | None = None
+) -> None:
     """A denial is itself an event of the current cutover (when there is one); a retried request records it once."""
     state = services.ledger.current()
     if state is not None:
@@ -126,5 +136,6 @@ def _record_denial(services: Services, actor: str, decision: Decision, key: str 
             roles=list(decision.roles),
             reason=decision.reason,
             held=list(decision.held),
+            repeats=repeats,
         )
         record_event(services, state.cutover_id, denied, actor=actor, key=key)

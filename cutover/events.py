@@ -202,6 +202,7 @@ class CommandDenied(Event):
     roles: list[str]
     reason: str  # a code of cutover.raci.Decision (an English sentence in logs written before codes)
     held: list[str] = field(default_factory=list)  # the asker's roles
+    repeats: int = 0  # the person's denials since their previous recorded one, counted but not recorded
 
 
 def event_from(kind: str, payload: dict[str, Any]) -> Event:

@@ -348,7 +348,7 @@ def _noted(s: CutoverState, e: ev.NoteAdded, at: datetime, actor: str) -> None:
 
 
 def _denied(s: CutoverState, e: ev.CommandDenied, at: datetime, actor: str) -> None:
-    s.denials += 1
+    s.denials += 1 + e.repeats
 
 
 def _recheck_decision_needed(s: CutoverState) -> None:

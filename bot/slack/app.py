@@ -171,6 +171,10 @@ def _explain(
     body: dict[str, Any] = request.body or {}
     if "command" in body:  # a slash command: the refusal is the ack's ephemeral answer
         return _json({"response_type": "ephemeral", "text": text})
+    if isinstance(error, CutoverError) and error.context.get("quiet"):
+        return BoltResponse(
+            status=200, body=""
+        )  # a flood of refused clicks: counted, not answered one by one
     if context.user_id:  # said privately where they clicked or submitted, right after the ack
         later(
             context,

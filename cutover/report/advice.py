@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cutover.plan.model import Runbook
-from cutover.report.facts import Facts
+from cutover.report.facts import Facts, denial_count
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ def recommendations(
     ]
     if facts.denials:
         actions = sorted({str(x.payload.get("action", "")) for x in facts.denials})
-        advice.append(Advice("training", "denials", {"count": len(facts.denials), "actions": actions}))
+        advice.append(
+            Advice("training", "denials", {"count": denial_count(facts.denials), "actions": actions})
+        )
     advice += [Advice("technical", "gonogo_override", {"items": o.items}) for o in overrides]
     if validation.override:
         advice.append(Advice("technical", "validation_overridden", {}))

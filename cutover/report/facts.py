@@ -26,6 +26,12 @@ class Fact(NamedTuple):
 
 
 @dataclass
+def denial_count(denials: list[Fact]) -> int:
+    """Every refused command: each recorded denial and the repeats it carries (rate-limited, counted)."""
+    return sum(1 + int(fact.payload.get("repeats") or 0) for fact in denials)
+
+
+@dataclass
 class Facts:
     """Everything the report reads from the log, grouped by what it is about."""
 

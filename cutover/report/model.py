@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from cutover.events import Recorded, kind_of
 from cutover.plan.model import Runbook
 from cutover.report.advice import ActionItem, Advice, action_items, recommendations
-from cutover.report.facts import Fact, Facts, collect, payload_view
+from cutover.report.facts import Fact, Facts, collect, denial_count, payload_view
 from cutover.report.rules import (
     ASSESSMENT_LEVELS,
     IMPACT_LEVELS,
@@ -271,7 +271,7 @@ def build_report(
         if facts.checklist
         else [],
         pauses=list(state.pauses),
-        denials=len(facts.denials),
+        denials=denial_count(facts.denials),
         audit=_audit(audit),
         names=names,
         rehearsal=str(facts.rehearsal.payload.get("scenario", "")) if facts.rehearsal else None,
