@@ -25,7 +25,6 @@ class Fact(NamedTuple):
     phase: str = ""  # the phase (or rollback procedure) under way when it was recorded
 
 
-@dataclass
 def denial_count(denials: list[Fact]) -> int:
     """Every refused command: each recorded denial and the repeats it carries (rate-limited, counted)."""
     return sum(1 + int(fact.payload.get("repeats") or 0) for fact in denials)
