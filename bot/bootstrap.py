@@ -14,11 +14,13 @@ from typing import Any, Literal
 
 from commands.context import Clock, Outbox, Services, StatusTargets
 from commands.ledger import Ledger
+from commands.log_guard import mark_failed_log
 from cutover.engine import Engine
 from cutover.errors import PlanError
 from cutover.plan.model import Runbook, load_runbook
 from cutover.probes import Probes
 from cutover.roster import Roster, load_roster
+from storage import eventlog
 from storage.db import create_db_engine
 
 DEFAULT_SES_SOURCE = "cutover-bot@example.com"
@@ -59,13 +61,16 @@ def wire_bot(
     parts: Parts = Parts(),
     templates_dir: str | None = None,
     share_reads_for: float = 0.0,
+    audit_key: str | None = None,
 ) -> Services:
-    """Every feature of the bot wired over one database: what `serve`, `console` and `rehearse` run."""
+    """Every feature of the bot wired over one database: what `serve`, `console` and `rehearse` run.
+    A log that fails verification leaves the bot read-only (`commands/log_guard.py`)."""
     from bot.integrity import jobs as integrity
     from bot.report import jobs as reports
     from bot.slack.app import wire_slack  # the Slack side loads here, off the CLI's import path
 
-    services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for)
+    services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for, audit_key)
+    mark_failed_log(services)  # before any feature appends
     if parts.status_targets is not None:
         services.status_targets = parts.status_targets
     reports.wire(services, inline=parts.inline_jobs, archive=parts.report_archive)
@@ -115,6 +120,7 @@ def build_services(
     ses_client: Any = None,
     ses_source: str = DEFAULT_SES_SOURCE,
     share_reads_for: float = 0.0,
+    audit_key: str | None = None,
 ) -> Services:
     """A bot without Slack listeners (tests, benchmarks): the engine, the ledger, the clock, the reports.
 
@@ -124,7 +130,7 @@ def build_services(
     """
     from bot.report import jobs as reports
 
-    services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for)
+    services = _core(runbook, roster, database_url, clock, templates_dir, share_reads_for, audit_key)
     if slack_client is not None or ses_client is not None:
         parts = Parts(slack=slack_client, ses=ses_client, ses_source=ses_source, delivery="persistent")
         services.outbox = make_outbox(services, parts)
@@ -139,9 +145,13 @@ def _core(
     clock: Clock,
     templates_dir: str | None,
     share_reads_for: float,
+    audit_key: str | None = None,
 ) -> Services:
-    """The runbook's engine and the ledger over the database: no feature wired yet."""
-    ledger = Ledger(create_db_engine(database_url), runbook.id, share_reads_for=share_reads_for)
+    """The runbook's engine and the ledger over the database (its chain signed with the audit key, when
+    one is set): no feature wired yet."""
+    db = create_db_engine(database_url)
+    eventlog.use_chain_key(db, audit_key)
+    ledger = Ledger(db, runbook.id, share_reads_for=share_reads_for)
     return Services(
         plan=runbook,
         roster=roster,

@@ -86,17 +86,22 @@ def audit_command(args: argparse.Namespace) -> int:
     from storage import eventlog
     from storage.db import create_db_engine
 
-    url = args.db or load_settings().database_url
-    db = create_db_engine(url)
-    ids = [args.cutover] if args.cutover else eventlog.cutover_ids(engine=db)
+    settings = load_settings()
+    db = create_db_engine(args.db or settings.database_url)
+    eventlog.use_chain_key(db, settings.cutover_audit_key)
+    anchored = eventlog.read_anchors(db)
+    ids = [args.cutover] if args.cutover else eventlog.audited_cutover_ids(engine=db, anchored=anchored)
     if not ids:
         print(render("cli/audit_result.j2", result=None))
         return 0
     failed = 0
     for cutover_id in ids:
-        result = eventlog.verify(engine=db, cutover_id=cutover_id)
+        result = eventlog.verify(engine=db, cutover_id=cutover_id, anchored=anchored)
         failed += not result.ok
         print(render("cli/audit_result.j2", result=result))
+    if anchored and anchored.unreadable:
+        failed += 1
+        print(render("cli/audit_anchor_lines.j2", lines=anchored.unreadable))
     return 1 if failed else 0
 
 

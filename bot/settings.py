@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Atlassian Statuspage (the runbook's status_page.statuspage names the page and component)
     cutover_statuspage_api_key: str | None = None
     cutover_statuspage_api_url: str = "https://api.statuspage.io/v1"
+    # the secret the event log's hash chain is signed with (HMAC-SHA256); unset: plain sha256, which anyone
+    # who can edit the database can recompute (the anchors still catch it)
+    cutover_audit_key: str | None = Field(default=None, min_length=16)
 
     @field_validator(
         "slack_bot_token",
@@ -49,6 +52,7 @@ class Settings(BaseSettings):
         "slack_api_url",
         "cutover_templates_dir",
         "cutover_statuspage_api_key",
+        "cutover_audit_key",
         mode="before",
     )
     @classmethod

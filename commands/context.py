@@ -130,6 +130,8 @@ class Services:
     parent_shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # parent content last queued
     status_targets: StatusTargets = field(default_factory=StatusTargets)
     denials: DenialLimiter = field(default_factory=DenialLimiter)  # per person: one recorded denial a minute
+    audit_failure: Any = None  # storage.eventlog.AuditResult of a log that failed verification: read-only
+    audit_failed_listeners: list[Callable[[Services, Any], None]] = field(default_factory=list)
 
     def __deepcopy__(self, memo: dict) -> Services:
         """The services are the process's own: a copy of a request (Bolt's lazy listeners) shares them."""

@@ -96,6 +96,10 @@ class Ledger:
         self._live = state.cutover_id if state is not None and not state.terminal else None
         return state
 
+    def last_read(self) -> CutoverState | None:
+        """The live cutover as last read, without reading the log (a log that cannot be read any more)."""
+        return self._states.get(self._live) if self._live else None
+
     def _live_state(self, fresh: bool) -> CutoverState | None:
         """The fast path, one read: the live cutover of last time, if it is still live and still the newest.
 

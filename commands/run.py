@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from commands.context import Ctx, Outcome, Reply, Services
+from commands.log_guard import mark_failed_log, refuse_on_a_failed_log
 from commands.parsing import Words, nearest, split
 from commands.table import VERBS
 from cutover import events as ev
@@ -66,11 +67,13 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
             decision=decision, command=text, plan_roles=services.plan.roles, quiet=not verdict.answer
         )
         raise denied
+    changes = verb.records and action.name != "read"  # `comms` lists (reads), `comms ack` records
+    refuse_on_a_failed_log(services, changes)
     for attempt in range(ATTEMPTS):
         try:
             # a Slack retry or a repeated click is found here (the keys come with the state) or by the append;
             # after a Conflict the log is read again, never shared
-            state = services.ledger.current(key=key if verb.records else None, fresh=attempt > 0)
+            state = read_state(services, key if verb.records else None, attempt > 0, changes)
             now = services.clock.now()
             outcome = verb.handle(Ctx(services, actor, now, state), parsed.args)
             if not outcome.events:
@@ -83,6 +86,20 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
             return Reply("replies/already_applied.j2")
         return outcome.reply
     raise InvalidTransition("the cutover is changing too fast to record this; please try again")
+
+
+def read_state(services: Services, key: str | None, fresh: bool, changes: bool):
+    """The current state; a row the log cannot read makes the bot read-only (verified to name the row),
+    and a reading command is then answered from the last state read."""
+    try:
+        return services.ledger.current(key=key, fresh=fresh)
+    except (AlreadyApplied, Conflict):
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError):  # an edited row, not a database outage
+        log.error("the event log has a row it cannot read; verifying it")
+        mark_failed_log(services)
+        refuse_on_a_failed_log(services, changes)
+        return services.ledger.last_read()
 
 
 def _commit(services: Services, actor: str, now, state, outcome: Outcome, key: str | None) -> None:
@@ -113,8 +130,12 @@ def record_event(
 ) -> list[ev.Recorded] | None:
     """Append one event (not a command: a denial, a fired action, a job's result) and tell the listeners.
 
-    Retries on conflict; returns what was recorded, or None when the key was already applied.
+    Retries on conflict; returns what was recorded, or None when the key was already applied or the log
+    failed verification (nothing is appended to a log that is not trusted).
     """
+    if services.audit_failure is not None:
+        log.warning("not recording %s: the event log failed verification", ev.kind_of(event))
+        return None
     done = services.ledger.append(
         cutover_id, [Pending(actor=actor, at=at or services.clock.now(), event=event)], key
     )

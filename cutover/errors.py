@@ -51,6 +51,12 @@ class PermissionDenied(CutoverError):
     template = "error/permission_denied.j2"
 
 
+class LogFailedVerification(CutoverError):
+    """The event log failed verification: the bot changes nothing until it is restored (reading still works)."""
+
+    template = "error/log_failed_verification.j2"
+
+
 class PlanError(Exception):
     """A runbook or roster file is invalid; the message names the file, the field path and the problem."""
 

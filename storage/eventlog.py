@@ -1,7 +1,12 @@
 """The event log: hash-chained, append-only, with optimistic concurrency on (cutover_id, seq).
 
-Each row's hash is sha256(previous hash + canonical JSON of the row), so a changed, inserted
-or deleted row breaks the chain at the first place it touches; `verify` names that row. Payloads are
+Each row's hash is HMAC-SHA256(audit key, previous hash + canonical JSON of the row) when the settings
+give an audit key (CUTOVER_AUDIT_KEY), else sha256 of the same text; so a changed, inserted or deleted
+row breaks the chain at the first place it touches, and without the key nobody can recompute the chain
+after an edit or forge a row that verifies. A log begun before the key was set keeps verifying: its
+unkeyed rows are accepted up to the first keyed row, never after it. Each append's new head is also
+written outside the database (`storage/anchors.py`); `verify` checks the rows against those anchors,
+which catches a deleted tail, a truncated log and a deleted cutover, and names the first bad row. Payloads are
 stored in the canonical form they are hashed in, so verifying assembles each row's text around the
 stored payload without re-encoding it (older rows, stored with spaces, are re-encoded as before).
 """
@@ -9,7 +14,9 @@ stored payload without re-encoding it (older rows, stored with spaces, are re-en
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,10 +28,24 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from cutover.events import Event, Recorded, event_from, kind_of
+from storage.anchors import Anchored, anchor_file_for
 from storage.db import read_rows
 from storage.models import EventRow, RequestKey, utc
 
 GENESIS = "0" * 64
+_CHAIN_KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+def use_chain_key(engine: Engine, secret: str | None) -> None:
+    """Sign this database's chain with the audit key (CUTOVER_AUDIT_KEY): appends and verifications
+    over the engine use it from now on. Wired where an engine is made from the settings."""
+    if secret:
+        _CHAIN_KEYS[engine] = secret.encode("utf-8")
+
+
+def chain_key_of(engine: Engine) -> bytes | None:
+    """The audit key this database's chain is signed with (None: plain sha256)."""
+    return _CHAIN_KEYS.get(engine)
 
 
 class Conflict(Exception):
@@ -84,15 +105,26 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _string = json.encoder.encode_basestring
 
 
-def chain_hash(prev_hash: str, text: str) -> str:
-    """sha256 of the previous hash followed by the canonical row."""
-    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+def chain_hash(prev_hash: str, text: str, chain_key: bytes | None = None) -> str:
+    """HMAC-SHA256 with the audit key (sha256 without one) of the previous hash followed by the canonical row."""
+    data = (prev_hash + text).encode("utf-8")
+    if chain_key:
+        return hmac.new(chain_key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def append(
-    *, engine: Engine, cutover_id: str, batch: Sequence[Pending], expected_seq: int, key: str | None = None
+    *,
+    engine: Engine,
+    cutover_id: str,
+    batch: Sequence[Pending],
+    expected_seq: int,
+    key: str | None = None,
+    chain_key: bytes | None = None,
 ) -> list[Recorded]:
-    """Append a batch after `expected_seq` in one transaction; Conflict if another append came first."""
+    """Append a batch after `expected_seq` in one transaction; Conflict if another append came first.
+    The new head is then written to the anchor file (SQLite)."""
+    chain_key = chain_key or chain_key_of(engine)
     with Session(engine) as session:
         if key is not None:
             done = session.get(RequestKey, key)
@@ -115,7 +147,7 @@ def append(
             kind = kind_of(pending.event)
             at = utc(pending.at)
             digest = chain_hash(
-                prev, canonical_row(cutover_id, seq, at.isoformat(), pending.actor, kind, stored)
+                prev, canonical_row(cutover_id, seq, at.isoformat(), pending.actor, kind, stored), chain_key
             )
             session.add(
                 EventRow(
@@ -146,7 +178,10 @@ def append(
         except OperationalError as exc:  # SQLite: another writer held the lock past the timeout
             session.rollback()
             raise Conflict(f"{cutover_id}: the log was busy") from exc
-        return recorded
+    anchors = anchor_file_for(engine)
+    if anchors is not None and recorded:
+        anchors.append(cutover_id, recorded[-1].seq, prev)
+    return recorded
 
 
 def history(*, engine: Engine, cutover_id: str, after_seq: int = 0) -> list[Recorded]:
@@ -214,17 +249,40 @@ class AuditResult:
     problem: str = ""
 
 
-def verify(*, engine: Engine, cutover_id: str) -> AuditResult:
-    """Walk the chain; report the first modified, inserted or deleted row."""
-    return history_verified(engine=engine, cutover_id=cutover_id)[1]
+def verify(
+    *, engine: Engine, cutover_id: str, chain_key: bytes | None = None, anchored: Anchored | None = None
+) -> AuditResult:
+    """Walk the chain and compare it with its anchors; report the first modified, inserted, deleted,
+    forged or unreadable row."""
+    return history_verified(engine=engine, cutover_id=cutover_id, chain_key=chain_key, anchored=anchored)[1]
 
 
-def history_verified(*, engine: Engine, cutover_id: str) -> tuple[list[Recorded], AuditResult]:
+def read_anchors(engine: Engine) -> Anchored | None:
+    """What the anchor file beside the database saw (None when there is no file to compare with)."""
+    anchors = anchor_file_for(engine)
+    return anchors.read() if anchors is not None and anchors.path.exists() else None
+
+
+def audited_cutover_ids(*, engine: Engine, anchored: Anchored | None) -> list[str]:
+    """Every cutover in the log, and every cutover the anchors saw (a deleted one is still audited)."""
+    ids = cutover_ids(engine=engine)
+    return ids + sorted(set(anchored.heads) - set(ids)) if anchored else ids
+
+
+def history_verified(
+    *,
+    engine: Engine,
+    cutover_id: str,
+    chain_key: bytes | None = None,
+    anchored: Anchored | None = None,
+) -> tuple[list[Recorded], AuditResult]:
     """The cutover's events and its hash-chain verification from one read of plain rows (the report's path).
 
     Same results as `history` + `verify`, at a fraction of the cost on long logs: the rows are read as
     tuples (no ORM objects), each payload is parsed once (for the event), and a row's hashed text is
-    assembled around its stored payload text (stored in canonical form: no JSON re-encoding).
+    assembled around its stored payload text (stored in canonical form: no JSON re-encoding). A row that
+    cannot be read (an edited kind, time or payload) is a problem named by its seq, never an exception.
+    `anchored` defaults to the anchor file beside the database, when there is one.
     """
     # plain SQL: the columns come back as the driver gives them (SQLite: `at` as text, parsed below in C);
     # the rows are consumed as they are fetched, never all held at once next to the events built from them
@@ -232,31 +290,143 @@ def history_verified(*, engine: Engine, cutover_id: str) -> tuple[list[Recorded]
         "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM events "
         "WHERE cutover_id = :cutover_id ORDER BY seq"
     )
+    chain_key = chain_key or chain_key_of(engine)
+    if anchored is None:
+        anchored = read_anchors(engine)
+    heads = anchored.heads.get(cutover_id, {}) if anchored else {}
     events: list[Recorded] = []
     append_event = events.append
     audit: AuditResult | None = None
-    prev, expected_seq, count = GENESIS, 1, 0
+    prev, expected_seq, count, keyed_seen = GENESIS, 1, 0, False
     with engine.connect() as connection:
-        for seq, at, actor, kind, text, prev_hash, digest in connection.execute(
-            query, {"cutover_id": cutover_id}
-        ):
+        for row in connection.execute(query, {"cutover_id": cutover_id}):
             count += 1
-            at, actor, kind = _moment(at), intern(actor), intern(kind)  # a few names, each held once
-            payload = _parsed(text)
+            seq, at, actor, kind, text, _, digest = row
+            try:
+                at, actor, kind = _moment(at), intern(actor), intern(kind)  # a few names, each held once
+                payload = _parsed(text)
+                event = event_from(kind, payload) if isinstance(payload, dict) else None
+            except Exception:  # noqa: BLE001 - an edited row: named below, never raised
+                payload = event = None
             if audit is None:
-                if not (
-                    seq == expected_seq
-                    and prev_hash == prev
-                    and payload is not None
-                    and _hashes_to(digest, prev, cutover_id, seq, at, actor, kind, text, payload)
-                ):
-                    audit = _chain_problem(
-                        cutover_id, expected_seq, prev, seq, at, actor, kind, text, payload, prev_hash, digest
-                    )
+                found = _row_problem(
+                    cutover_id,
+                    expected_seq,
+                    prev,
+                    (seq, at, actor, kind, text, row[5], digest),
+                    payload,
+                    event,
+                )
+                found = (
+                    found
+                    if isinstance(found, AuditResult)
+                    else _key_problem(found, chain_key, keyed_seen, row)
+                )
+                if isinstance(found, AuditResult):
+                    audit = found
+                else:
+                    keyed_seen = keyed_seen or found
+                    if heads.get(seq, digest) != digest:
+                        audit = AuditResult(
+                            cutover_id,
+                            False,
+                            0,
+                            seq,
+                            f"row {seq} ({kind}) differs from its anchor (the chain was recomputed)",
+                        )
                 prev, expected_seq = digest, expected_seq + 1
-            if payload is not None:
-                append_event(Recorded(seq=seq, at=at, actor=actor, event=event_from(kind, payload)))
+            if event is not None:
+                append_event(Recorded(seq=seq, at=at, actor=actor, event=event))
+    if audit is None and heads:
+        audit = _anchor_problem(cutover_id, heads, count)
     return events, replace(audit, rows=count) if audit else AuditResult(cutover_id, True, count)
+
+
+@dataclass(frozen=True)
+class _Hashes:
+    """The texts a row's hash may have been computed over (as stored; re-encoded for older rows)."""
+
+    cutover_id: str
+    seq: int
+    kind: str
+    prev: str
+    digest: str
+    texts: tuple[str, ...]
+
+
+def _row_problem(
+    cutover_id: str, expected_seq: int, prev: str, row: tuple, payload: object, event: Event | None
+) -> AuditResult | _Hashes:
+    """The first structural problem of one row (as `verify` words it; `rows` counted by the caller), or
+    what its hash must match."""
+    seq, at, actor, kind, text, prev_hash, digest = row
+
+    def bad(at_seq: int, problem: str) -> AuditResult:
+        return AuditResult(cutover_id, False, 0, at_seq, problem)
+
+    if not isinstance(seq, int) or seq != expected_seq:
+        if isinstance(seq, int) and seq > expected_seq:
+            return bad(expected_seq, f"row {expected_seq} is missing (deleted): the log jumps to {seq}")
+        return bad(expected_seq, f"row {seq} appears twice (inserted)")
+    if prev_hash != prev:
+        return bad(seq, f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)")
+    if (
+        event is None
+        or not isinstance(at, datetime)
+        or not isinstance(text, str)
+        or not isinstance(digest, str)
+    ):
+        return bad(seq, f"row {seq} cannot be read (modified)")
+    at_iso = at.isoformat()
+    texts = tuple(
+        canonical_row(cutover_id, seq, at_iso, actor, kind, t) for t in (text, payload_text(payload))
+    )
+    return _Hashes(cutover_id, seq, kind, prev, digest, texts)
+
+
+def _key_problem(h: _Hashes, chain_key: bytes | None, keyed_seen: bool, row: Sequence) -> AuditResult | bool:
+    """Whether the row's hash is keyed (True) or plain (False, refused after a keyed row), or its problem."""
+    if chain_key and any(hmac.compare_digest(chain_hash(h.prev, t, chain_key), h.digest) for t in h.texts):
+        return True
+    if any(chain_hash(h.prev, t) == h.digest for t in h.texts):
+        if chain_key and keyed_seen:  # plain after keyed: written by someone without the key
+            return AuditResult(
+                h.cutover_id,
+                False,
+                0,
+                h.seq,
+                f"row {h.seq} ({h.kind}) is not signed with the audit key (forged)",
+            )
+        return False
+    return AuditResult(
+        h.cutover_id, False, 0, h.seq, f"row {h.seq} ({h.kind}) was modified after it was written"
+    )
+
+
+def _anchor_problem(cutover_id: str, heads: dict[int, str], count: int) -> AuditResult | None:
+    """Rows the anchors saw that the log no longer has, or rows written after the last anchor."""
+    last = max(heads)
+    if count == 0:
+        return AuditResult(
+            cutover_id, False, 0, 1, f"the cutover has no rows, but its anchors saw {last} (deleted)"
+        )
+    if count < last:
+        return AuditResult(
+            cutover_id,
+            False,
+            0,
+            count + 1,
+            f"rows {count + 1} to {last} are missing: the anchors saw them (truncated)",
+        )
+    if count > last:
+        return AuditResult(
+            cutover_id,
+            False,
+            0,
+            last + 1,
+            f"row {last + 1} and after were never anchored (appended outside the bot)",
+        )
+    return None
 
 
 def _parsed(text: str) -> dict | None:
@@ -275,66 +445,6 @@ def _parsed(text: str) -> dict | None:
 
 
 _RAW_DECODE = json.JSONDecoder().raw_decode
-
-
-def _hashes_to(
-    digest: str,
-    prev: str,
-    cutover_id: str,
-    seq: int,
-    at: datetime,
-    actor: str,
-    kind: str,
-    text: str,
-    payload: dict,
-) -> bool:
-    """Whether a row's content chains to `digest`: its stored payload text as it is (the canonical form
-    `append` stores), or else re-encoded (rows written before payloads were stored in canonical form)."""
-    at_iso = at.isoformat()
-    return (
-        chain_hash(prev, canonical_row(cutover_id, seq, at_iso, actor, kind, text)) == digest
-        or chain_hash(prev, canonical_row(cutover_id, seq, at_iso, actor, kind, payload_text(payload)))
-        == digest
-    )
-
-
-def _chain_problem(
-    cutover_id: str,
-    expected_seq: int,
-    prev: str,
-    seq: int,
-    at: datetime,
-    actor: str,
-    kind: str,
-    text: str,
-    payload: dict | None,
-    prev_hash: str,
-    digest: str,
-) -> AuditResult | None:
-    """The first problem of one row of the chain (as `verify` words it; `rows` counted by the caller), or None."""
-    if seq != expected_seq:
-        if seq > expected_seq:
-            return AuditResult(
-                cutover_id,
-                False,
-                0,
-                expected_seq,
-                f"row {expected_seq} is missing (deleted): the log jumps to {seq}",
-            )
-        return AuditResult(cutover_id, False, 0, seq, f"row {seq} appears twice (inserted)")
-    if prev_hash != prev:
-        return AuditResult(
-            cutover_id,
-            False,
-            0,
-            seq,
-            f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)",
-        )
-    if payload is None:
-        return AuditResult(cutover_id, False, 0, seq, f"row {seq} has an unreadable payload (modified)")
-    if not _hashes_to(digest, prev, cutover_id, seq, at, actor, kind, text, payload):
-        return AuditResult(cutover_id, False, 0, seq, f"row {seq} ({kind}) was modified after it was written")
-    return None
 
 
 def latest_of_kind(*, engine: Engine, cutover_id: str, kind: str) -> Recorded | None:

@@ -37,6 +37,7 @@ def report_command(args: argparse.Namespace) -> int:
 
     settings = load_settings() if not (args.db and args.runbook) else None
     db = create_db_engine(args.db or (settings.database_url if settings else ""))
+    eventlog.use_chain_key(db, (settings or load_settings()).cutover_audit_key)
     runbook = load_runbook(args.runbook or (settings.cutover_runbook if settings else ""))
     known = eventlog.cutover_ids(engine=db)
     if args.cutover not in known:

@@ -87,6 +87,7 @@ def build_runtime(
             share_reads_for=0.0
             if replicas_possible(settings.database_url)
             else settings.cutover_shared_read_ms / 1000,
+            audit_key=settings.cutover_audit_key,
         )
     except OperationalError as exc:  # the URL is well-formed but nobody answers there
         raise SettingsError(
@@ -103,6 +104,9 @@ def build_runtime(
     )  # the persistent outbox's (bot/outbox/deliverer.py)
     if deliverer is not None:
         deliverer.on_retry = metrics.count_retry
+    services.audit_failed_listeners.append(announce_audit_failure)
+    if services.audit_failure is not None:  # found at start-up by wire_bot: say it in the channel
+        announce_audit_failure(services, services.audit_failure)
     return Runtime(settings, services, client, app, metrics)
 
 
@@ -123,6 +127,19 @@ def _app_or_refusal(settings: Settings, services: Services, client: WebClient, c
         raise SettingsError(
             f"Slack's Web API cannot be reached to check SLACK_BOT_TOKEN ({type(exc).__name__})"
         ) from None
+
+
+def announce_audit_failure(services: Services, result) -> None:
+    """Say once in the channel that the log failed verification and the bot is read-only."""
+    from templates.render import render
+
+    text = render("slack/audit_failed.j2", services.templates_dir, result=result)
+    services.outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": services.channel, "text": text},
+        key=f"audit-failed:{result.cutover_id}:{result.first_bad_seq}",
+        order=f"channel:{services.channel}",
+    )
 
 
 def integration_parts(parts: Parts, runbook: Runbook, clock: Clock, settings: Settings) -> Parts:
@@ -180,6 +197,7 @@ def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
         signing_secret=runtime.settings.slack_signing_secret or "",
         metrics=runtime.metrics,
         pages=public_pages(runtime.services),
+        audit_failure=lambda: runtime.services.audit_failure,
     )
 
 
@@ -328,5 +346,6 @@ def secrets_of(settings: Settings) -> list[str | None]:
         settings.slack_app_token,
         settings.slack_signing_secret,
         settings.cutover_statuspage_api_key,
+        settings.cutover_audit_key,
         str(password) if password else None,
     ]

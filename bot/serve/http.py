@@ -90,9 +90,11 @@ class SlackWsgiApp:
         signing_secret: str = "",
         metrics: Metrics | None = None,
         pages: dict[str, Page] | None = None,
+        audit_failure: Callable[[], Any] = lambda: None,
     ) -> None:
         self.app = app
         self.signing_secret = signing_secret
+        self.audit_failure = audit_failure
         self.health = DatabaseHealth(database)
         self.events_path = events_path
         self.metrics = metrics
@@ -104,8 +106,11 @@ class SlackWsgiApp:
             return self._slack(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             healthy = self.health.ok()
-            body = {"ok": healthy, "database": "ok" if healthy else "unreachable"}
-            return _json(start_response, 200 if healthy else 503, body)
+            body: dict[str, Any] = {"ok": healthy, "database": "ok" if healthy else "unreachable"}
+            failure = self.audit_failure()
+            if failure is not None:  # the log failed verification: the bot is read-only
+                body.update(ok=False, audit=f"failed: {failure.cutover_id} row {failure.first_bad_seq}")
+            return _json(start_response, 200 if body["ok"] else 503, body)
         if path == METRICS_PATH and method == "GET" and self.metrics is not None:
             return self._metrics(start_response)
         if path in self.pages and method in ("GET", "HEAD"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commands.context import Ctx, Outcome, Reply
+from commands.log_guard import fail
 from commands.parsing import Words
 from commands.verb import Args
 from cutover.plan.model import Runbook
@@ -22,4 +23,6 @@ def handle(ctx: Ctx, args: Args) -> Outcome:
     if ctx.state is None:
         return Outcome(Reply("replies/no_cutover.j2", {"duties": ctx.plan.duty_titles}))
     result = eventlog.verify(engine=ctx.services.ledger.db, cutover_id=ctx.state.cutover_id)
+    if not result.ok:
+        fail(ctx.services, result)  # read-only from now on
     return Outcome(Reply("replies/audit.j2", {"result": result}))
