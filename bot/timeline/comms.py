@@ -135,7 +135,7 @@ def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[s
     if plan.communications is None:
         return []
     state = CutoverState(cutover_id="plan-check", status=Status.SCHEDULED, window_start=SAMPLE_WINDOW)
-    services = SimpleNamespace(plan=plan, extras={}, templates_dir=templates_dir)
+    services = SimpleNamespace(plan=plan, reports=None, templates_dir=templates_dir)
     shared = {
         "state": state,
         "plan": plan,
@@ -144,7 +144,7 @@ def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[s
         "late_by": timedelta(),
         "late": False,
         "cutover_id": state.cutover_id,
-        **comm_context(services, state, SAMPLE_WINDOW),  # type: ignore[arg-type] - only plan and extras are read
+        **comm_context(services, state, SAMPLE_WINDOW),  # type: ignore[arg-type] - only plan and reports are read
     }
     problems = []
     for i, message in enumerate(plan.communications.messages):
