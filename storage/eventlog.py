@@ -216,6 +216,12 @@ def _recorded(seq: int, at: datetime | str, actor: str, kind: str, payload: str)
     return Recorded(seq=seq, at=_moment(at), actor=actor, event=event_from(kind, json.loads(payload)))
 
 
+def chain_head(*, engine: Engine, cutover_id: str) -> tuple[int, str]:
+    """The cutover's last seq and hash (0 and the genesis hash before its first event): what is anchored."""
+    rows = read_rows(engine, _HEAD, (cutover_id,))
+    return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
+
+
 def was_applied(*, engine: Engine, key: str) -> bool:
     """Whether a request key was already applied."""
     return bool(read_rows(engine, _KEY, (key,)))
@@ -231,6 +237,7 @@ _CUTOVERS_AND_NEWS = (
     "WHERE cutover_id = ? AND seq > ?"
 )
 _KEY = "SELECT 1 FROM request_keys WHERE key = ?"
+_HEAD = "SELECT seq, hash FROM events WHERE cutover_id = ? ORDER BY seq DESC LIMIT 1"
 
 
 def _moment(value: datetime | str) -> datetime:

@@ -24,6 +24,7 @@ from cutover.timeline import events as te
 from cutover.timeline.comms import comm_key
 from cutover.timeline.due import DueAction
 from cutover.timeline.escalations import DECISION_TIMEOUT, trigger_description
+from storage import eventlog
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,15 @@ def fire(services: Services, state: CutoverState, action: DueAction, t: datetime
 
 def _status(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
     context = {**_base(services, state, action, t), "d": dashboard(state, services.plan, t)}
-    msg.thread(services, state.cutover_id, msg.text(services, "time/status.j2", **context), key=action.key)
+    seq, digest = eventlog.chain_head(engine=services.ledger.db, cutover_id=state.cutover_id)
+    head = {"cutover_id": state.cutover_id, "seq": seq, "hash": digest}  # an anchor outside the database
+    msg.thread(
+        services,
+        state.cutover_id,
+        msg.text(services, "time/status.j2", **context),
+        key=action.key,
+        metadata={"event_type": "cutover_chain_head", "event_payload": head},
+    )
     record(services, state.cutover_id, te.StatusPosted(key=action.key), action.key, t)
 
 

@@ -35,6 +35,7 @@ def thread(
     key: str,
     blocks_: list | None = None,
     broadcast: bool = False,
+    metadata: dict | None = None,
 ) -> None:
     """A reply in the cutover's thread (waits for the parent message when it is not posted yet)."""
     args: dict[str, Any] = {
@@ -46,6 +47,8 @@ def thread(
         args["blocks"] = blocks_
     if broadcast:
         args["reply_broadcast"] = True
+    if metadata:
+        args["metadata"] = metadata
     _enqueue(services, "chat.postMessage", args, key=key, order=f"thread:{cutover_id}")
 
 
