@@ -70,7 +70,9 @@ def test_the_refusals_script_shows_each_refusal(plan, roster):
         and x["args"]["text"].startswith(":lock: Not allowed")
     ]
     assert [d["args"]["user"] for d in denials] == ["U02BBBB", "U02BBBB"]  # the two denied clicks
-    assert session.services.ledger.current().denials == 3
+    # the second denied click within a minute is counted, carried by that person's next recorded denial
+    assert session.services.ledger.current().denials == 2
+    assert session.services.denials.pending("U02BBBB") == 1
 
 
 def test_the_readable_transcript_and_the_cli(tmp_path, capsys):
