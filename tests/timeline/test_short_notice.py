@@ -7,29 +7,6 @@ from datetime import timedelta
 import pytest
 
 from tests.timeline.conftest import EARLY
-from tests.timeline.harness import events
-
-
-def test_a_window_90_minutes_ahead_sends_no_late_reminder_and_says_so(timed):
-    ic = timed.person("incident_commander")
-    window = EARLY + timedelta(minutes=90)
-    reply = timed.ok(f"schedule {window:%Y-%m-%d %H:%M}", ic)
-    assert (
-        "Short notice: the window is 1h30m away, so T-7d, T-24h, P-7d, P-24h are past due and will not be sent"
-        in reply
-    )
-    timed.advance(minutes=5)
-    assert not timed.posts("Reminder: System Maintenance Tomorrow") and not timed.posts(
-        "Planned System Maintenance"
-    )
-    cancelled = {r.event.comm_id: r.event.reason for r in events(timed, "comm.cancelled")}
-    assert cancelled["T-7d"].startswith("short notice") and cancelled["T-24h"].startswith("short notice")
-    timed.until(window - timedelta(hours=1))
-    sent = {r.event.comm_id: r for r in events(timed, "comm.sent")}
-    assert "T-24h" not in sent and sent["T-1h"].at == window - timedelta(hours=1), (
-        "what is still ahead goes on time"
-    )
-    assert "T-7d: cancelled" in timed.ok("comms", ic) or "short notice" in timed.ok("comms", ic)
 
 
 def test_a_window_days_ahead_is_not_short_notice(timed):
