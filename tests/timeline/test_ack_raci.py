@@ -17,7 +17,7 @@ def test_a_stranger_acknowledges_no_communication(timed):
     timed.ok("schedule 2026-12-02 02:00", ic)
     timed.until(WINDOW - timedelta(hours=23))
     for text in ("comms ack T-7d", "comms ack T-24h", "comms ack T-7d business_units"):
-        assert "cutover roster" in str(timed.refused(text, STRANGER))
+        assert "not_on_roster" in str(timed.refused(text, STRANGER))
     assert events(timed, "comm.acknowledged") == []
     assert set(unacknowledged(timed.state, timed.plan)) == {
         ("T-7d", "business_units"),
@@ -36,11 +36,11 @@ def test_a_stranger_silences_no_escalation_and_ack_all_takes_only_your_own(timed
     timed.ok("step fail 1A.1 routing control stuck", ops)
     timed.advance(seconds=1)
     [ask] = [r for r in events(timed, "escalation.sent") if r.event.trigger == "rollback_decision"]
-    assert "cutover roster" in str(timed.refused("ack all", STRANGER))
-    assert "cutover roster" in str(timed.refused(f"ack {ask.event.key}", STRANGER))
-    assert "cutover roster" in str(timed.refused("ack for 10m", STRANGER))
+    assert "not_on_roster" in str(timed.refused("ack all", STRANGER))
+    assert "not_on_roster" in str(timed.refused(f"ack {ask.event.key}", STRANGER))
+    assert "not_on_roster" in str(timed.refused("ack for 10m", STRANGER))
     engineer = timed.person("engineering")  # on the roster, not Management nor the IC
-    assert "do not include it" in str(timed.refused(f"ack {ask.event.key}", engineer))
+    assert "roles_lack" in str(timed.refused(f"ack {ask.event.key}", engineer))
     assert "no open escalation pinged you" in str(timed.refused("ack all", engineer))
     assert events(timed, "escalation.acknowledged") == [] and events(timed, "escalation.snoozed") == []
     timed.advance(minutes=2)
