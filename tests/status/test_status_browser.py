@@ -60,6 +60,8 @@ def test_the_status_page_reads_on_a_phone_refreshes_itself_and_logs_no_error(
         served.run("go-nogo override checklist not under test", IC)
         served.run("go-nogo approve-override", MANAGEMENT)
         served.run("go-nogo go rehearsed", IC)
+        served.run("go-nogo override starting now is agreed with the business", IC)
+        served.run("go-nogo approve-override", MANAGEMENT)
         served.run("start", IC)
         fire_due(services, served.clock.now())
         with HttpServer(quick, host="127.0.0.1", port=0) as refreshing:
@@ -74,7 +76,7 @@ def test_the_status_page_reads_on_a_phone_refreshes_itself_and_logs_no_error(
             assert banner.get_attribute("data-status") == "yellow"
             assert "Planned maintenance in progress" in banner.inner_text()
             assert "Maintenance in progress, some features limited" in banner.inner_text()
-            assert page.locator("#eta").inner_text() == "2026-12-01 01:56 UTC"
+            assert page.locator("#eta").inner_text() == "2026-12-01 01:58 UTC"
             assert "Flight Planning: Read-only mode" in page.locator("#services").inner_text()
             assert page.locator("#contact a[href^='tel:']").inner_text() == "1-800-NXOP-OPS"
             history = page.locator("#history li").all_inner_texts()

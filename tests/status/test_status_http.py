@@ -46,11 +46,13 @@ def test_status_follows_the_cutover_with_its_history(served):
     served.run("go-nogo override checklist not under test", IC)
     served.run("go-nogo approve-override", "U03AAAA")
     served.run("go-nogo go rehearsed", IC)
+    served.run("go-nogo override starting now is agreed with the business", IC)
+    served.run("go-nogo approve-override", "U03AAAA")
     served.run("start", IC)
     fire_due(served.runtime.services, served.clock.now())
     doc = json.loads(get(served.server.url + "/status.json")[2])
     assert (doc["status"], doc["level"], doc["phase"]) == ("yellow", 1, "in_progress")
-    assert doc["eta"] == "2026-12-01T01:56:00Z"  # started 01:05, the plan's 51 minutes
+    assert doc["eta"] == "2026-12-01T01:58:00Z"  # started 01:07, the plan's 51 minutes
     assert [h["phase"] for h in doc["history"]] == ["in_progress", "scheduled"]
     status, headers, body = get(served.server.url + "/status")
     page = body.decode()

@@ -50,7 +50,7 @@ def test_the_page_is_published_at_each_change_and_every_5_minutes_while_running(
     bot.advance(minutes=1)
     assert page_json(s3)["status"] == "green" and page_json(s3)["headline"] == "Planned maintenance scheduled"
     bot.go_with_override()
-    bot.ok("start", bot.person("incident_commander"))
+    bot.start_now()
     bot.advance(seconds=1)
     doc = page_json(s3)
     assert (doc["status"], doc["level"], doc["phase"]) == ("yellow", 1, "in_progress")

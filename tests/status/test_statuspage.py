@@ -65,7 +65,7 @@ def test_a_cutover_is_one_maintenance_with_updates_and_the_component_follows_the
     assert incident["status"] == "scheduled" and incident["scheduled_for"].startswith("2026-12-02T02:00")
     assert incident["component_ids"] == [COMPONENT]
     bot.go_with_override()
-    bot.ok("start", bot.person("incident_commander"))
+    bot.start_now()
     bot.advance(seconds=1)
     assert statuspage.components[COMPONENT] == "under_maintenance"
     bot.advance(minutes=1)
@@ -77,6 +77,7 @@ def test_a_cutover_is_one_maintenance_with_updates_and_the_component_follows_the
     for step in plan.rollbacks_by_id["R2"].steps:
         if not step.parallel:
             bot.do_step(step.id)
+    bot.confirm_rollback_checklist()
     bot.advance(minutes=1)
     assert bot.state.status.value == "rolled_back"
     assert statuspage.components[COMPONENT] == "operational"
