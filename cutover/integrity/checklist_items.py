@@ -156,8 +156,11 @@ def standby_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
 
 
 def comms_items(plan: Runbook, facts: LogFacts) -> list[Item]:
-    """Operational: the communications that need an acknowledgement (none: no item)."""
-    wanted = [m.id for m in plan.communications.messages if m.needs_ack] if plan.communications else []
+    """Operational: the communications before the window that need an acknowledgement (none: no item).
+
+    Messages anchored elsewhere (a failed rollback's L3, completion) cannot have gone out before GO."""
+    messages = plan.communications.messages if plan.communications else []
+    wanted = [m.id for m in messages if m.needs_ack and m.anchor == "window"]
     return [comms_item(wanted, facts)] if wanted else []
 
 
