@@ -195,10 +195,17 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
     later = [s for s in plan.stages if stage is not None and s[0].stage > stage]
     end = state.ended_at or now
     issues = [
-        {"step": sid, "note": run.note} for sid, run in state.steps.items() if run.status == StepStatus.FAILED
+        {"step": sid, "note": run.note, "gate": None, "reason": None}
+        for sid, run in state.steps.items()
+        if run.status == StepStatus.FAILED
     ]
     issues += [
-        {"gate": n, "reason": g.rejection.reason}
+        {
+            "step": None,
+            "note": None,
+            "gate": n,
+            "reason": g.rejection.reason,
+        }  # one shape: templates test both
         for n, g in state.gates.items()
         if g.status == GateStatus.REJECTED and g.rejection
     ]

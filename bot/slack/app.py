@@ -77,7 +77,7 @@ def wire_slack(
     if outbox is not None:
         services.outbox = outbox
     elif services.outbox is None:
-        services.outbox = ImmediateOutbox(client)
+        services.outbox = ImmediateOutbox(client, email=getattr(client, "record_email", None))
     if channel:
         services.channel = channel
     for listener in (announce, refresh_homes):

@@ -62,6 +62,11 @@ class RecordingSlackClient(WebClient):
         self._counter = 0
         self._lock = threading.Lock()
 
+    def record_email(self, args: dict) -> None:
+        """Record an email (ses.send_email) beside the Slack calls, as the console transcript shows it."""
+        with self._lock:
+            self.calls.append(ApiCall(self.clock.now(), "ses.send_email", copy.deepcopy(args)))
+
     def api_call(
         self,
         api_method: str,

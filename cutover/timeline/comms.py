@@ -106,7 +106,7 @@ def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, da
 
 
 def short_notice(plan: Runbook, window: datetime, now: datetime) -> list[str]:
-    """The window messages a window scheduled now would be too late for (they are not sent)."""
+    """The window messages a window scheduled now is too late for (they go out at once, worded as late)."""
     if plan.communications is None:
         return []
     return [m.id for m in plan.communications.messages if m.anchor == "window" and window + m.offset < now]

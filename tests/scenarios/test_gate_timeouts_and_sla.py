@@ -33,8 +33,10 @@ def test_the_sla_warns_at_45_minutes_and_announces_the_breach_at_60(plan, roster
     assert warning.at == started + timedelta(minutes=45)
     [warned] = [p for p in played.posts(":hourglass_flowing_sand: *SLA warning:*") if p.get("thread_ts")]
     assert "15m left" in warned["text"] and warned.get("reply_broadcast")
-    dm_targets = {
-        x["args"]["users"] for x in played.lines if x["type"] == "api" and x["method"] == "conversations.open"
+    dm_targets = {  # a DM is a post to the user ID (the app's Messages tab)
+        x["args"]["channel"]
+        for x in played.lines
+        if x["type"] == "api" and x["method"] == "chat.postMessage" and x["args"]["channel"].startswith("U")
     }
     assert {IC, MGMT} <= dm_targets
     played = play(plan, roster, "+15m\n", session=played.session)

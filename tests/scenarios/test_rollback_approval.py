@@ -20,7 +20,7 @@ def test_management_is_asked_and_the_rollback_goes_on_meanwhile(plan, roster):
     buttons = [e["action_id"] for b in thread["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["rollback_approve", "rollback_object"]
     [asked] = [p for p in played.posts("Please approve it or object") if not p.get("thread_ts")]
-    assert asked["channel"].startswith("D") and "rollback_approve" in str(asked["blocks"])
+    assert asked["channel"].startswith("U") and "rollback_approve" in str(asked["blocks"])
     # the rollback does not wait: its first step runs before Management answers
     played = play(plan, roster, "@U02DDDD /cutover step start R2.1\n", session=played.session)
     assert played.state.step("R2.1").status == "in_progress"

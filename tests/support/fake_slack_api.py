@@ -120,6 +120,12 @@ class FakeSlackApi:
             self.calls.clear()
             self.attempts.clear()
 
+    def forget(self, method: str) -> None:
+        """Forget the recorded calls and attempts of one method (e.g. start-up's auth.test)."""
+        with self._lock:
+            self.calls[:] = [call for call in self.calls if call["method"] != method]
+            self.attempts[:] = [call for call in self.attempts if call.get("method") != method]
+
     def answer_with(self, method: str, body: dict[str, Any]) -> None:
         """Answer every later call to `method` with this body (e.g. apps.connections.open's url)."""
         with self._lock:

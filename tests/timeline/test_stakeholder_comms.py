@@ -88,6 +88,7 @@ def test_after_a_rollback_no_message_promises_monitoring_that_does_not_run(timed
     for step in timed.plan.rollbacks_by_id["R1"].steps:
         if not step.parallel:
             timed.do_step(step.id)
+    timed.confirm_rollback_checklist()
     assert timed.state.status == "rolled_back"
     timed.until(timed.state.ended_at + timedelta(hours=25))
     (report,) = timed.posts("Post-cutover report", channel="#nxop-business")
