@@ -87,17 +87,13 @@ def _escalation(services: Services, state: CutoverState, action: DueAction, t: d
         "description": trigger_description(plan, data["trigger"]),
         "ack_value": f"{state.cutover_id}|{data['episode']}",
     }
-    dm_blocks = msg.blocks(
-        services,
-        "time/escalation.json.j2",
-        text=msg.text(services, "time/escalation_dm.j2", **context),
-        **context,
-    )
+    dm_text = msg.text(services, "time/escalation_dm.j2", **context)  # the same for every person
+    dm_blocks = msg.blocks(services, "time/escalation.json.j2", text=dm_text, **context)
     for person in people:
         msg.direct(
             services,
             person.slack_id,
-            msg.text(services, "time/escalation_dm.j2", **context),
+            dm_text,
             key=f"{action.key}:dm:{person.slack_id}",
             blocks_=dm_blocks,
         )
