@@ -227,13 +227,29 @@ def serve_socket(
 ) -> None:
     """Connect to Slack over Socket Mode with SLACK_APP_TOKEN until `stop` is set.
 
-    With `health_port`, /healthz and /metrics are served over HTTP too (no Slack path: events
-    arrive over the socket), for the orchestrator's health check and Prometheus.
+    With `health_port`, /healthz, /metrics and the public /status and /status.json are served over
+    HTTP too (no Slack path: events arrive over the socket), for the orchestrator's health check,
+    Prometheus and the people the status page is for.
     """
     if health_port is not None:
-        probes = SlackWsgiApp(runtime.app, runtime.database, events_path="", metrics=runtime.metrics)
+        from bot.status.render import public_pages
+
+        probes = SlackWsgiApp(
+            runtime.app,
+            runtime.database,
+            events_path="",
+            metrics=runtime.metrics,
+            pages=public_pages(runtime.services),
+            audit_failure=lambda: runtime.services.audit_failure,
+        )
         with HttpServer(probes, host=host, port=health_port, threads=2) as server:
-            log.info("health and metrics on %s (%s, %s)", server.url, HEALTH_PATH, METRICS_PATH)
+            log.info(
+                "health, metrics and status page on %s (%s, %s, %s)",
+                server.url,
+                HEALTH_PATH,
+                METRICS_PATH,
+                ", ".join(sorted(probes.pages)),
+            )
             serve_socket(runtime, stop=stop, handler_factory=handler_factory)
         return
     if handler_factory is None:
@@ -304,7 +320,7 @@ def _serve_args(parser: argparse.ArgumentParser) -> None:
         "--health-port",
         type=int,
         default=None,
-        help="--socket: also serve /healthz and /metrics on this port",
+        help="--socket: also serve /healthz, /metrics, /status and /status.json on this port",
     )
     parser.add_argument("--threads", type=int, default=HTTP_THREADS, help="HTTP worker threads (default 8)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])

@@ -67,7 +67,7 @@ def status_html(services: Services, view: StatusView, *, refresh_s: int = REFRES
 
 
 def public_pages(services: Services, *, refresh_s: int = REFRESH_S) -> dict[str, Any]:
-    """The pages `serve --http` answers without authentication: /status (HTML) and /status.json."""
+    """The pages `serve` answers without authentication (--http, and --socket on its health port): /status, /status.json."""
 
     def html() -> tuple[str, bytes]:
         page = status_html(services, current_view(services), refresh_s=refresh_s)

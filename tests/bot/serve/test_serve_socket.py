@@ -122,3 +122,60 @@ def test_socket_mode_serves_health_and_metrics_on_its_own_port_and_no_slack_path
             stop.set()
             serving.join(10)
         assert not serving.is_alive()
+
+
+def test_socket_mode_health_port_serves_the_public_status_page_following_the_cutover(tmp_path):
+    import json
+    import socket
+
+    from tests.support.slack_http import SlackSender
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeSlackApi() as slack, FakeSocketMode() as socket_mode:
+        slack.answer_with("apps.connections.open", {"ok": True, "url": socket_mode.url})
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,
+            slack_app_token=APP_TOKEN,
+            slack_api_url=slack.url,
+            database_url=f"sqlite:///{tmp_path / 'cutover.db'}",
+            cutover_channel="C0CUTOVER",
+        )
+        runtime = build_runtime(settings, clock=FakeClock(T0))
+        stop = threading.Event()
+        kwargs = {"stop": stop, "health_port": port, "host": "127.0.0.1"}
+        serving = threading.Thread(target=serve_socket, args=(runtime,), kwargs=kwargs, daemon=True)
+        serving.start()
+        try:
+            sender = SlackSender(f"http://127.0.0.1:{port}", "unused")
+            _when_listening(lambda: SlackSender(f"http://127.0.0.1:{port}", "unused").get("/healthz"))
+            before = sender.get("/status.json")
+            assert before.status == 200
+            assert json.loads(before.body)["phase"] == "idle"
+            typed = SlackRequests("socket-mode-signs-nothing").slash(IC, "schedule 2026-12-08 02:00")
+            socket_mode.ack(socket_mode.send("slash_commands", dict(parse_qsl(typed.raw_body))))
+            after = json.loads(sender.get("/status.json").body)
+            assert (after["phase"], after["window_start"]) == ("scheduled", "2026-12-08T02:00:00Z")
+            page = sender.get("/status")
+            assert page.status == 200 and "1-800-NXOP-OPS" in page.body.decode()
+            assert sender.request("POST", "/status", b"x", {}).status == 404  # read-only, like --http
+            sender.close()
+        finally:
+            stop.set()
+            serving.join(10)
+        assert not serving.is_alive()
+
+
+def _when_listening(request, within: float = 10.0):
+    """The answer to a request once the health port listens (it starts beside the socket connection)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return request()
+        except OSError:  # refused until it listens
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
