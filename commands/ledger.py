@@ -170,11 +170,23 @@ class Ledger:
         return f"{prefix}{sum(1 for i in self.ids() if i.startswith(prefix)) + 1}"
 
     def record(
-        self, cutover_id: str, batch: Sequence[Pending], expected_seq: int, key: str | None = None
+        self,
+        cutover_id: str,
+        batch: Sequence[Pending],
+        expected_seq: int,
+        key: str | None = None,
+        *,
+        follows: str | None = None,
     ) -> tuple[CutoverState, list[Recorded]]:
-        """Append a batch (Conflict / AlreadyApplied pass through) and return the new state."""
+        """Append a batch (Conflict / AlreadyApplied pass through) and return the new state; `follows`:
+        a new cutover, made after that one ('' for the first; see `eventlog.append`)."""
         recorded = eventlog.append(
-            engine=self.db, cutover_id=cutover_id, batch=batch, expected_seq=expected_seq, key=key
+            engine=self.db,
+            cutover_id=cutover_id,
+            batch=batch,
+            expected_seq=expected_seq,
+            key=key,
+            follows=follows,
         )
         with self._lock:
             if key is not None:

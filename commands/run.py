@@ -104,11 +104,15 @@ def read_state(services: Services, key: str | None, fresh: bool, changes: bool):
 
 def _commit(services: Services, actor: str, now, state, outcome: Outcome, key: str | None) -> None:
     """Append the outcome's events to its cutover and tell the listeners."""
-    new = state is None or isinstance(outcome.events[0], ev.CutoverPlanned)
+    planned = isinstance(outcome.events[0], ev.CutoverPlanned)
+    new = state is None or planned
     cutover_id = outcome.cutover_id or (services.ledger.new_id() if new else state.cutover_id)
     expected = 0 if new else state.seq
     batch = [Pending(actor=actor, at=now, event=e) for e in outcome.events]
-    fresh_state, recorded = services.ledger.record(cutover_id, batch, expected, key)
+    # a new cutover follows the one this decision saw (none: ''); the database lets only one do so,
+    # so a replica that decided on the same view as another gets a Conflict and decides again
+    follows = (state.cutover_id if state is not None else "") if planned else None
+    fresh_state, recorded = services.ledger.record(cutover_id, batch, expected, key, follows=follows)
     notify(services, fresh_state, recorded)
 
 

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from cutover.events import Event, Recorded, event_from, kind_of
 from storage.anchors import Anchored, anchor_file_for
 from storage.db import read_rows
-from storage.models import EventRow, RequestKey, utc
+from storage.models import CutoverClaim, EventRow, RequestKey, utc
 
 GENESIS = "0" * 64
 _CHAIN_KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
@@ -121,9 +121,13 @@ def append(
     expected_seq: int,
     key: str | None = None,
     chain_key: bytes | None = None,
+    follows: str | None = None,
 ) -> list[Recorded]:
     """Append a batch after `expected_seq` in one transaction; Conflict if another append came first.
-    The new head is then written to the anchor file (SQLite)."""
+
+    `follows` (a new cutover: the cutover it follows, '' for the first) claims the succession in the
+    same transaction: when another cutover already follows that one (made meanwhile by another
+    replica), Conflict. The new head is then written to the anchor file (SQLite)."""
     chain_key = chain_key or chain_key_of(engine)
     with Session(engine) as session:
         if key is not None:
@@ -140,6 +144,8 @@ def append(
         if last_seq != expected_seq:
             raise Conflict(f"{cutover_id}: expected seq {expected_seq}, the log is at {last_seq}")
         prev = last.hash if last else GENESIS
+        if follows is not None:  # flushed with the rows at commit: a second successor fails it
+            session.add(CutoverClaim(cutover_id=cutover_id, follows=follows))
         recorded: list[Recorded] = []
         for offset, pending in enumerate(batch, start=1):
             seq = expected_seq + offset

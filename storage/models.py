@@ -42,3 +42,15 @@ class RequestKey(SQLModel, table=True):
     cutover_id: str = Field(max_length=120)
     seq: int
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class CutoverClaim(SQLModel, table=True):
+    """A cutover made by a command, and the cutover it follows ('' for the first): each cutover has at
+    most one successor, so two replicas that both saw the same last cutover ended (or none) cannot both
+    start a new one; the second append fails and its command is decided again on the fresh log."""
+
+    __tablename__ = "cutovers"
+    __table_args__ = (UniqueConstraint("follows", name="uq_cutovers_follows"),)
+
+    cutover_id: str = Field(primary_key=True, max_length=120)
+    follows: str = Field(max_length=120)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, String, Table, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-REVISIONS = ("0001", "0002")  # oldest first; the last one is what this release runs on
+REVISIONS = ("0001", "0002", "0003")  # oldest first; the last one is what this release runs on
 HEAD = REVISIONS[-1]
 BASELINE = REVISIONS[0]  # the schema of the release before migrations
 SCHEMA_LOCK = 0x6375746F76657201  # a PostgreSQL advisory lock key: "cutover" and 1

@@ -35,7 +35,7 @@ def old_database(request, tmp_path) -> str:
     url = postgres_url()
     engine = create_engine(normalize_url(url))
     with engine.begin() as connection:
-        for table in ("alembic_version", "saved_ts", "outbox", "request_keys", "events"):
+        for table in ("alembic_version", *SQLModel.metadata.tables):  # whatever an earlier test made
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
         connection.exec_driver_sql((OLD / "postgres.sql").read_text())
     engine.dispose()
@@ -67,6 +67,9 @@ def test_a_database_of_the_release_before_migrations_is_refused_then_upgraded(ol
     assert main(["audit", "verify", "--db", old_database]) == 0  # the log came through intact
     assert "11 events, hash chain intact" in capsys.readouterr().out
     engine = create_db_engine(old_database)  # what every entry point does: now accepted
+    with engine.connect() as connection:  # its cutover is claimed: a second one cannot start beside it
+        claims = connection.execute(text("SELECT cutover_id, follows FROM cutovers")).all()
+    assert [tuple(c) for c in claims] == [("nxop-region-switch-1", "")]
     (waiting,) = outbox.rows(engine=engine, status=outbox.PENDING)
     assert (waiting.key, waiting.claimed_by, waiting.sending_since) == ("note:before-upgrade", None, None)
     engine.dispose()
