@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Text, func
+from sqlalchemy import Column, DateTime, Text, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -187,62 +187,99 @@ def begin_send(*, engine: Engine, row_id: int, owner: str, now: datetime, lease:
         return Claim(row_id, owner, now + lease, maybe_sent, since)
 
 
-def _settled(row: OutboxRow, *, maybe_sent: bool = False) -> None:
-    """The claim ends; a send whose outcome is unknown stays marked for the next claim's lookup."""
-    row.claimed_by, row.lease_until = None, None
-    if not maybe_sent:
-        row.sending_since = None
+def _held_by(owner: str, row_id: int | None):
+    """An UPDATE of the row while it is pending and claimed by `owner`: a deliverer whose lease ran out
+    and whose row another deliverer claimed since changes nothing (the newer claim decides)."""
+    table = OutboxRow.__table__
+    return (
+        update(table)
+        .where(table.c.id == row_id, table.c.status == PENDING, table.c.claimed_by == owner)
+        .returning(table.c.attempts)
+    )
 
 
-def _row(session: Session, row_id: int | None) -> OutboxRow:
-    """The row of an id read from the table (a missing one is a bug, not a state)."""
-    row = session.get(OutboxRow, row_id)
-    if row is None:
-        raise LookupError(f"outbox row {row_id} does not exist")
-    return row
+_SETTLED = {"claimed_by": None, "lease_until": None}  # the claim ends
 
 
 def mark_sent(
-    *, engine: Engine, row_id: int | None, now: datetime, save_as: str | None, value: str | None
-) -> None:
-    """Record a delivery, and the value it saved, in one transaction."""
-    with Session(engine) as session:
-        row = _row(session, row_id)
-        row.status, row.sent_at, row.attempts, row.last_error = SENT, utc(now), row.attempts + 1, ""
-        _settled(row)
-        session.add(row)
+    *,
+    engine: Engine,
+    row_id: int | None,
+    owner: str,
+    now: datetime,
+    save_as: str | None,
+    value: str | None,
+) -> bool:
+    """Record a delivery, and the value it saved, in one transaction; False (nothing recorded) when the
+    row is no longer claimed by `owner`."""
+    table = OutboxRow.__table__
+    with engine.begin() as connection:
+        done = connection.execute(
+            _held_by(owner, row_id).values(
+                status=SENT,
+                sent_at=utc(now),
+                attempts=table.c.attempts + 1,
+                last_error="",
+                sending_since=None,
+                **_SETTLED,
+            )
+        ).first()
+        if done is None:
+            return False
         if save_as and value:
-            saved = session.get(SavedTs, save_as) or SavedTs(name=save_as, ts=value)
-            saved.ts = value
-            session.add(saved)
-        session.commit()
+            saved_table = SavedTs.__table__
+            changed = connection.execute(
+                update(saved_table).where(saved_table.c.name == save_as).values(ts=value)
+            ).rowcount
+            if not changed:
+                connection.execute(insert(saved_table).values(name=save_as, ts=value))
+        return True
 
 
 def mark_retry(
-    *, engine: Engine, row_id: int | None, error: str, next_attempt_at: datetime, maybe_sent: bool = False
-) -> int:
-    """Record a retryable failure and when to try again; return the attempts so far.
+    *,
+    engine: Engine,
+    row_id: int | None,
+    owner: str,
+    error: str,
+    next_attempt_at: datetime,
+    maybe_sent: bool = False,
+) -> int | None:
+    """Record a retryable failure and when to try again; return the attempts so far (None, nothing
+    recorded, when the row is no longer claimed by `owner`).
 
-    `maybe_sent`: the call may have gone through (a timeout, a 5xx): the next attempt looks first.
+    `maybe_sent`: the call may have gone through (a timeout, a 5xx): the next attempt looks first
+    (`sending_since` stays set for the next claim).
     """
-    with Session(engine) as session:
-        row = _row(session, row_id)
-        row.attempts += 1
-        row.last_error, row.next_attempt_at = error[:2000], utc(next_attempt_at)
-        _settled(row, maybe_sent=maybe_sent)
-        session.add(row)
-        session.commit()
-        return row.attempts
+    table = OutboxRow.__table__
+    changes: dict[str, Any] = {
+        "attempts": table.c.attempts + 1,
+        "last_error": error[:2000],
+        "next_attempt_at": utc(next_attempt_at),
+        **_SETTLED,
+    }
+    if not maybe_sent:
+        changes["sending_since"] = None
+    with engine.begin() as connection:
+        done = connection.execute(_held_by(owner, row_id).values(**changes)).first()
+    return None if done is None else int(done[0])
 
 
-def mark_failed(*, engine: Engine, row_id: int | None, error: str) -> None:
-    """Record a refusal for good (the call can never succeed as written)."""
-    with Session(engine) as session:
-        row = _row(session, row_id)
-        row.status, row.attempts, row.last_error = FAILED, row.attempts + 1, error[:2000]
-        _settled(row)
-        session.add(row)
-        session.commit()
+def mark_failed(*, engine: Engine, row_id: int | None, owner: str, error: str) -> bool:
+    """Record a refusal for good (the call can never succeed as written); False (nothing recorded)
+    when the row is no longer claimed by `owner`."""
+    table = OutboxRow.__table__
+    with engine.begin() as connection:
+        done = connection.execute(
+            _held_by(owner, row_id).values(
+                status=FAILED,
+                attempts=table.c.attempts + 1,
+                last_error=error[:2000],
+                sending_since=None,
+                **_SETTLED,
+            )
+        ).first()
+    return done is not None
 
 
 def saved(*, engine: Engine) -> dict[str, str]:

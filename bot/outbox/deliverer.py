@@ -225,9 +225,16 @@ class Deliverer:
                 looked = True
                 if found:
                     with self._writes:
-                        store.mark_sent(
-                            engine=self.db, row_id=row.id, now=now, save_as=row.save_ts_as, value=found
+                        marked = store.mark_sent(
+                            engine=self.db,
+                            row_id=row.id,
+                            owner=claim.owner,
+                            now=now,
+                            save_as=row.save_ts_as,
+                            value=found,
                         )
+                    if not marked:
+                        return self._lost(row)
                     log.info("%s %s was already posted (ts %s): not posted again", row.method, row.key, found)
                     if row.save_ts_as:
                         saved[row.save_ts_as] = found
@@ -244,10 +251,13 @@ class Deliverer:
                 attempts = store.mark_retry(
                     engine=self.db,
                     row_id=row.id,
+                    owner=claim.owner,
                     error=str(exc),
                     next_attempt_at=now + delay,
                     maybe_sent=maybe_sent,
                 )
+            if attempts is None:
+                return self._lost(row)
             log.warning(
                 "%s %s not delivered (attempt %d): %s; retrying in %s",
                 row.method,
@@ -261,14 +271,28 @@ class Deliverer:
             return store.PENDING
         except Refused as exc:
             with self._writes:
-                store.mark_failed(engine=self.db, row_id=row.id, error=str(exc))
+                marked = store.mark_failed(engine=self.db, row_id=row.id, owner=claim.owner, error=str(exc))
+            if not marked:
+                return self._lost(row)
             log.error("%s %s refused for good: %s", row.method, row.key, exc)
             return store.FAILED
         with self._writes:
-            store.mark_sent(engine=self.db, row_id=row.id, now=now, save_as=row.save_ts_as, value=value)
+            marked = store.mark_sent(
+                engine=self.db, row_id=row.id, owner=claim.owner, now=now, save_as=row.save_ts_as, value=value
+            )
+        if not marked:
+            return self._lost(row)
         if row.save_ts_as and value:
             saved[row.save_ts_as] = value
         return store.SENT
+
+    def _lost(self, row: store.OutboxRow) -> str:
+        """The row's lease ran out during the call and another deliverer claimed it: this outcome is not
+        recorded; the row's `sending_since` makes the new claimant look for the message before sending."""
+        log.warning(
+            "%s %s: claimed by another deliverer meanwhile; its outcome is theirs", row.method, row.key
+        )
+        return store.PENDING
 
     def _find_posted(self, row: store.OutboxRow, args: dict[str, Any]) -> str | None:
         """The ts of this row's message if Slack has it already; None when not (or when it cannot tell)."""
