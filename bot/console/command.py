@@ -173,6 +173,9 @@ def readable(entry: Entry) -> str:
         return f"{at} {args.get('channel')} parent message updated: {args.get('text', '')}"
     if method == "chat.postEphemeral":
         return f"{at} only @{args.get('user')} sees:\n{_indent(args.get('text', ''))}"
+    if method == "response_url":  # a pressed card replaced: its last line says who did what, when
+        said = [e.get("text", "") for b in args.get("blocks") or [] for e in b.get("elements") or []]
+        return f"{at} {args.get('channel')} card updated: {said[-1] if said else args.get('text', '')}"
     if method == "views.open":
         return f"{at} modal opened: {args.get('view', {}).get('title', {}).get('text', '')}"
     if method == "views.publish":

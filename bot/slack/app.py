@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -25,11 +25,11 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.outbox.claims import SLACK_TIMEOUT_S
 from bot.outbox.direct import ImmediateOutbox
 from bot.settings import Settings
-from bot.slack.after_ack import after_ack_executor, later
+from bot.slack.after_ack import after_ack_executor
 from bot.slack.announcer import announce
 from bot.slack.home_refresh import refresh_homes
 from bot.slack.listeners import register
-from bot.slack.listeners.common import answer_channel
+from bot.slack.listeners.common import modal_metadata, private
 from bot.slack.mrkdwn import fit_reply
 from bot.slack.replies import error_text, unexpected_text
 from commands.context import Outbox, Services
@@ -154,6 +154,8 @@ class HandOverServices(Middleware):
         context["actor"] = context.user_id
         if self.responder is not None:
             context["respond"] = self.responder(context, req.body)
+        elif context.get("respond") is None and (url := modal_metadata(req.body).get("response_url")):
+            context["respond"] = Respond(response_url=url)  # a reason modal answers through its click's URL
         return next()
 
 
@@ -176,13 +178,7 @@ def _explain(
             status=200, body=""
         )  # a flood of refused clicks: counted, not answered one by one
     if context.user_id:  # said privately where they clicked or submitted, right after the ack
-        later(
-            context,
-            "chat.postEphemeral",
-            channel=answer_channel(services, body),
-            user=context.user_id,
-            text=text,
-        )
+        private(context, services, body, context.user_id, text)
     return BoltResponse(status=200, body="")
 
 

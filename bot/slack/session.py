@@ -92,6 +92,8 @@ class SlackSession:
         self.transcript: list[Entry] = []
         self._seen_calls = 0
         self._clicks = 0
+        self._answers = 0
+        self._cards: dict[str, tuple[str, str, str]] = {}  # response_url -> the card it was pressed on
         self.last_request: tuple[str, str] | None = None  # (body, content type) of the last request
 
     # --- input ------------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ class SlackSession:
                 channel=message.channel,
                 message_ts=message.ts,
                 trigger_id=trigger_id,
-                message={"ts": message.ts, "text": message.text, "blocks": message.blocks},
+                message=_as_pressed(message),
                 action=action,
                 action_ts=f"{int(self.clock.now().timestamp())}.{self._clicks:06d}",
             )
@@ -183,16 +185,42 @@ class SlackSession:
         return response
 
     def _responder(self, context, body: dict):
-        """Bolt's `respond` for this request: an answer through response_url becomes a `reply` entry."""
+        """Bolt's `respond` for this request: what goes through a click's response_url.
+
+        A private answer is a `reply` entry (and a message only this user sees); `replace_original`
+        replaces the pressed card, an `api` entry of method "response_url" with the card as it is now.
+        """
         if "command" in body:
+            pressed = None
             command = f"{body['command']} {body.get('text', '')}".strip()
         else:
-            command = " ".join(["click", *(a.get("action_id", "") for a in body.get("actions", []))])
+            pressed = self._pressed_card(body)
+            command = pressed[2] if pressed else "click"
 
         def respond(
-            text: str = "", blocks: list | None = None, response_type: str | None = None, **_: Any
+            text: str = "",
+            blocks: list | None = None,
+            response_type: str | None = None,
+            replace_original: bool | None = None,
+            thread_ts: str | None = None,
+            **_: Any,
         ) -> None:
             self._collect_calls()
+            if replace_original and pressed is not None:
+                self._replace(pressed[0], pressed[1], text, blocks or [])
+                return
+            if pressed is not None:  # shown to this user only, where they pressed (the console can press it)
+                self._answers += 1
+                self.client.messages.append(
+                    Message(
+                        channel=pressed[0],
+                        ts=f"{pressed[1]}.r{self._answers}",
+                        text=text,
+                        blocks=blocks or [],
+                        thread_ts=thread_ts,
+                        user=context.user_id,
+                    )
+                )
             self.transcript.append(
                 Entry(
                     self.clock.now(),
@@ -208,6 +236,30 @@ class SlackSession:
             )
 
         return respond
+
+    def _pressed_card(self, body: dict) -> tuple[str, str, str] | None:
+        """(channel, ts, "click <action_id>") of the card a click (or its reason modal) came from."""
+        url = body.get("response_url")
+        if url and body.get("actions"):
+            channel = (body.get("channel") or {}).get("id", "")
+            ts = (body.get("container") or {}).get("message_ts", "")
+            self._cards[url] = (
+                channel,
+                ts,
+                " ".join(["click", *(a.get("action_id", "") for a in body["actions"])]),
+            )
+        metadata = (body.get("view") or {}).get("private_metadata") or ""
+        if not url and metadata.startswith("{"):
+            url = json.loads(metadata).get("response_url")
+        return self._cards.get(url) if url else None
+
+    def _replace(self, channel: str, ts: str, text: str, blocks: list) -> None:
+        """The pressed card replaced through its response_url: the message changes, the transcript says so."""
+        for message in self.client.messages:
+            if message.ts == ts and message.user is None:
+                message.text, message.blocks = text, blocks
+        args = {"replace_original": True, "channel": channel, "ts": ts, "text": text, "blocks": blocks}
+        self.transcript.append(Entry(self.clock.now(), "api", {"method": "response_url", "args": args}))
 
     # --- what the bot did -------------------------------------------------------------------------
 
@@ -233,6 +285,14 @@ class SlackSession:
         for call in self.client.calls[self._seen_calls :]:
             self.transcript.append(Entry(call.at, "api", {"method": call.method, "args": call.args}))
         self._seen_calls = len(self.client.calls)
+
+
+def _as_pressed(message: Message) -> dict[str, Any]:
+    """The pressed message as a click's payload carries it (with its thread, as Slack includes it)."""
+    pressed: dict[str, Any] = {"ts": message.ts, "text": message.text, "blocks": message.blocks}
+    if message.thread_ts:
+        pressed["thread_ts"] = message.thread_ts
+    return pressed
 
 
 def _buttons(blocks: list) -> list[dict]:

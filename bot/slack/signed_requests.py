@@ -27,10 +27,16 @@ class SlackRequests:
     """Builds signed slash-command, block_actions, view_submission and event requests."""
 
     def __init__(
-        self, signing_secret: str, channel_id: str = "C0CUTOVER", wall_clock: SystemClock | None = None
+        self,
+        signing_secret: str,
+        channel_id: str = "C0CUTOVER",
+        wall_clock: SystemClock | None = None,
+        response_urls: str | None = None,
     ):
+        """`response_urls`: where clicks' response_urls point (a fake Slack's in tests), one per click."""
         self.verifier = SignatureVerifier(signing_secret)
         self.channel_id = channel_id
+        self.response_urls = response_urls
         self.wall_clock = wall_clock or SystemClock()
         self._ids = itertools.count(1)
 
@@ -93,7 +99,7 @@ class SlackRequests:
             "trigger_id": trigger_id or self.trigger_id(),
             "channel": {"id": channel, "name": channel},
             "message": message,
-            "response_url": f"https://hooks.slack.com/actions/{TEAM['id']}/{next(self._ids)}/x",
+            "response_url": self._response_url(),
             "actions": [
                 {
                     "type": "button",
@@ -104,6 +110,11 @@ class SlackRequests:
             ],
         }
         return self.signed(urlencode({"payload": json.dumps(payload)}), FORM, retry=retry)
+
+    def _response_url(self) -> str:
+        if self.response_urls:
+            return f"{self.response_urls}{next(self._ids)}"
+        return f"https://hooks.slack.com/actions/{TEAM['id']}/{next(self._ids)}/x"
 
     def view_submission(
         self, user: str, view: dict[str, Any], values: dict[str, Any], retry: int | None = None

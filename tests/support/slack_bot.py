@@ -60,6 +60,22 @@ class CutoverSlackBot(RosterSteps):
         """The arguments of every call to a Web API method, in order."""
         return self.session.posted(method)
 
+    def answers(self) -> list[dict[str, Any]]:
+        """The private answers to clicks and modals (through their response_url), in order."""
+        return [
+            e.data
+            for e in self.session.transcript
+            if e.type == "reply" and e.data["command"].startswith("click")
+        ]
+
+    def cards(self) -> list[dict[str, Any]]:
+        """The pressed cards as replaced through their response_url (channel, ts, text, blocks), in order."""
+        return [
+            e.data["args"]
+            for e in self.session.transcript
+            if e.type == "api" and e.data["method"] == "response_url"
+        ]
+
     def thread(self) -> list[str]:
         """The texts posted in the cutover's thread, in order."""
         return [p["text"] for p in self.posted() if p.get("thread_ts")]

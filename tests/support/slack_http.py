@@ -43,11 +43,17 @@ class SlackSender:
     """Posts signed Slack requests to a server over one keep-alive connection (one sender per thread)."""
 
     def __init__(
-        self, base_url: str, secret: str, path: str = "/slack/events", channel: str = "C0CUTOVER"
+        self,
+        base_url: str,
+        secret: str,
+        path: str = "/slack/events",
+        channel: str = "C0CUTOVER",
+        response_urls: str | None = None,
     ) -> None:
+        """`response_urls`: the fake Slack's (`FakeSlackApi.response_url("")`), so clicks' answers land there."""
         parts = urlsplit(base_url)
         self.host, self.port, self.path = parts.hostname, parts.port, path
-        self.requests = SlackRequests(secret, channel_id=channel)
+        self.requests = SlackRequests(secret, channel_id=channel, response_urls=response_urls)
         self.channel = channel
         self._connection: http.client.HTTPConnection | None = None
 
@@ -56,16 +62,24 @@ class SlackSender:
         return self.send(self.requests.slash(user, text, retry=retry))
 
     def click_request(
-        self, action_id: str, value: str, *, user: str, action_ts: str | None = None
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        action_ts: str | None = None,
+        message: dict[str, Any] | None = None,
+        block_id: str = "b1",
     ) -> BoltRequest:
-        """A signed click on a button of a bot message."""
+        """A signed click on a button of a bot message (by default an empty one; or this posted `message`)."""
         ts = action_ts or f"1764550900.{next(_action_ts):06d}"
+        pressed = message or {"type": "message", "ts": "1764550800.000100", "text": "", "blocks": []}
         return self.requests.block_action(
             user,
             channel=self.channel,
-            message_ts="1764550800.000100",
-            message={"type": "message", "ts": "1764550800.000100", "text": "", "blocks": []},
-            action={"action_id": action_id, "block_id": "b1", "value": value},
+            message_ts=pressed["ts"],
+            message=pressed,
+            action={"action_id": action_id, "block_id": block_id, "value": value},
             action_ts=ts,
         )
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.after_ack import ack_then_send, later
-from bot.slack.listeners.common import answer_channel, tell
+from bot.slack.announcer import parent_name
+from bot.slack.listeners.cards import card_for_modal, replace_pressed
+from bot.slack.listeners.common import answer_channel, answer_thread, tell
 from commands.context import Services
 from commands.run import execute, parse
 from commands.table import VERBS
-from cutover.errors import PermissionDenied
+from cutover.errors import InvalidTransition, PermissionDenied
 from cutover.raci import may
 from templates.render import render_json
 
@@ -85,16 +87,37 @@ def button_pressed(
     value = action.get("value", "")
     command = button.command.format(value=value)
     if button.modal_title is not None:
-        _ask_reason(services, context, body, actor, button, command, value)
+        _ask_reason(services, context, body, action, actor, button, command, value)
         return
+    refuse_a_card_of_another_cutover(services, body)
     reply = execute(services, actor, command, key=request_key(body, action))
     tell(context, services, body, actor, reply)
+    replace_pressed(context, services, body, action, actor)
+
+
+_parents: dict[str, str] = {}  # cutover id -> its parent message's ts
+
+
+def refuse_a_card_of_another_cutover(services: Services, body: dict) -> None:
+    """A card in the thread of a cutover that is not the current one changes nothing (it would act on this one)."""
+    thread = answer_thread(body)
+    if not thread or services.outbox is None:
+        return
+    state = services.ledger.current()
+    if state is None:
+        return
+    shown = _parents.get(state.cutover_id) or services.outbox.ts(parent_name(state.cutover_id))
+    if shown is not None:
+        _parents[state.cutover_id] = shown  # a parent's ts never changes once posted
+    if shown is not None and shown != thread:
+        raise InvalidTransition.because("card_of_another_cutover", cutover=state.cutover_id)
 
 
 def _ask_reason(
     services: Services,
     context: BoltContext,
     body: dict,
+    action: dict,
     actor: str,
     button: Button,
     command: str,
@@ -111,7 +134,18 @@ def _ask_reason(
             denied.context["command"] = command
             raise
         return
-    metadata = json.dumps({"command": command, "channel": answer_channel(services, body)})
+    metadata = json.dumps(
+        {
+            "command": command,
+            "channel": answer_channel(services, body),
+            "action_id": action["action_id"],
+            "value": value,
+            "block_id": action.get("block_id", ""),
+            "response_url": body.get("response_url"),
+            "thread_ts": answer_thread(body),
+            "card": card_for_modal(body, action),
+        }
+    )
     view = render_json(
         "blocks/reason_modal.json.j2",
         services.templates_dir,

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.slack.after_ack import later
+from bot.slack.after_ack import RESPOND, later
 from bot.slack.mrkdwn import fit_reply
 from bot.slack.replies import reply_blocks, reply_text
 from commands.context import Reply, Services
@@ -34,12 +34,47 @@ def answer(services: Services, reply: Reply) -> dict[str, Any]:
 
 
 def tell(context: BoltContext, services: Services, body: dict, user: str, reply: Reply) -> None:
-    """Show a reply privately to the person who clicked or submitted, where they did it (after the ack)."""
+    """Show a reply privately to the person who clicked or submitted, in the card's thread (after the ack).
+
+    A click's answer goes through its `response_url` (Bolt's `respond`), as does a reason modal's when it
+    carries the click's; otherwise a private message in the thread.
+    """
     message = answer(services, reply)
-    args: dict[str, Any] = {"channel": answer_channel(services, body), "user": user, "text": message["text"]}
-    if message.get("blocks"):
-        args["blocks"] = message["blocks"]
-    later(context, "chat.postEphemeral", **args)
+    private(context, services, body, user, message["text"], message.get("blocks"))
+
+
+def private(
+    context: BoltContext, services: Services, body: dict, user: str, text: str, blocks: list | None = None
+) -> None:
+    """Queue a private answer to this person where they clicked or submitted: response_url, else ephemeral."""
+    thread = answer_thread(body)
+    args: dict[str, Any] = {"text": text}
+    if blocks:
+        args["blocks"] = blocks
+    if thread:
+        args["thread_ts"] = thread
+    if response_url(body):
+        later(context, RESPOND, response_type="ephemeral", replace_original=False, **args)
+        return
+    later(context, "chat.postEphemeral", channel=answer_channel(services, body), user=user, **args)
+
+
+def answer_thread(body: dict) -> str | None:
+    """The thread of the pressed card, or of the card a reason modal was opened from."""
+    message = body.get("message") or {}
+    container = body.get("container") or {}
+    return message.get("thread_ts") or container.get("thread_ts") or modal_metadata(body).get("thread_ts")
+
+
+def response_url(body: dict) -> str | None:
+    """Where a private answer can go: the click's response_url, or the one its reason modal carries."""
+    return body.get("response_url") or modal_metadata(body).get("response_url")
+
+
+def modal_metadata(body: dict) -> dict[str, Any]:
+    """The reason modal's private metadata (empty for any other request)."""
+    metadata = (body.get("view") or {}).get("private_metadata") or ""
+    return json.loads(metadata) if metadata.startswith("{") else {}
 
 
 def answer_channel(services: Services, body: dict) -> str:

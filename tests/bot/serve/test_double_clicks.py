@@ -56,7 +56,7 @@ def test_two_reject_modals_give_one_rejection_and_one_broadcast(served_any_db): 
     values = {"reason": {"reason_input": {"type": "plain_text_input", "value": "replication lag 40 s"}}}
 
     def submit(i: int) -> int:
-        sender = SlackSender(bot.server.url, SECRET)
+        sender = SlackSender(bot.server.url, SECRET, response_urls=bot.slack.response_url(""))
         user = (IC, IC2)[i % 2]
         request = sender.requests.view_submission(user, reason_modal("gate reject 1", f"V{i}"), values)
         status = sender.send(request).status
@@ -87,7 +87,7 @@ def test_eight_concurrent_acknowledge_clicks_give_one_acknowledgement(served_any
     value = f"{cutover}|T-7d|business_units"
 
     def click(i: int) -> int:
-        sender = SlackSender(bot.server.url, SECRET)
+        sender = SlackSender(bot.server.url, SECRET, response_urls=bot.slack.response_url(""))
         status = sender.send(sender.click_request("comm_ack", value, user=MANAGEMENT)).status
         sender.close()
         return status
@@ -95,6 +95,6 @@ def test_eight_concurrent_acknowledge_clicks_give_one_acknowledgement(served_any
     assert at_once(8, click) == [200] * 8
     assert bot.kinds().count("comm.acknowledged") == 1
     # a stranger's click records no acknowledgement either
-    stranger = SlackSender(bot.server.url, SECRET)
+    stranger = SlackSender(bot.server.url, SECRET, response_urls=bot.slack.response_url(""))
     assert stranger.send(stranger.click_request("comm_ack", value, user="U0STRANGE")).status == 200
     assert bot.kinds().count("comm.acknowledged") == 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,6 +45,10 @@ class Served:
     def command(self, text: str, user: str = IC):
         """A signed /cutover request over HTTP."""
         return self.sender.command(text, user=user)
+
+    def responses(self) -> list[dict]:
+        """What the bot posted to clicks' response_urls (answers, replaced cards), in order."""
+        return [call for call in list(self.slack.calls) if call["method"].startswith("response/")]
 
     def kinds(self) -> list[str]:
         """The kinds of the current cutover's events, in order."""
@@ -96,7 +102,7 @@ def serving(database_url: str, roster: Path):
         runtime = build_runtime(settings, clock=clock)
         slack.forget("auth.test")  # the token's check is not what the tests look at; what start-up posts is
         with HttpServer(wsgi_app(runtime), host="127.0.0.1", port=0) as server:
-            sender = SlackSender(server.url, SECRET)
+            sender = SlackSender(server.url, SECRET, response_urls=slack.response_url(""))
             yield Served(slack, runtime, clock, server, sender)
             sender.close()
         runtime.database.dispose()
@@ -201,7 +207,9 @@ def test_two_people_clicking_approve_at_the_same_moment_record_one_approval(serv
     answers: dict[str, int] = {}
 
     def click(user: str) -> None:
-        sender = SlackSender(served_any_db.server.url, SECRET)
+        sender = SlackSender(
+            served_any_db.server.url, SECRET, response_urls=served_any_db.slack.response_url("")
+        )
         click = sender.click_request("gate_approve", "1", user=user)
         barrier.wait()
         answers[user] = sender.send(click).status
@@ -222,14 +230,15 @@ def test_two_people_clicking_approve_at_the_same_moment_record_one_approval(serv
         )
         if r.event.kind == "gate.approved"
     ][0]
-    loser = IC2 if approver == IC else IC
-    told = [
-        call["args"]
-        for call in served_any_db.slack.calls_to("chat.postEphemeral")
-        if call["args"]["user"] == loser
-    ]
-    assert len(told) == 1
-    assert "Gate 1 is already approved" in told[0]["text"]
+    deadline = time.monotonic() + 10  # the answers go through each click's response_url right after its ack
+    while len(served_any_db.responses()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    posted = [call["args"] for call in served_any_db.responses()]
+    told = [p for p in posted if p.get("response_type") == "ephemeral"]
+    assert len(told) == 2 and sum("Gate 1 is already approved" in p["text"] for p in told) == 1
+    replaced = [p for p in posted if p.get("replace_original")]  # the winner's card, not the loser's
+    assert len(replaced) == 1 and f"Approved by <@{approver}>" in json.dumps(replaced[0]["blocks"])
+    assert served_any_db.slack.calls_to("chat.postEphemeral") == []
 
 
 def test_healthz_reports_the_database(served):

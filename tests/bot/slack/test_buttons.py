@@ -19,8 +19,13 @@ def test_a_step_runs_from_its_cards_buttons(cutover_bot):
 def test_a_raci_denial_on_a_click_is_private_and_recorded(cutover_bot):
     cutover_bot.to_started()
     shown = cutover_bot.click("step_start", "0.1", as_user=DBA)
-    ephemeral = cutover_bot.posted("chat.postEphemeral")[-1]
-    assert ephemeral["user"] == DBA
+    answer = cutover_bot.answers()[-1]  # through the click's response_url, to the clicker only
+    assert (answer["user"], answer["command"], answer["response_type"]) == (
+        DBA,
+        "click step_start",
+        "ephemeral",
+    )
+    assert cutover_bot.posted("chat.postEphemeral") == []
     assert shown[0].startswith(":lock: Not allowed: `/cutover step start 0.1`")
     assert "Marcus Hill" in shown[0]
     assert cutover_bot.state.step("0.1").status == "pending"
@@ -110,7 +115,7 @@ def test_a_repeated_click_is_applied_once(cutover_bot):
     seq = cutover_bot.state.seq
     cutover_bot.session.redeliver()  # the same action (user, action_id, action_ts) delivered again
     assert cutover_bot.state.seq == seq
-    assert "already applied" in cutover_bot.posted("chat.postEphemeral")[-1]["text"]
+    assert "already applied" in cutover_bot.answers()[-1]["text"]
     assert sum("`0.1` Monitor dashboard done by" in t for t in cutover_bot.thread()) == 1
 
 
