@@ -58,6 +58,8 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
         _thread_reply(services, state, r)
         if isinstance(r.event, ev.RollbackOrdered):
             _ask_approval(services, state, r)
+        if isinstance(r.event, ev.PathStopped):
+            _tell_to_stop(services, state, r)
     for step_id in startable_steps(services, state):
         context = _context(services, state, recorded[-1], step=step_id)
         _post_in_thread(
@@ -127,6 +129,18 @@ def _ask_approval(services: Services, state: CutoverState, r: ev.Recorded) -> No
             key=f"rollback-approval:{state.cutover_id}:{r.seq}:{person}",
             blocks_=blocks,
         )
+
+
+def _tell_to_stop(services: Services, state: CutoverState, r: ev.Recorded) -> None:
+    """Seed 2.4: whoever runs a started step of the stopped phase is told by DM too (besides the thread)."""
+    assert isinstance(r.event, ev.PathStopped)
+    for step_id in r.event.running:
+        person = state.step(step_id).started_by
+        if not person:
+            continue
+        context = {**_context(services, state, r), "step_id": step_id}
+        text = render("slack/stop_and_report.j2", services.templates_dir, **context)
+        direct(services, person, text, key=f"stop-report:{state.cutover_id}:{r.seq}:{step_id}")
 
 
 def _post_in_thread(

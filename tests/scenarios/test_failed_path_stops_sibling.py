@@ -24,6 +24,7 @@ def test_the_sibling_s_unstarted_steps_are_refused_with_the_reason(plan, roster)
     [stopped] = played.events("path.stopped")
     assert stopped.event.phase == "1B" and stopped.event.failed_step == "1A.1" and stopped.event.running == []
     assert played.posts("Phase 1B stops too")
+    assert not [p for p in played.session.posted() if "Stop `" in p["text"]], "nobody ran a 1B step: no DM"
     played = play(plan, roster, "@U01AAAA /cutover status\n", session=played.session)
     assert "Runbook recommends: *Rollback 1A, Abort 1B* (R1)" in played.reply("status")
 
@@ -35,8 +36,13 @@ def test_whoever_runs_a_started_step_is_told_to_stop_and_report(plan, roster):
     played = play(plan, roster, script)
     [stopped] = played.events("path.stopped")
     assert stopped.event.running == ["1B.2"]
-    [told] = played.posts("Phase 1B stops too")
+    [told] = [p for p in played.posts("Phase 1B stops too") if p["channel"] != DBA]  # the thread's
     assert f"<@{DBA}>: stop `1B.2` and report" in told["text"] and told.get("reply_broadcast")
+    dms = [p for p in played.session.posted() if p["channel"] == DBA]  # a DM: a post to the user ID
+    assert [d["text"].split(" and report")[0] for d in dms] == [
+        ":octagonal_sign: Stop `1B.2` Trigger failover"
+    ]
+    assert "`1A.1` failed, so Phase 1B stops too" in dms[0]["text"] and "step done 1B.2" in dms[0]["text"]
     # the DBA reports the failover did complete: the recommendation follows what 1B actually did
     played = play(
         plan,
