@@ -13,14 +13,15 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.slack.listeners.actions import BUTTONS, opens_modal
+from bot.slack.listeners.actions import BUTTONS, CHECKLIST_ITEM, opens_modal
 
 _COMMAND = re.compile(r"^@(?P<user>\S+)\s+/cutover(?:\s+(?P<text>.*))?$")
 _CLICK = re.compile(r"^@(?P<user>\S+)\s+click(?:\s+(?P<action>\S+))?(?:\s+(?P<words>.*))?$")
 _ADVANCE = re.compile(r"^\+(?P<n>\d+)(?P<unit>[smhd])$")
 _USER = re.compile(r"^[A-Za-z0-9_]+$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-ACTION_IDS = (*BUTTONS, "comm_ack", "escalation_ack")  # bot/slack/listeners/actions.py and acks.py
+CHECKLIST = "rollback_confirm"  # `rollback_confirm <n>` or `rollback_confirm_<n>`: a checklist item's Confirm
+ACTION_IDS = (*BUTTONS, "comm_ack", "escalation_ack", CHECKLIST)  # bot/slack/listeners/actions.py and acks.py
 
 
 class ScriptError(Exception):
@@ -90,12 +91,14 @@ def parse_line(line: str, number: int) -> Instruction | None:
         action = match["action"]
         if not action:
             raise ScriptError(number, "click needs an action id, e.g. `click step_done 1A.1`")
-        if action not in ACTION_IDS:
+        words = tuple((match["words"] or "").split())
+        if action == CHECKLIST and words:  # `click rollback_confirm 3`: item 3's Confirm
+            action = f"{CHECKLIST}_{words[0]}"
+        if action not in ACTION_IDS and not CHECKLIST_ITEM.match(action):
             raise ScriptError(
                 number,
                 f"no button has the action id {action!r}; the bot's buttons are " + ", ".join(ACTION_IDS),
             )
-        words = tuple((match["words"] or "").split())
         if not opens_modal(action) and len(words) > 1:
             raise ScriptError(
                 number,

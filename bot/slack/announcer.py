@@ -60,6 +60,7 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
             _ask_approval(services, state, r)
         if isinstance(r.event, ev.PathStopped):
             _tell_to_stop(services, state, r)
+    _update_checklist(services, state, recorded)
     for step_id in startable_steps(services, state):
         context = _context(services, state, recorded[-1], step=step_id)
         _post_in_thread(
@@ -100,6 +101,7 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
     kind = r.event.kind
     broadcast = kind in BROADCAST and not (isinstance(r.event, ev.GateApproved) and not r.event.complete)
     context = _context(services, state, r)
+    checklist = isinstance(r.event, ev.RollbackChecklistOpened)
     _post_in_thread(
         services,
         state.cutover_id,
@@ -108,7 +110,32 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
         context,
         key=f"event:{state.cutover_id}:{r.seq}",
         broadcast=broadcast,
+        save_ts_as=checklist_name(state.cutover_id, r.event.procedure) if checklist else None,
     )
+
+
+def checklist_name(cutover_id: str, procedure: str) -> str:
+    """The outbox name under which the post-rollback checklist card's ts is saved."""
+    return f"checklist:{cutover_id}:{procedure}"
+
+
+def _update_checklist(services: Services, state: CutoverState, recorded: list[ev.Recorded]) -> None:
+    """The checklist card shows each item confirmed (by its button or typed) and loses that item's button."""
+    confirmed = [r for r in recorded if isinstance(r.event, ev.RollbackItemConfirmed)]
+    if not confirmed:
+        return
+    last = confirmed[-1]
+    cid, procedure = state.cutover_id, last.event.procedure
+    context = _context(services, state, last)
+    args = {
+        "channel": services.channel,
+        "ts": "{{ts:" + checklist_name(cid, procedure) + "}}",
+        "text": render("slack/events/rollback.checklist_opened.j2", services.templates_dir, **context),
+        "blocks": render_json(
+            "blocks/events/rollback.checklist_opened.json.j2", services.templates_dir, **context
+        ),
+    }
+    _send(services, cid, "chat.update", args, key=f"checklist-update:{cid}:{last.seq}")
 
 
 def _ask_approval(services: Services, state: CutoverState, r: ev.Recorded) -> None:
@@ -152,6 +179,7 @@ def _post_in_thread(
     *,
     key: str,
     broadcast: bool = False,
+    save_ts_as: str | None = None,
 ) -> None:
     text = _optional(render, text_template, services, context)
     if not text:
@@ -166,7 +194,7 @@ def _post_in_thread(
         args["blocks"] = blocks
     if broadcast:
         args["reply_broadcast"] = True
-    _send(services, cid, "chat.postMessage", args, key=key)
+    _send(services, cid, "chat.postMessage", args, key=key, save_ts_as=save_ts_as)
 
 
 def _shown_differs(services: Services, cid: str, args: dict[str, Any]) -> bool:

@@ -298,7 +298,10 @@ def _as_pressed(message: Message) -> dict[str, Any]:
 def _buttons(blocks: list) -> list[dict]:
     found = []
     for block in blocks or []:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        if block.get("type") == "section" and block.get("accessory"):
+            elements = [block["accessory"]]  # a button beside a section's text (a checklist item's Confirm)
+        for element in elements:
             if element.get("type") == "button":
                 found.append({**element, "_block_id": block.get("block_id", "")})
     return found

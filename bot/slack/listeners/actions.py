@@ -9,6 +9,7 @@ refusal, recorded like any denial. The modal's submission runs the command (bot/
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from slack_bolt import Ack, App, BoltContext
@@ -58,16 +59,27 @@ BUTTONS: dict[str, Button] = {
 }
 
 
+CHECKLIST_ITEM = re.compile(r"^rollback_confirm_\d+$")  # one Confirm per post-rollback checklist item
+
+
+def button(action_id: str) -> Button | None:
+    """What a button means: one of BUTTONS, or a checklist item's Confirm (`rollback_confirm_<n>`)."""
+    if CHECKLIST_ITEM.match(action_id):
+        return Button("rollback confirm {value}")
+    return BUTTONS.get(action_id)
+
+
 def opens_modal(action_id: str) -> bool:
     """Whether pressing this button asks for a reason first."""
-    button = BUTTONS.get(action_id)
-    return button is not None and button.modal_title is not None
+    pressed = button(action_id)
+    return pressed is not None and pressed.modal_title is not None
 
 
 def register(app: App) -> None:
     """Listen for every button of the bot's messages and App Home."""
     for action_id in BUTTONS:
         ack_then_send(app.action(action_id), button_pressed)
+    ack_then_send(app.action(CHECKLIST_ITEM), button_pressed)
 
 
 def request_key(body: dict, action: dict) -> str:
@@ -83,11 +95,12 @@ def button_pressed(
     Both answers (the private reply, the modal) go to Slack after the ack.
     """
     ack()
-    button = BUTTONS[action["action_id"]]
+    pressed = button(action["action_id"])
+    assert pressed is not None  # registered for BUTTONS and the checklist items only
     value = action.get("value", "")
-    command = button.command.format(value=value)
-    if button.modal_title is not None:
-        _ask_reason(services, context, body, action, actor, button, command, value)
+    command = pressed.command.format(value=value)
+    if pressed.modal_title is not None:
+        _ask_reason(services, context, body, action, actor, pressed, command, value)
         return
     refuse_a_card_of_another_cutover(services, body)
     reply = execute(services, actor, command, key=request_key(body, action))

@@ -24,6 +24,9 @@ from templates.render import render
 
 CARD_IN_METADATA = 2000  # characters of card blocks a reason modal carries (Slack: 3,000 of metadata)
 KEEP = frozenset({"comm_ack", "escalation_ack"})  # one press per person: the card stays for the others
+CHECKLIST = (
+    "rollback_confirm_"  # the checklist card is redrawn from the log as items are confirmed (announcer)
+)
 
 
 def without_pressed(blocks: list[dict], action: dict) -> list[dict]:
@@ -77,7 +80,7 @@ def replace_pressed(
 ) -> None:
     """Replace the pressed card (after the ack) by itself plus the outcome line, without its spent buttons."""
     action_id, value = action.get("action_id", ""), action.get("value", "")
-    if action_id in KEEP or not response_url(body):
+    if action_id in KEEP or action_id.startswith(CHECKLIST) or not response_url(body):
         return
     message = body.get("message") or {}
     if card is not None:
