@@ -221,7 +221,7 @@ class Deliverer:
         looked = not claim.maybe_sent
         try:
             if not looked:  # an earlier send's outcome is unknown: is the message there already?
-                found = self._find_posted(row, args)
+                found = self._find_posted(row, args, claim.since)
                 looked = True
                 if found:
                     with self._writes:
@@ -294,12 +294,12 @@ class Deliverer:
         )
         return store.PENDING
 
-    def _find_posted(self, row: store.OutboxRow, args: dict[str, Any]) -> str | None:
+    def _find_posted(self, row: store.OutboxRow, args: dict[str, Any], since: datetime) -> str | None:
         """The ts of this row's message if Slack has it already; None when not (or when it cannot tell)."""
         finder = getattr(self.transports.route(row.method), "find_posted", None)
         if row.method != "chat.postMessage" or finder is None:
             return None  # updates and views are idempotent; email cannot be looked for
-        return finder({k: v for k, v in args.items() if k != "notify"}, row.key) or None
+        return finder({k: v for k, v in args.items() if k != "notify"}, row.key, since) or None
 
     def _send(self, row: store.OutboxRow, args: dict[str, Any], now: datetime, paced: bool) -> str | None:
         """The call through its transport; the pacer learns from the answer (or from a 429)."""

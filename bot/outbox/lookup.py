@@ -2,17 +2,22 @@
 
 Every `chat.postMessage` carries its outbox key in Slack message metadata (`with_key`). When a row's
 send began and its outcome is unknown (the process died in flight, the answer timed out, Slack
-answered 5xx), the deliverer calls `find_posted` first: it reads the thread (`conversations.replies`)
-or the channel (`conversations.history`, newest first, up to `PAGES` pages) with the metadata and
-returns the `ts` of the message carrying the key, if any; the row is then marked sent without
-posting again. A channel given by name is found by name first (`conversations.list`). A
-conversation the bot cannot read (not a member: it posted there with chat:write.public; archived)
-answers `UNCHECKABLE`, and the message is sent again, as before: invite the bot to every channel it
-posts in to have at most once there too.
+answered 5xx), the deliverer calls `find_posted` first: it reads the channel's top-level messages
+(`conversations.history`, newest first, from a minute before the first send began (`oldest`,
+`inclusive`), up to `PAGES` pages) or, in a DM, the thread (`conversations.replies`) with the
+metadata, and returns the `ts` of the message carrying the key, if any; the row is then marked sent
+without posting again. A channel given by name is found by name first (`conversations.list`).
+
+Slack lets a bot token read threads (`conversations.replies`) only in DMs, not in public or private
+channels, and `conversations.history` lists no thread replies: a reply in a channel's thread cannot
+be looked for, and is sent again (`UNCHECKABLE`), as is a message in a conversation the bot cannot
+read (not a member: it posted there with chat:write.public; archived): invite the bot to every
+channel it posts in to have at most once there for top-level posts.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -22,6 +27,7 @@ METADATA_TYPE = "cutover_outbox"
 PAGES = 5
 PAGE_SIZE = 200
 UNCHECKABLE = ""  # find_posted's answer when the conversation cannot be read back
+EARLIER = timedelta(minutes=1)  # Slack's ts and our clock may differ a little: look from a bit before
 UNREADABLE = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "missing_scope", "thread_not_found"}
 )
@@ -34,14 +40,22 @@ def with_key(method: str, args: dict[str, Any], key: str) -> dict[str, Any]:
     return {**args, "metadata": {"event_type": METADATA_TYPE, "event_payload": {"outbox_key": key}}}
 
 
-def find_posted(client: WebClient, args: dict[str, Any], key: str) -> str | None:
+def find_posted(
+    client: WebClient, args: dict[str, Any], key: str, since: datetime | None = None
+) -> str | None:
     """The ts of the message posted under this key; None when it is not there; UNCHECKABLE when unknowable.
 
-    Slack errors (SlackApiError, timeouts) propagate: the caller retries the lookup, never sends blind.
+    `since`: when the first send whose outcome is unknown began (messages older than that, less a
+    minute, are not read). Slack errors (SlackApiError, timeouts) propagate: the caller retries the
+    lookup, never sends blind.
     """
     try:
         channel = _channel_id(client, str(args.get("channel") or ""))
-        return _search(client, channel, args.get("thread_ts"), key) if channel else UNCHECKABLE
+        thread = args.get("thread_ts")
+        if not channel or (thread and not channel.startswith("D")):
+            return UNCHECKABLE  # a channel's thread: a bot token may not read it (conversations.replies)
+        oldest = f"{(since - EARLIER).timestamp():.6f}" if since is not None else None
+        return _search(client, channel, thread, key, oldest)
     except SlackApiError as exc:
         if exc.response.get("error") in UNREADABLE:
             return UNCHECKABLE
@@ -68,9 +82,10 @@ def _channel_id(client: WebClient, channel: str) -> str:
     return ""
 
 
-def _search(client: WebClient, channel: str, thread: object, key: str) -> str | None:
-    """The ts of the message with this key among the newest of the channel, or in the thread."""
+def _search(client: WebClient, channel: str, thread: object, key: str, oldest: str | None) -> str | None:
+    """The ts of the message with this key among the channel's newest top-level messages, or in a DM's thread."""
     cursor = None
+    window = {"oldest": oldest, "inclusive": True} if oldest else {}
     for _ in range(PAGES):
         if thread:
             page = client.conversations_replies(
@@ -78,7 +93,7 @@ def _search(client: WebClient, channel: str, thread: object, key: str) -> str | 
             )
         else:
             page = client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=PAGE_SIZE, cursor=cursor
+                channel=channel, include_all_metadata=True, limit=PAGE_SIZE, cursor=cursor, **window
             )
         for message in page.get("messages") or []:
             metadata = message.get("metadata") or {}

@@ -10,6 +10,7 @@ say) is a new transport and a route here; the deliverer does not change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -67,13 +68,13 @@ class SlackTransport:
         channel = response.get("channel")
         return response.get("ts") or (channel.get("id") if isinstance(channel, dict) else None)
 
-    def find_posted(self, args: dict[str, Any], key: str) -> str | None:
+    def find_posted(self, args: dict[str, Any], key: str, since: datetime | None = None) -> str | None:
         """The ts of the message posted under this outbox key, if Slack has it (bot/outbox/lookup.py);
         Retry when Slack cannot be asked now (the row waits: it is never sent blind)."""
         from bot.outbox.lookup import find_posted
 
         try:
-            return find_posted(self.client, args, key)
+            return find_posted(self.client, args, key, since)
         except SlackApiError as exc:
             if exc.response.status_code == 429:
                 after = float(exc.response.headers.get("Retry-After") or 1)

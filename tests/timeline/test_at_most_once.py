@@ -82,30 +82,58 @@ def test_a_post_in_flight_at_a_crash_is_found_in_the_channel_and_not_posted_agai
     assert posted_texts(slack) == ["Cutover c1"]  # looked up, found, not posted again
     (row,) = store.rows(engine=database)
     assert row.status == store.SENT and row.sending_since is None
-    assert [c["method"] for c in slack.calls][-1] == "conversations.history"
+    lookup_call = slack.calls[-1]
+    assert lookup_call["method"] == "conversations.history"
+    # only what came after the send began (less a minute for clocks that differ) is read
+    assert float(lookup_call["args"]["oldest"]) == (T0 - lookup.EARLIER).timestamp()
+    assert str(lookup_call["args"]["inclusive"]).lower() in ("1", "true")
 
 
-def test_a_thread_reply_that_timed_out_is_looked_for_in_its_thread(slack, tmp_path):
-    database, clock = create_db_engine(f"sqlite:///{tmp_path / 'c.db'}"), FakeClock(T0)
-    outbox = deliverer(slack, database, clock, timeout=0.5)
+def timed_out_thread_reply(slack, outbox, channel: str) -> None:
+    """A parent posted, then a reply that Slack posts but answers after the client gave up; retried later."""
     outbox.enqueue(
         method="chat.postMessage",
-        args={"channel": CHANNEL, "text": "Cutover c1"},
+        args={"channel": channel, "text": "Cutover c1"},
         key="parent",
         order="c1",
         save_ts_as="parent:c1",
     )
     outbox.drain()
-    slack.slow("chat.postMessage", 1.0)  # Slack posts it, but answers after the client gave up
-    post(outbox, "reply", "a reply", thread=outbox.ts("parent:c1"))
+    slack.slow("chat.postMessage", 1.0)
+    outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": channel, "text": "a reply", "thread_ts": outbox.ts("parent:c1")},
+        key="reply",
+        order="thread:c1",
+    )
     outbox.drain()
     slack.slow("chat.postMessage", 0.0)
     assert outbox.pending() == 1  # to retry: it may have been posted
+
+
+def test_a_thread_reply_in_a_dm_that_timed_out_is_looked_for_in_its_thread(slack, tmp_path):
+    database, clock = create_db_engine(f"sqlite:///{tmp_path / 'c.db'}"), FakeClock(T0)
+    outbox = deliverer(slack, database, clock, timeout=0.5)
+    timed_out_thread_reply(slack, outbox, "U01AAAA")  # a DM: a bot token may read its threads
     clock.advance(timedelta(minutes=2))
     outbox.drain()
     assert posted_texts(slack) == ["Cutover c1", "a reply"]
     assert outbox.pending() == 0
     assert "conversations.replies" in [c["method"] for c in slack.calls]
+
+
+def test_a_thread_reply_in_a_channel_is_not_looked_for_with_a_method_bots_may_not_use_there(slack, tmp_path):
+    """Slack: bot tokens may not call conversations.replies on public or private channels, and
+    conversations.history lists no thread replies: such a reply cannot be looked for and is sent again."""
+    database, clock = create_db_engine(f"sqlite:///{tmp_path / 'c.db'}"), FakeClock(T0)
+    outbox = deliverer(slack, database, clock, timeout=0.5)
+    timed_out_thread_reply(slack, outbox, CHANNEL)
+    clock.advance(timedelta(minutes=2))
+    outbox.drain()
+    assert outbox.pending() == 0
+    methods = [c["method"] for c in slack.calls]
+    assert "conversations.replies" not in methods and "conversations.history" not in methods
+    assert posted_texts(slack) == ["Cutover c1", "a reply", "a reply"]  # at least once, here
 
 
 def test_a_message_that_did_not_go_out_is_sent_after_the_lookup_finds_nothing(slack, tmp_path, monkeypatch):
