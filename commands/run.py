@@ -56,12 +56,11 @@ def execute(services: Services, actor: str, text: str, key: str | None = None) -
     decision = may(actor, action, services.plan, services.roster)
     if not decision.allowed:
         verdict = services.denials.admit(actor, services.clock.now())
-        if (
-            verdict.record
-        ):  # one recorded denial per person a minute, the others counted (commands/denials.py)
-            _record_denial(
-                services, actor, decision, repeats=verdict.repeats, key=f"{key}:denied" if key else None
-            )
+        # one recorded denial per person a minute, across replicas; the others counted (commands/denials.py)
+        if verdict.record and not _record_denial(
+            services, actor, decision, repeats=verdict.repeats, key=verdict.key
+        ):
+            services.denials.lost(actor, verdict)
         denied = PermissionDenied.because(decision.reason, held=services.plan.titles(decision.held))
         denied.context.update(
             decision=decision, command=text, plan_roles=services.plan.roles, quiet=not verdict.answer
@@ -152,15 +151,17 @@ def record_event(
 
 def _record_denial(
     services: Services, actor: str, decision: Decision, *, repeats: int = 0, key: str | None = None
-) -> None:
-    """A denial is itself an event of the current cutover (when there is one); a retried request records it once."""
+) -> bool:
+    """A denial is itself an event of the current cutover (when there is one); False when it was not
+    recorded because its key was applied already (another replica recorded this person's window)."""
     state = services.ledger.current()
-    if state is not None:
-        denied = ev.CommandDenied(
-            action=str(decision.action),
-            roles=list(decision.roles),
-            reason=decision.reason,
-            held=list(decision.held),
-            repeats=repeats,
-        )
-        record_event(services, state.cutover_id, denied, actor=actor, key=key)
+    if state is None:
+        return True  # nothing to record it in (and nothing to carry it to)
+    denied = ev.CommandDenied(
+        action=str(decision.action),
+        roles=list(decision.roles),
+        reason=decision.reason,
+        held=list(decision.held),
+        repeats=repeats,
+    )
+    return record_event(services, state.cutover_id, denied, actor=actor, key=key) is not None
