@@ -95,6 +95,8 @@ def prepare_database(url: str) -> None:
         ("go-nogo override bench run", IC),
         ("go-nogo approve-override", MANAGEMENT),
         ("go-nogo go bench", IC),
+        ("go-nogo override starting now is agreed for the bench", IC),  # the start-window rule
+        ("go-nogo approve-override", MANAGEMENT),
         ("start", IC),
     ]:
         execute(services, who, text)
@@ -217,6 +219,7 @@ def main() -> int:
             SLACK_API_URL=slack.url,
             DATABASE_URL=db_url,
             CUTOVER_CHANNEL="C0CUTOVER",
+            CUTOVER_ALLOW_EXAMPLE_ROSTER="1",  # the bench's people are the example roster's
             PYTHONPATH=str(REPO),
         )
         if args.shared_read_ms is not None:

@@ -113,6 +113,7 @@ def main() -> int:
             SLACK_API_URL=slack.url,
             DATABASE_URL=args.db,
             CUTOVER_CHANNEL="C0CUTOVER",
+            CUTOVER_ALLOW_EXAMPLE_ROSTER="1",  # the bench's people are the example roster's
             PYTHONPATH=str(REPO),
         )
         bare_port = free_port()
