@@ -77,6 +77,21 @@ def _audit_args(parser: argparse.ArgumentParser) -> None:
         "--db", default=None, help="database URL (default: DATABASE_URL or sqlite:///cutover.db)"
     )
     verify.add_argument("--cutover", default=None, help="one cutover id (default: every cutover)")
+    verify.add_argument(
+        "--s3",
+        action="store_true",
+        help="also check the chain heads anchored in S3: the runbook's reports and baseline buckets",
+    )
+    verify.add_argument(
+        "--s3-bucket", action="append", default=[], help="a bucket of anchors to check (repeatable)"
+    )
+    verify.add_argument(
+        "--slack",
+        action="store_true",
+        help="also check the chain heads in the status posts' Slack metadata, in CUTOVER_CHANNEL "
+        "(the token: --slack-token, else SLACK_BOT_TOKEN)",
+    )
+    verify.add_argument("--slack-token", default=None, help="a Slack token that may read the channel")
 
 
 @subcommand("audit", _audit_args, "verify the audit log")
@@ -90,11 +105,19 @@ def audit_command(args: argparse.Namespace) -> int:
     db = create_db_engine(args.db or settings.database_url)
     eventlog.use_chain_key(db, settings.cutover_audit_key)
     anchored = eventlog.read_anchors(db)
+    outside = _outside_anchors(args, settings)
+    if outside is not None:
+        for line in outside.notes:
+            print(line)
+        anchored = (anchored or type(outside.anchored)()).merge(outside.anchored)
     ids = [args.cutover] if args.cutover else eventlog.audited_cutover_ids(engine=db, anchored=anchored)
+    failed = 0
+    for problem in (outside.problems if outside else []) + (anchored.disputes if anchored else []):
+        failed += 1
+        print(render("cli/audit_anchor_problem.j2", problem=problem))
     if not ids:
         print(render("cli/audit_result.j2", result=None))
-        return 0
-    failed = 0
+        return 1 if failed else 0
     for cutover_id in ids:
         result = eventlog.verify(engine=db, cutover_id=cutover_id, anchored=anchored)
         failed += not result.ok
@@ -103,6 +126,38 @@ def audit_command(args: argparse.Namespace) -> int:
         failed += 1
         print(render("cli/audit_anchor_lines.j2", lines=anchored.unreadable))
     return 1 if failed else 0
+
+
+def _outside_anchors(args: argparse.Namespace, settings):  # -> bot.integrity.anchors.Read | None
+    """The anchors in S3 and Slack that `--s3`, `--s3-bucket` and `--slack` ask for (None: none asked)."""
+    if not (args.s3 or args.s3_bucket or args.slack):
+        return None
+    from bot.integrity import anchors
+
+    read = anchors.Read()
+    if args.s3 or args.s3_bucket:
+        from bot.probes.aws import AwsClients
+        from bot.probes.config import ProbeSettings
+
+        runbook = load_runbook(settings.cutover_runbook)
+        checks = runbook.data_checks
+        buckets = list(args.s3_bucket) or [
+            b for b in dict.fromkeys([checks.reports_bucket, checks.baseline_bucket] if checks else []) if b
+        ]
+        if not buckets:
+            read.problems.append("S3: the runbook names no reports or baseline bucket (give --s3-bucket)")
+        else:
+            anchors.s3_anchors(AwsClients(ProbeSettings()).client("s3", runbook.from_region), buckets, read)
+    if args.slack:
+        from slack_sdk import WebClient
+
+        token = args.slack_token or settings.slack_bot_token
+        if not token:
+            read.problems.append("Slack: no token (give --slack-token or set SLACK_BOT_TOKEN)")
+        else:
+            client = WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
+            anchors.slack_anchors(client, settings.cutover_channel, read)
+    return read
 
 
 def _db_args(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,9 @@ After each append the new head (`cutover_id`, `seq`, `hash`) is added as one JSO
 `eventlog.history_verified` compares every anchored row with the file, so a deleted tail, a truncated
 log, a deleted cutover or a recomputed chain is named at its first row. (The file is opened for
 appending only; protect it further with `chattr +a` or ship it off the host.) A PostgreSQL log has no
-file beside it: its heads go out with the status posts and to S3.
+file beside it: its heads go out with the status posts (Slack metadata) and to S3 with the report and
+the baselines (bot/integrity/anchors.py); `cutover-bot audit verify` reads them back and merges them
+here, each with its origin, so a failure names the anchor that disagrees.
 """
 
 from __future__ import annotations
@@ -24,14 +26,42 @@ SUFFIX = "-anchors.jsonl"
 
 @dataclass
 class Anchored:
-    """What the anchor file saw: per cutover, seq -> hash; and lines it could not read."""
+    """What the anchors saw: per cutover, seq -> hash, and where each was seen ('': the anchor file);
+    lines of the anchor file it could not read; anchors that disagree with another anchor of a row."""
 
     heads: dict[str, dict[int, str]] = field(default_factory=dict)
     unreadable: list[int] = field(default_factory=list)  # line numbers
+    origins: dict[str, dict[int, str]] = field(default_factory=dict)
+    disputes: list[str] = field(default_factory=list)
 
     def last(self, cutover_id: str) -> int:
         """The highest anchored seq of a cutover (0: none)."""
         return max(self.heads.get(cutover_id, {0: ""}))
+
+    def origin(self, cutover_id: str, seq: int) -> str:
+        """Where the anchor of a row was seen ('' for the anchor file beside the database)."""
+        return self.origins.get(cutover_id, {}).get(seq, "")
+
+    def add(self, cutover_id: str, seq: int, digest: str, origin: str = "") -> None:
+        """One anchor; a second one of the same row with another hash is a dispute (one of them lies)."""
+        seen = self.heads.setdefault(cutover_id, {})
+        if seen.get(seq, digest) != digest:
+            first = self.origin(cutover_id, seq) or "the anchor file"
+            self.disputes.append(
+                f"{cutover_id}: the anchors of row {seq} disagree: {first} and {origin or 'the anchor file'}"
+            )
+            return
+        seen[seq] = digest
+        self.origins.setdefault(cutover_id, {}).setdefault(seq, origin)
+
+    def merge(self, other: Anchored) -> Anchored:
+        """These anchors and another source's (disputes and unreadable lines kept); returns self."""
+        for cutover_id, heads in other.heads.items():
+            for seq, digest in sorted(heads.items()):
+                self.add(cutover_id, seq, digest, other.origin(cutover_id, seq))
+        self.unreadable.extend(other.unreadable)
+        self.disputes.extend(other.disputes)
+        return self
 
 
 class AnchorFile:
@@ -64,7 +94,7 @@ class AnchorFile:
                 except (ValueError, KeyError, TypeError, RecursionError):
                     anchored.unreadable.append(number)
                     continue
-                anchored.heads.setdefault(cutover_id, {})[seq] = digest
+                anchored.heads.setdefault(cutover_id, {})[seq] = digest  # the file's last word on a row
         return anchored
 
 

@@ -345,13 +345,14 @@ def history_verified(
                             False,
                             0,
                             seq,
-                            f"row {seq} ({kind}) differs from its anchor (the chain was recomputed)",
+                            f"row {seq} ({kind}) differs from its anchor{_where(anchored, cutover_id, seq)} "
+                            "(the chain was recomputed)",
                         )
                 prev, expected_seq = digest, expected_seq + 1
             if event is not None:
                 append_event(Recorded(seq=seq, at=at, actor=actor, event=event))
     if audit is None and heads:
-        audit = _anchor_problem(cutover_id, heads, count)
+        audit = _anchor_problem(cutover_id, heads, count, anchored)
     return events, replace(audit, rows=count) if audit else AuditResult(cutover_id, True, count)
 
 
@@ -416,12 +417,21 @@ def _key_problem(h: _Hashes, chain_key: bytes | None, keyed_seen: bool, row: Seq
     )
 
 
-def _anchor_problem(cutover_id: str, heads: dict[int, str], count: int) -> AuditResult | None:
+def _where(anchored: Anchored | None, cutover_id: str, seq: int) -> str:
+    """' <where the anchor was seen>' for an anchor outside the anchor file; '' for the file's."""
+    origin = anchored.origin(cutover_id, seq) if anchored else ""
+    return f" {origin}" if origin else ""
+
+
+def _anchor_problem(
+    cutover_id: str, heads: dict[int, str], count: int, anchored: Anchored | None = None
+) -> AuditResult | None:
     """Rows the anchors saw that the log no longer has, or rows written after the last anchor."""
     last = max(heads)
+    where = _where(anchored, cutover_id, last)
     if count == 0:
         return AuditResult(
-            cutover_id, False, 0, 1, f"the cutover has no rows, but its anchors saw {last} (deleted)"
+            cutover_id, False, 0, 1, f"the cutover has no rows, but its anchors saw {last}{where} (deleted)"
         )
     if count < last:
         return AuditResult(
@@ -429,8 +439,10 @@ def _anchor_problem(cutover_id: str, heads: dict[int, str], count: int) -> Audit
             False,
             0,
             count + 1,
-            f"rows {count + 1} to {last} are missing: the anchors saw them (truncated)",
+            f"rows {count + 1} to {last} are missing: the anchors saw them{where} (truncated)",
         )
+    if anchored is not None and anchored.origin(cutover_id, last) and count > last:
+        return None  # anchors outside the database are taken now and then: later rows are not suspect
     if count > last:
         return AuditResult(
             cutover_id,

@@ -19,6 +19,7 @@ from cutover.events import Event
 from cutover.integrity import events as ie
 from cutover.integrity.checklist import changes, checklist, log_items, probe_items
 from cutover.integrity.data_checks import reconcile, validate
+from storage import eventlog
 from templates.render import render
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,20 @@ def _archive(services: Services, archive: Any, cutover_id: str, at: datetime, bo
     if archive is None or not bucket:
         return "", "no baseline bucket or archive configured"
     try:
-        return archive.put_json(bucket, f"{cutover_id}/{at.strftime('%Y%m%dT%H%M%SZ')}.json", body), ""
+        uri = archive.put_json(bucket, f"{cutover_id}/{at.strftime('%Y%m%dT%H%M%SZ')}.json", body)
     except Exception as exc:  # noqa: BLE001 - S3 down, denied, timeout: said in the thread, retried later
         return "", f"{type(exc).__name__}: {exc}"[:300]
+    _anchor(services, archive, bucket, cutover_id)
+    return uri, ""
+
+
+def _anchor(services: Services, archive: Any, bucket: str, cutover_id: str) -> None:
+    """The chain head beside the baseline (bot/integrity/anchors.py); a failure is logged only."""
+    put_anchor = getattr(archive, "put_anchor", None)
+    if put_anchor is None:
+        return
+    try:
+        seq, digest = eventlog.chain_head(engine=services.ledger.db, cutover_id=cutover_id)
+        put_anchor(bucket, cutover_id, seq, digest, services.clock.now())
+    except Exception as exc:  # noqa: BLE001 - the baseline is archived; the next one anchors again
+        log.warning("baseline of %s: the chain head was not anchored in S3: %s", cutover_id, exc)

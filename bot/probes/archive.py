@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from bot.probes.aws import AwsClients
@@ -24,6 +25,12 @@ class S3Archive:
         )
         return f"s3://{bucket}/{key}"
 
+    def put_anchor(self, bucket: str, cutover_id: str, seq: int, digest: str, now: datetime) -> str:
+        """Store the chain head beside the baselines (under the bucket's Object Lock retention)."""
+        from bot.integrity.anchors import write_anchor
+
+        return write_anchor(self.clients.client("s3", self.region), bucket, cutover_id, seq, digest, now)
+
 
 class MemoryArchive:
     """An in-memory archive for tests and rehearsals; `failures` makes the next puts fail."""
@@ -38,4 +45,12 @@ class MemoryArchive:
             self.failures -= 1
             raise OSError("S3 unavailable (injected)")
         self.objects[f"s3://{bucket}/{key}"] = json.loads(json.dumps(body, default=str))
+        return f"s3://{bucket}/{key}"
+
+    def put_anchor(self, bucket: str, cutover_id: str, seq: int, digest: str, now: datetime) -> str:
+        """Store the chain head as an S3 archive would (bot/integrity/anchors.py `anchor_key`)."""
+        from bot.integrity.anchors import anchor_key
+
+        key = anchor_key(cutover_id, seq)
+        self.objects[f"s3://{bucket}/{key}"] = {"cutover_id": cutover_id, "seq": seq, "hash": digest}
         return f"s3://{bucket}/{key}"

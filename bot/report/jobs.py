@@ -148,6 +148,8 @@ def generate(services: Services, cutover_id: str, *, key: str, archive: Any = No
             done.archive = archive_report(archive, bucket, cutover_id, done.files)
         except Exception as exc:  # noqa: BLE001 - S3 down must not stop the Slack delivery
             _failed(services, done, "the S3 archive", exc, key)
+        else:
+            _anchor(services, archive, bucket, cutover_id)
     if services.slack is not None:
         _upload(services, services.slack, done, key)
     _summaries(services, report, done, key)
@@ -207,6 +209,21 @@ def _summaries(services: Services, report, done: Delivery, key: str) -> None:
             done.summaries += 1
         except Exception as exc:  # noqa: BLE001
             _failed(services, done, f"the summary to {member.name}", exc, key)
+
+
+def _anchor(services: Services, s3: Any, bucket: str, cutover_id: str) -> None:
+    """The chain head beside the archived report (bot/integrity/anchors.py); a failure is logged only:
+    the report is there, and the next report or baseline anchors again."""
+    from bot.integrity.anchors import write_anchor
+    from storage import eventlog
+
+    try:
+        seq, digest = eventlog.chain_head(engine=services.ledger.db, cutover_id=cutover_id)
+        where = write_anchor(s3, bucket, cutover_id, seq, digest, services.clock.now())
+    except Exception as exc:  # noqa: BLE001 - S3 down, denied: logged, never stops the delivery
+        log.warning("report of %s: the chain head was not anchored in S3: %s", cutover_id, exc)
+    else:
+        log.info("chain head of %s (row %d) anchored at %s", cutover_id, seq, where)
 
 
 def _failed(services: Services, done: Delivery, what: str, error: Exception, key: str) -> None:

@@ -16,6 +16,7 @@ from bot.probes.archive import S3Archive
 from bot.probes.aws import AwsClients
 from bot.probes.config import ProbeSettings
 from bot.probes.wiring import build_probes
+from storage import eventlog
 from tests.integrity.helpers import RecordingOutbox
 from tests.support.bot import CommandBot
 from tests.support.words import check, difference
@@ -140,6 +141,15 @@ def test_baseline_validation_and_reconciliation_over_http(platform):
     assert archive.startswith(f"s3://{checks.baseline_bucket}/{bot.state.cutover_id}/20261202T0600")
     stored = platform.s3[EAST].get_object(Bucket=checks.baseline_bucket, Key=archive.split("/", 3)[3])
     assert json.loads(stored["Body"].read())["msk"] == baseline["msk"]
+    # beside it, the chain head of the moment (an anchor of the log outside the database)
+    listed = platform.s3[EAST].list_objects_v2(
+        Bucket=checks.baseline_bucket, Prefix=f"{bot.state.cutover_id}/anchors/"
+    )
+    [anchor] = [o["Key"] for o in listed["Contents"]]
+    head = json.loads(platform.s3[EAST].get_object(Bucket=checks.baseline_bucket, Key=anchor)["Body"].read())
+    history = eventlog.history_verified(engine=bot.services.ledger.db, cutover_id=bot.state.cutover_id)[0]
+    assert head["seq"] == len(history) - 1  # the head before the baseline's own event
+    assert eventlog.verify(engine=bot.services.ledger.db, cutover_id=bot.state.cutover_id).ok
 
     bot.advance(minutes=20)
     platform.metrics(WEST, counts={t: 5100 for t in checks.msk_topics}, lag=10)

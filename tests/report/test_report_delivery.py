@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import boto3
@@ -102,7 +103,12 @@ def test_the_report_is_uploaded_summarised_and_archived(plan, roster, tmp_path, 
     assert "*RED*" in summary["text"] and f"s3://{BUCKET}/{cutover_id}/report.html" in summary["text"]
 
     keys = sorted(o["Key"] for o in aws.list_objects_v2(Bucket=BUCKET)["Contents"])
-    assert keys == [f"{cutover_id}/report.{ext}" for ext in ("html", "md", "png")]
+    [anchor] = [k for k in keys if "/anchors/" in k]  # the chain head beside the report
+    assert [k for k in keys if k != anchor] == [f"{cutover_id}/report.{ext}" for ext in ("html", "md", "png")]
+    head = json.loads(aws.get_object(Bucket=BUCKET, Key=anchor)["Body"].read())
+    row = eventlog.history(engine=bot.services.ledger.db, cutover_id=cutover_id)[head["seq"] - 1]
+    assert anchor == f"{cutover_id}/anchors/{head['seq']:09d}.json" and row.event.kind == "report.requested"
+    assert eventlog.verify(engine=bot.services.ledger.db, cutover_id=cutover_id).ok
     body = aws.get_object(Bucket=BUCKET, Key=f"{cutover_id}/report.md")["Body"].read()
     assert body == delivery.files["report.md"]
 
