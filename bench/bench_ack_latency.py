@@ -79,7 +79,11 @@ def serve_bare(port: int, api_url: str, threads: int) -> None:
 
 
 def prepare_database(url: str) -> None:
-    """A cutover started by the Incident Commander with Phase 0 done: Gate 1 is open."""
+    """A cutover started by the Incident Commander with Phase 0 done: Gate 1 is open.
+
+    The start comes half an hour before the window on the set-up's clock, so the start-window rule
+    asks for the go/no-go override (IC asks, Management approves); the set-up stops if it is refused.
+    """
     from bot.bootstrap import build_services, load_plan
     from bot.clock import FakeClock
     from commands.run import execute
@@ -99,7 +103,11 @@ def prepare_database(url: str) -> None:
         ("go-nogo approve-override", MANAGEMENT),
         ("start", IC),
     ]:
-        execute(services, who, text)
+        reply = execute(services, who, text)
+        if text == "start" and (
+            services.ledger.current() is None or services.ledger.current().status != "executing"
+        ):
+            raise SystemExit(f"the bench's cutover did not start: {reply}")
     for step in runbook.phases[0].steps:
         doer = roster.members_of(step.raci.R[0])[0].slack_id
         for verb in ("start", "done"):
@@ -139,6 +147,9 @@ def request_for(signing: SlackRequests, what: str):
     )
 
 
+RESPONSE_URLS: list[str] = []  # the fake Slack's response_url base, once it runs: clicks answer there
+
+
 def measure(url: str, text: str, requests: int, clients: int) -> tuple[list[float], float]:
     """Latencies (ms) of `requests` signed requests (see `request_for`) from `clients` threads, and the wall time."""
     return measure_over([url], text, requests, clients)
@@ -147,7 +158,7 @@ def measure(url: str, text: str, requests: int, clients: int) -> tuple[list[floa
 def measure_over(urls: list[str], text: str, requests: int, clients: int) -> tuple[list[float], float]:
     """As `measure`, client i talking to urls[i % len(urls)] (replicas behind a load balancer)."""
     per_client = requests // clients
-    signing = SlackSender(urls[0], SECRET).requests
+    signing = SlackSender(urls[0], SECRET, response_urls=RESPONSE_URLS[0] if RESPONSE_URLS else None).requests
     requests_ = [[request_for(signing, text) for _ in range(per_client)] for _ in range(clients)]
     signed = [[(r.raw_body, http_headers(r)) for r in batch] for batch in requests_]
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -210,6 +221,7 @@ def main() -> int:
         return 0
 
     with FakeSlackApi() as slack, tempfile.TemporaryDirectory() as tmp:
+        RESPONSE_URLS[:] = [slack.response_url("")]  # clicks answer the fake Slack, not hooks.slack.com
         db_url = args.db or f"sqlite:///{Path(tmp) / 'cutover.db'}"
         prepare_database(db_url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
@@ -266,7 +278,11 @@ def main() -> int:
         finally:
             for server in servers:
                 server.terminate()
-                server.wait(15)
+                try:
+                    server.wait(15)
+                except subprocess.TimeoutExpired:  # calls still waiting on a slow Slack: stop it hard
+                    server.kill()
+                    server.wait(5)
     return print_table(rows, args)
 
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_ack_latency import (  # noqa: E402
     CLI,
+    RESPONSE_URLS,
     SECRET,
     TOKEN,
     free_port,
@@ -106,6 +107,7 @@ def main() -> int:
         return 2
     reset_database(args.db)
     with FakeSlackApi() as slack:
+        RESPONSE_URLS[:] = [slack.response_url("")]  # clicks' answers go to the fake Slack
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CUTOVER_", "DATABASE_"))}
         env.update(
             SLACK_BOT_TOKEN=TOKEN,
