@@ -3,14 +3,17 @@
 Slack shows "app did not respond" when the ack takes more than 3 s, and with
 `process_before_response=True` Bolt sends the ack only when the listener returns. So no listener
 calls the Web API itself: it queues its calls with `later(context, method, **args)` (the private
-answer, the reason modal, the Home tab; the error handler's refusals too), and `send_later`, the
-lazy function of every listener registered with `ack_then_send`, makes them once the ack is gone.
-Bolt runs lazy functions on the app's listener executor: worker threads in `serve` (a views.open
-leaves within its trigger's 3 s), `InlineExecutor` in the console, so a script sees them in order.
+answer, the reason modal, the Home tab; the error handler's refusals too). A listener registered
+with `ack_then_send` hands its queued calls, as they are (small dicts), to the after-ack executor
+when it returns; the error handler does the same with its refusal. The executor is worker threads
+in `serve` (a views.open leaves within its trigger's 3 s), `InlineExecutor` in the console, so a
+script sees them in order. Bolt's lazy listeners did this before, but each deep-copied its whole
+request: with a slow Slack, thousands of copies queued up, and collecting them paused every ack.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -21,7 +24,7 @@ from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
 
-PENDING = "slack_calls_after_ack"  # the context key of the queued calls (copied into the lazy request)
+PENDING = "slack_calls_after_ack"  # the context key of the calls queued by this request
 RESPOND = "respond"  # a queued "method" that answers through the response_url instead of the Web API
 AFTER_ACK_THREADS = 32  # calls waiting on a slow Slack hold a thread each; none may delay a views.open
 
@@ -31,22 +34,46 @@ def later(context: BoltContext, method: str, **args: Any) -> None:
     context.setdefault(PENDING, []).append({"method": method, "args": args})
 
 
-def send_later(context: BoltContext, client: WebClient) -> None:
+EXECUTOR = "after_ack_executor"  # the context key of the executor the queued calls are made on
+
+
+def send_later(context: BoltContext) -> None:
+    """Hand the calls queued so far to the after-ack executor (at once when there is none)."""
+    calls = context.pop(PENDING, None)
+    if not calls:
+        return
+    client, respond, user = context.client, context.respond, context.user_id
+    executor = context.get(EXECUTOR)
+    if executor is None:
+        _send(calls, client, respond, user)
+        return
+    executor.submit(_send, calls, client, respond, user)
+
+
+def _send(calls: list[dict[str, Any]], client: WebClient, respond: Any, user: str | None) -> None:
     """Make the queued calls, in order; a failing one is logged and does not stop the others."""
-    for call in context.get(PENDING) or []:
+    for call in calls:
         method, args = call["method"], call["args"]
         try:
             if method == RESPOND:
-                context.respond(**args)
+                respond(**args)
             else:
                 client.api_call(method, json=args)
         except Exception:  # noqa: BLE001 - the ack is long gone; the log is where this can be said
-            log.exception("%s after the ack failed (user %s)", method, context.user_id)
+            log.exception("%s after the ack failed (user %s)", method, user)
 
 
 def ack_then_send(register: Callable[..., Any], listener: Callable[..., Any]) -> None:
-    """Register `listener` as the ack function of a Bolt matcher, with its queued calls made after the ack."""
-    register(ack=listener, lazy=[send_later])
+    """Register `listener` as a Bolt ack function whose queued calls go to Slack as it returns (or raises)."""
+
+    @functools.wraps(listener)  # Bolt injects the listener's own arguments (it unwraps)
+    def then_send(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return listener(*args, **kwargs)
+        finally:
+            send_later(kwargs["context"])
+
+    register(then_send)
 
 
 def after_ack_executor() -> Executor:

@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot.outbox.claims import SLACK_TIMEOUT_S
 from bot.outbox.direct import ImmediateOutbox
 from bot.settings import Settings
-from bot.slack.after_ack import after_ack_executor
+from bot.slack.after_ack import EXECUTOR, after_ack_executor, send_later
 from bot.slack.announcer import announce
 from bot.slack.home_refresh import refresh_homes
 from bot.slack.listeners import register
@@ -105,16 +105,17 @@ def create_app(
     Building it calls `auth.test` (a refused token raises BoltError), so no request waits for it.
     """
     client = client or slack_client(settings)
+    executor = after_ack or after_ack_executor()
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         token_verification_enabled=True,
         process_before_response=True,
-        listener_executor=after_ack or after_ack_executor(),
+        listener_executor=executor,
         before_authorize=UseOurClient(client),
         name="cutover-bot",
     )
-    app.use(HandOverServices(services, responder))
+    app.use(HandOverServices(services, responder, executor))
     register(app)
 
     @app.error
@@ -143,8 +144,8 @@ class UseOurClient(Middleware):
 class HandOverServices(Middleware):
     """Every listener gets the services and the acting Slack user (and the console's `respond`)."""
 
-    def __init__(self, services: Services, responder: Responder | None) -> None:
-        self.services, self.responder = services, responder
+    def __init__(self, services: Services, responder: Responder | None, after_ack: Executor) -> None:
+        self.services, self.responder, self.after_ack = services, responder, after_ack
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -152,6 +153,7 @@ class HandOverServices(Middleware):
         context = req.context
         context["services"] = self.services
         context["actor"] = context.user_id
+        context[EXECUTOR] = self.after_ack  # where the calls queued for after the ack are made
         if self.responder is not None:
             context["respond"] = self.responder(context, req.body)
         elif context.get("respond") is None and (url := modal_metadata(req.body).get("response_url")):
@@ -179,6 +181,7 @@ def _explain(
         )  # a flood of refused clicks: counted, not answered one by one
     if context.user_id:  # said privately where they clicked or submitted, right after the ack
         private(context, services, body, context.user_id, text)
+        send_later(context)
     return BoltResponse(status=200, body="")
 
 
