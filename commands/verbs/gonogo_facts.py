@@ -19,6 +19,7 @@ def log_facts(services: Services, state: CutoverState | None, now: datetime) -> 
         comms_sent=frozenset(comm_id for comm_id, record in comms.items() if record.sent_at is not None),
         comms_acknowledged=frozenset(comm_id for comm_id, record in comms.items() if record.acks),
         rehearsals=rehearsals(services),
+        rehearsal=state.integrity.rehearsal if state is not None else None,
     )
 
 

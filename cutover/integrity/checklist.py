@@ -1,6 +1,6 @@
 """The go/no-go checklist (seed 1.4), evaluated purely from gathered facts.
 
-Each item is pass, fail or unknown, with a reason and the data behind it. Items fed by probes
+Each item is pass, fail, unknown or not required here (n/a), with a reason and the data behind it. Items fed by probes
 (readiness, critical alarms, dependency health endpoints) are measured in the background; items
 read from the log (window, holidays, standby, comms, rehearsals, confirmations) are recomputed
 whenever needed. GO needs every item passing, or an override asked by the Incident Commander and
@@ -15,7 +15,7 @@ from typing import Any
 
 from cutover.errors import InvalidTransition
 from cutover.integrity.checklist_items import (
-    PASS,
+    CLEAR,
     STANDBY,
     UNKNOWN,
     Item,
@@ -123,8 +123,8 @@ def current_checklist(
 
 
 def not_passing(items: list[Item]) -> list[Item]:
-    """The items that block GO (fail or unknown)."""
-    return [item for item in items if item.result != PASS]
+    """The items that block GO (fail or unknown; an item not required in this cutover does not)."""
+    return [item for item in items if item.result not in CLEAR]
 
 
 def check_go(items: list[Item], integrity: IntegrityState, plan: Runbook) -> None:

@@ -14,6 +14,8 @@ from cutover.probes import Reading
 from cutover.roster import Roster
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+NOT_REQUIRED = "n/a"  # the item does not apply to this cutover (said why); it neither passes nor blocks
+CLEAR = frozenset({PASS, NOT_REQUIRED})  # the results that do not block GO
 FAILED_OUTCOMES = frozenset({"fail", "failed", "rollback_failed", "aborted", "error"})
 STANDBY = "standby"
 
@@ -180,32 +182,45 @@ def comms_item(wanted: list[str], facts: LogFacts) -> Item:
 
 
 def rehearsal_items(plan: Runbook, facts: LogFacts) -> list[Item]:
-    """Operational: each rollback procedure rehearsed within the runbook's maximum age (rehearsals of any cutover)."""
+    """Operational: each rollback procedure rehearsed within the runbook's maximum age (rehearsals of any cutover).
+
+    The drills (seed 4.1: T-30d, T-21d, T-14d, T-7d) guard the production cutover; a rehearsal on
+    simulated infrastructure is one of them, so it cannot require itself: there an item not passing
+    is not required (and says so), never a pass.
+    """
     max_age = plan.go_nogo.rehearsal_max_age
     if max_age is None:
         return []
     items = []
     for proc in plan.rollbacks:
-        base = {"procedure": proc.id, "max_days": max_age.days}
-        runs = [
-            r
-            for r in facts.rehearsals
-            if r.get("procedure") == proc.id and str(r.get("outcome", "")).lower() not in FAILED_OUTCOMES
-        ]
-        if not runs:
-            items.append(Item(f"rehearsal:{proc.id}", "", "operational", FAIL, "never_rehearsed", base))
-            continue
-        last = max(r["at"] for r in runs)
-        age = facts.now - last
-        data = {
-            **base,
-            "last": last.isoformat(),
-            "age_days": round(age.total_seconds() / 86400, 1),
-            "days_ago": age.days,
-        }
-        result = PASS if age <= max_age else FAIL
-        items.append(Item(f"rehearsal:{proc.id}", "", "operational", result, "rehearsed", data))
+        item = _rehearsal_item(proc.id, max_age, facts)
+        if facts.rehearsal is not None and item.result != PASS:
+            data = {**item.data, "scenario": facts.rehearsal, "found": item.reason}
+            item = Item(item.key, "", "operational", NOT_REQUIRED, "drill_not_required_in_rehearsal", data)
+        items.append(item)
     return items
+
+
+def _rehearsal_item(procedure: str, max_age: timedelta, facts: LogFacts) -> Item:
+    """Whether one rollback procedure was drilled (successfully) within max_age of now."""
+    base = {"procedure": procedure, "max_days": max_age.days}
+    runs = [
+        r
+        for r in facts.rehearsals
+        if r.get("procedure") == procedure and str(r.get("outcome", "")).lower() not in FAILED_OUTCOMES
+    ]
+    if not runs:
+        return Item(f"rehearsal:{procedure}", "", "operational", FAIL, "never_rehearsed", base)
+    last = max(r["at"] for r in runs)
+    age = facts.now - last
+    data = {
+        **base,
+        "last": last.isoformat(),
+        "age_days": round(age.total_seconds() / 86400, 1),
+        "days_ago": age.days,
+    }
+    result = PASS if age <= max_age else FAIL
+    return Item(f"rehearsal:{procedure}", "", "operational", result, "rehearsed", data)
 
 
 def confirmed_item(key: str, title: str, category: str, facts: LogFacts, name: str = "") -> Item:

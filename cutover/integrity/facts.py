@@ -19,3 +19,6 @@ class LogFacts:
     comms_sent: frozenset[str] = frozenset()
     comms_acknowledged: frozenset[str] = frozenset()
     rehearsals: list[dict[str, Any]] = field(default_factory=list)  # {"procedure","outcome","at": datetime}
+    rehearsal: str | None = (
+        None  # the scenario when this cutover is itself a rehearsal (simulated infrastructure)
+    )

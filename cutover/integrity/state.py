@@ -9,6 +9,7 @@ from typing import Any
 
 from cutover.integrity import events as ie
 from cutover.integrity.drills import RehearsalRecorded
+from cutover.report.events import RehearsalMarked
 
 
 @dataclass
@@ -52,6 +53,7 @@ class IntegrityState:
     drills: list[dict[str, Any]] = field(
         default_factory=list
     )  # rehearsals recorded in this log, oldest first
+    rehearsal: str | None = None  # this cutover is a rehearsal on simulated infrastructure: its scenario
 
     def confirmed(self, item: str) -> list[Confirmation]:
         """The confirmations recorded for an item, oldest first."""
@@ -119,6 +121,10 @@ def _drilled(s, e: RehearsalRecorded, at: datetime, actor: str) -> None:
     s.integrity.drills.append({**e.payload(), "at": at, "cutover_id": s.cutover_id})
 
 
+def _rehearsal(s, e: RehearsalMarked, at: datetime, actor: str) -> None:
+    s.integrity.rehearsal = e.scenario
+
+
 INTEGRITY_HANDLERS: dict[type, Callable[..., None]] = {
     ie.ChecklistEvaluated: _checklist,
     ie.GoNoGoConfirmed: _confirmed,
@@ -130,4 +136,5 @@ INTEGRITY_HANDLERS: dict[type, Callable[..., None]] = {
     ie.ValidationOverridden: _validation_overridden,
     ie.ReconciliationCompleted: _reconciled,
     RehearsalRecorded: _drilled,
+    RehearsalMarked: _rehearsal,
 }

@@ -266,7 +266,7 @@ def build_report(
         escalations=escalations,
         overrides=overrides,
         checklist_failures=[
-            i for i in (facts.checklist.payload.get("items") or []) if i.get("result") != "pass"
+            i for i in (facts.checklist.payload.get("items") or []) if i.get("result") not in ("pass", "n/a")
         ]
         if facts.checklist
         else [],

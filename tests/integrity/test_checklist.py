@@ -249,6 +249,40 @@ def test_go_needs_every_item_passing_or_an_approved_override_covering_them(plan,
         check_go(items, integrity, plan)  # an override covers only the items it named
 
 
+def test_a_rehearsal_does_not_require_the_drills_it_belongs_to_and_says_so(plan, roster):
+    stale = [{"procedure": "R2", "outcome": "rolled_back", "at": NOW - timedelta(days=40)}]
+    facts = good_facts(plan, roster, rehearsals=stale, rehearsal="happy")
+    items = checklist(plan, probe_items(plan, good_readings()), log_items(plan, roster, facts))
+    by_key = {i.key: i for i in items}
+    assert {k: by_key[k].result for k in ("rehearsal:R1", "rehearsal:R2", "rehearsal:R3")} == dict.fromkeys(
+        ("rehearsal:R1", "rehearsal:R2", "rehearsal:R3"), "n/a"
+    )
+    assert said(by_key["rehearsal:R1"]).startswith("not required: this cutover is itself a rehearsal (happy)")
+    assert "R1 not drilled yet" in said(by_key["rehearsal:R1"])
+    assert "R2 last drilled 2026-10-22, 40 days ago" in said(by_key["rehearsal:R2"])
+    assert render("gonogo/_item.j2", item=by_key["rehearsal:R3"]).startswith(":heavy_minus_sign:")
+    check_go(items, IntegrityState(), plan)  # not required is not blocking: GO without an override
+    listing = render(
+        "gonogo/checklist.j2", items=items, state=None, duties=plan.duty_titles, refreshing=False
+    )
+    assert "Every item passes (3 not required here)" in listing
+
+
+def test_outside_a_rehearsal_a_missing_drill_still_blocks_go(plan, roster):
+    facts = good_facts(plan, roster, rehearsals=[])
+    items = checklist(plan, probe_items(plan, good_readings()), log_items(plan, roster, facts))
+    assert {i.key: i.result for i in items if i.key.startswith("rehearsal:")} == dict.fromkeys(
+        ("rehearsal:R1", "rehearsal:R2", "rehearsal:R3"), "fail"
+    )
+    with pytest.raises(InvalidTransition):
+        check_go(items, IntegrityState(), plan)
+
+
+def test_a_rehearsal_with_a_recent_drill_still_shows_it_passing(plan, roster):
+    items = items_of(plan, roster, good_facts(plan, roster, rehearsal="drill"))
+    assert items["rehearsal:R1"][0] == "pass" and "3 days ago" in items["rehearsal:R1"][1]
+
+
 def test_an_item_the_runbook_does_not_configure_is_absent_not_unknown(plan, roster):
     bare = plan.model_copy(
         update={
