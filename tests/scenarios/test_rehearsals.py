@@ -14,13 +14,13 @@ from bot.rehearsal.scenarios import SCENARIOS, drill, scenario_named
 from storage import eventlog
 
 EXPECTED = {  # scenario -> (outcome, rollback, escalation triggers that must appear, assessment)
-    "happy": ("succeeded", None, set(), "YELLOW"),
+    "happy": ("succeeded", None, set(), "GREEN"),
     "phase1a-fails": ("rolled_back", "R1", {"rollback_decision"}, "RED"),
     "phase1b-fails-after-failover": ("rolled_back", "R2", {"rollback_decision"}, "RED"),
     "data-corruption": ("rolled_back", "R3", {"rollback_decision"}, "RED"),
     "phase2b-amqp-fails": ("succeeded", None, {"rollback_decision"}, "YELLOW"),
     "flow-validation-fails": ("rolled_back", "R2", {"rollback_decision"}, "RED"),
-    "slow-step": ("succeeded", None, {"step_timeout"}, "YELLOW"),
+    "slow-step": ("succeeded", None, {"step_timeout"}, "GREEN"),  # an escalation is not an issue recorded
 }
 
 
@@ -56,6 +56,27 @@ def test_each_scenario_ends_as_the_seed_says(plan, roster, tmp_path, name):
     assert {line["type"] for line in lines} == {"api", "reply"}
     drills = [r.event.payload() for r in history if r.event.kind == "rehearsal.recorded"]
     assert drills == [{"scenario": name, "procedure": rollback or "", "outcome": outcome}]
+
+
+def test_a_first_happy_rehearsal_is_green_without_an_override_and_says_why_drills_are_not_required(
+    plan, roster, tmp_path
+):
+    _, result, history = play(plan, roster, SCENARIOS["happy"], tmp_path)
+    kinds = [r.event.kind for r in history]
+    assert "gonogo.override_requested" not in kinds and "gonogo.override_approved" not in kinds
+    assert result.state.decision == "go"
+    [go] = [r for r in history if r.event.kind == "gonogo.decided"]
+    checked = [r for r in history if r.event.kind == "checklist.evaluated" and r.seq < go.seq][-1]
+    drills = {i["key"]: i for i in checked.event.payload()["items"] if i["key"].startswith("rehearsal:")}
+    assert {k: i["result"] for k, i in drills.items()} == {f"rehearsal:R{n}": "n/a" for n in (1, 2, 3)}
+    assert {i["reason"] for i in drills.values()} == {"drill_not_required_in_rehearsal"}
+    report = (tmp_path / "report.md").read_text()
+    assert "| Overall assessment | **GREEN**: succeeded in " in report
+    assert "The go/no-go was not overridden." in report
+    transcript = (tmp_path / "transcript.jsonl").read_text()
+    assert (
+        "not required: this cutover is itself a rehearsal (happy) on simulated infrastructure" in transcript
+    )
 
 
 def test_the_slow_step_pings_the_incident_commander_about_that_step(plan, roster, tmp_path):
