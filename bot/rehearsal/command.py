@@ -23,7 +23,13 @@ DRILL_LOG = "rehearsals"  # the log of drills in the bot's database, read by go/
 
 def _args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default="happy", choices=[*SCENARIOS, "drill"])
-    parser.add_argument("--seed", type=int, default=1, help="the drill's random failure (reproducible)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="the drill's random failure and every rehearsal's step durations, drawn around the "
+        "runbook's (reproducible: the same seed gives the same transcript)",
+    )
     parser.add_argument("--out", default=None, help="output folder (default ./rehearsal-<scenario>/)")
     parser.add_argument("--runbook", default=str(default_runbook_path()))
     parser.add_argument("--roster", default=str(default_roster_path()))
@@ -75,6 +81,7 @@ def rehearse_command(args: argparse.Namespace) -> int:
         start=REHEARSAL_START,
         echo=None if args.quiet else (lambda line: print(line, flush=True)),
         wait=wait,
+        seed=args.seed,
     )
     result = rehearsal.run()
     write_outputs(rehearsal, result, out)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.probes.fakes import FakeInfrastructure
+from bot.rehearsal.durations import StepDurations
 from bot.rehearsal.platform import SimulatedPlatform
 from bot.rehearsal.scenarios import Scenario
 from bot.slack.session import SlackSession
@@ -28,9 +29,6 @@ from cutover.report.events import RehearsalMarked
 from cutover.roster import Roster
 from cutover.state import CutoverState
 from templates.render import render
-
-STEP_PACE = 0.5  # a step takes half its timeout, unless the scenario slows it
-PHASE0_PACE = 0.2  # continuous readiness: its checks are quick
 
 
 @dataclass
@@ -80,8 +78,10 @@ class Rehearsal:
         start: datetime,
         echo: Callable[[str], None] | None = None,
         wait: Callable[[timedelta], None] | None = None,
+        seed: int = 1,
     ) -> None:
         self.plan, self.roster, self.scenario = plan, roster, scenario
+        self.durations = StepDurations(seed)
         out_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = out_dir / "rehearsal.db"
         self.db_path.unlink(missing_ok=True)
@@ -194,7 +194,7 @@ class Rehearsal:
         fault = self.scenario.fault
         if fault is not None and fault.kind == "slow" and fault.step == step_id:
             return step.timeout * self.scenario.slow_by
-        return step.timeout * (PHASE0_PACE if phase.stage == 0 else STEP_PACE)
+        return self.durations.forward(step.timeout, readiness=phase.stage == 0)
 
     def _run_stage(self, phases: list[Phase]) -> str | None:
         """The stage's phases side by side; return the failure that stopped it, if any."""
@@ -271,14 +271,13 @@ class Rehearsal:
         for step in [s for s in rollback.steps if s.parallel] + [s for s in rollback.steps if not s.parallel]:
             person = self.who(step.raci.R[0])
             self.say(person, f"step start {step.id}")
-            early = min(timedelta(seconds=5), step.duration)  # done just inside its duration, never late
-            self.wait(step.duration - early)
+            # around the seed's estimate for the step: the procedure's RTO can be missed
+            self.wait(self.durations.rollback(step.duration))
             self.platform.do(step.id)
             problem = self.platform.failure(step.id)
             self.say(person, f"step fail {step.id} {problem}" if problem else f"step done {step.id}")
             if problem:
                 return
-            self.wait(early)
         for role in dict.fromkeys(item.role for item in rollback.validation):  # seed 4.4, each by its role
             self.say(self.who(role), "rollback confirm all checked after the rollback")
 

@@ -24,8 +24,8 @@ EXPECTED = {  # scenario -> (outcome, rollback, escalation triggers that must ap
 }
 
 
-def play(plan, roster, scenario, out):
-    rehearsal = Rehearsal(plan, roster, scenario, out_dir=out, start=REHEARSAL_START)
+def play(plan, roster, scenario, out, seed=1):
+    rehearsal = Rehearsal(plan, roster, scenario, out_dir=out, start=REHEARSAL_START, seed=seed)
     result = rehearsal.run()
     write_outputs(rehearsal, result, out)
     history = eventlog.history(
@@ -77,6 +77,31 @@ def test_a_first_happy_rehearsal_is_green_without_an_override_and_says_why_drill
     assert (
         "not required: this cutover is itself a rehearsal (happy) on simulated infrastructure" in transcript
     )
+
+
+def test_rollback_durations_are_drawn_from_the_seed_so_an_rto_can_be_missed(plan, roster, tmp_path):
+    scenario = SCENARIOS["phase1a-fails"]
+    _, missed, history = play(plan, roster, scenario, tmp_path / "a", seed=6)
+    _, again, _ = play(plan, roster, scenario, tmp_path / "b", seed=6)
+    rollback = missed.state.rollback
+    took = rollback.ended_at - rollback.ordered_at
+    assert took > plan.rollbacks_by_id["R1"].rto  # 3m33s against 3m30s
+    report = (tmp_path / "a" / "report.md").read_text()
+    assert "| 3m30s (**over**) |" in report
+    assert "Rollback R1 took 3m33s against its 3m30s RTO" in report
+    transcript = (tmp_path / "a" / "transcript.jsonl").read_text()
+    assert transcript == (tmp_path / "b" / "transcript.jsonl").read_text()  # the same seed, the same run
+    took_by_step = {}
+    for r in history:
+        if r.event.kind in ("step.started", "step.done") and r.event.step_id.startswith("R1."):
+            took_by_step.setdefault(r.event.step_id, []).append(r.at)
+    estimates = {s.id: s.duration for s in plan.rollbacks_by_id["R1"].steps}
+    actual = {step: ends[-1] - ends[0] for step, ends in took_by_step.items()}
+    assert actual != {step: estimate - timedelta(seconds=5) for step, estimate in estimates.items()}
+    assert any(actual[step] > estimates[step] for step in actual)  # a step overran its estimate
+    _, met, _ = play(plan, roster, scenario, tmp_path / "c", seed=1)
+    assert met.state.rollback.ended_at - met.state.rollback.ordered_at <= plan.rollbacks_by_id["R1"].rto
+    assert "(**over**)" not in (tmp_path / "c" / "report.md").read_text()
 
 
 def test_the_slow_step_pings_the_incident_commander_about_that_step(plan, roster, tmp_path):
