@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.status import dashboard, render
 from bot.status.statuspage import COMPONENT_STATUS, MAINTENANCE_STATUS, StatuspageClient
+from bot.status.website import ensure_website
 from bot.timeline.record import record
 from commands.context import Services
 from cutover.state import CutoverState
@@ -69,7 +70,8 @@ def fire(services: Services, state: CutoverState, action: DueAction, t: datetime
 
 
 def to_s3(services: Services, s3: Any, state: CutoverState, view: StatusView) -> None:
-    """index.html and status.json under the runbook's bucket and prefix (a static website)."""
+    """index.html and status.json under the runbook's bucket and prefix, then the bucket's website hosting
+    made sure of (bot/status/website.py): a bucket that does not serve the page is this target's failure."""
     page = services.plan.status_page
     prefix = f"{page.s3_prefix.strip('/')}/" if page.s3_prefix.strip("/") else ""
     html = render.status_html(services, view).encode("utf-8")
@@ -85,6 +87,7 @@ def to_s3(services: Services, s3: Any, state: CutoverState, view: StatusView) ->
             ContentType=content_type,
             CacheControl="no-cache, max-age=0",
         )
+    ensure_website(s3, page.s3_bucket)
 
 
 def to_statuspage(

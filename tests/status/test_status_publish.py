@@ -145,3 +145,60 @@ def test_publishing_twice_at_the_same_moment_publishes_once(plan, roster, aws):
 
     fire_due(bot.services, bot.clock.now())
     assert len(bot.published()) == before
+
+
+def test_a_bucket_without_website_hosting_gets_it_turned_on_with_index_html(plan, roster, aws):
+    s3, _ = aws
+    s3.delete_bucket_website(Bucket=BUCKET)
+    bot = wired(plan, roster, aws)
+    bot.ok(f"schedule {WINDOW}", bot.person("incident_commander"))
+    bot.advance(minutes=1)
+    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"] == {"Suffix": "index.html"}
+    [(_, first)] = bot.published()
+    assert first["targets"] == ["s3", "cloudwatch"] and not first["failures"]
+    assert page_json(s3)["phase"] == "scheduled"
+
+
+def test_a_bucket_serving_another_index_document_is_left_alone_and_the_publication_says_what_is_missing(
+    plan, roster, aws
+):
+    s3, _ = aws
+    s3.put_bucket_website(Bucket=BUCKET, WebsiteConfiguration={"IndexDocument": {"Suffix": "home.html"}})
+    bot = wired(plan, roster, aws)
+    bot.ok(f"schedule {WINDOW}", bot.person("incident_commander"))
+    bot.advance(minutes=1)
+    assert s3.get_bucket_website(Bucket=BUCKET)["IndexDocument"] == {
+        "Suffix": "home.html"
+    }  # not ours to change
+    [(_, first)] = bot.published()
+    assert first["targets"] == ["cloudwatch"]
+    assert first["failures"] == [
+        "s3: bucket status.nxop.com: static website hosting serves index document home.html, "
+        "not index.html: set it to index.html"
+    ]
+    assert page_json(s3)["phase"] == "scheduled"  # the files are there all the same
+
+
+def test_a_bot_that_may_not_turn_hosting_on_says_which_permission_is_missing(plan, roster, aws):
+    from botocore.exceptions import ClientError
+
+    s3, cloudwatch = aws
+    s3.delete_bucket_website(Bucket=BUCKET)
+
+    class NoWebsiteRights:  # the bucket's policy lets the bot put objects, not configure the bucket
+        def __getattr__(self, name):
+            return getattr(s3, name)
+
+        def put_bucket_website(self, **kwargs):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "PutBucketWebsite")
+
+    bot = wired(plan, roster, (NoWebsiteRights(), cloudwatch))
+    bot.ok(f"schedule {WINDOW}", bot.person("incident_commander"))
+    bot.advance(minutes=1)
+    [(_, first)] = bot.published()
+    assert first["failures"] == [
+        "s3: bucket status.nxop.com: static website hosting is off and the bot may not turn it on "
+        "(AccessDenied): allow s3:PutBucketWebsite, or turn hosting on with index document index.html"
+    ]
+    with pytest.raises(ClientError):
+        s3.get_bucket_website(Bucket=BUCKET)
