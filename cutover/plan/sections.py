@@ -117,8 +117,9 @@ class Communication(Section):
     """One message of the communication plan, placed relative to an anchor time."""
 
     id: str
+    # rollback: the moment a rollback was ordered (degradation level 2, announced at once);
     # rollback_failed: the moment a rollback failed (degradation level 3: every audience is told)
-    anchor: Literal["window", "start", "completion", "rollback_failed"]
+    anchor: Literal["window", "start", "completion", "rollback", "rollback_failed"]
     offset: Duration
     every: Duration | None = None  # repeated while the cutover is under way (slot ids `<id>#<n>`)
     only_if_not_complete: bool = False

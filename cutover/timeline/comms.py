@@ -1,6 +1,7 @@
 """The communications plan (seed 1.3, 5.3) over a cutover's state: what is due, sent, acknowledged.
 
-A message is due at its anchor (the window, the start, the completion) plus its offset. Each is
+A message is due at its anchor (the window, the start, the completion, a rollback ordered or failed)
+plus its offset. Each is
 sent once or cancelled once, under one key `comm:<id>:<cutover>`. Rescheduling moves the window
 and with it every message not yet sent; an abort cancels them; a window message whose moment
 comes after the cutover already started is cancelled (superseded); one whose moment had passed when
@@ -36,6 +37,7 @@ def due_at(state: CutoverState, message: Communication) -> datetime | None:
         "window": state.window_start,
         "start": state.started_at,
         "completion": state.ended_at if state.status in COMPLETE else None,
+        "rollback": state.rollback.ordered_at if state.rollback else None,
         "rollback_failed": failed,
     }[message.anchor]
     return None if anchor is None else anchor + message.offset
@@ -100,6 +102,8 @@ def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, da
         return "the cutover was complete before it was due", state.ended_at
     if message.anchor == "window" and state.started_at and at and at > state.started_at:
         return "superseded: the cutover started before it was due", state.started_at
+    if message.anchor == "rollback" and state.terminal and state.rollback is None:
+        return "no rollback: the cutover ended without one", state.ended_at
     if message.anchor == "rollback_failed" and state.terminal:
         return "no emergency: the cutover ended without a failed rollback", state.ended_at
     return None

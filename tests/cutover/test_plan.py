@@ -210,9 +210,10 @@ def test_nxop_business_comms_monitoring_and_data_sections(nxop: Runbook) -> None
     assert len(business.impact) == 6 and len(business.manual_workarounds) == 5
     assert [d.key for d in business.external_dependencies] == ["flightkeys", "aircom", "opshub"]
     messages = {m.id: m for m in comms.messages}
-    assert list(messages) == ["T-7d", "T-24h", "T-1h", "T+0", "T+10m", "T+15m", "L3", "T+completion",
+    assert list(messages) == ["T-7d", "T-24h", "T-1h", "T+0", "T+10m", "T+15m", "L2", "L3", "T+completion",
                               "T+24h", "P-7d", "P-24h", "P-completion"]  # fmt: skip
     assert messages["T+15m"].every == timedelta(minutes=15) and messages["L3"].anchor == "rollback_failed"
+    assert messages["L2"].anchor == "rollback" and messages["L2"].audiences == ["stakeholders"]
     assert messages["T-7d"].offset == timedelta(days=-7) and messages["T-7d"].needs_ack
     assert messages["T+10m"].only_if_not_complete
     assert comms.audiences["partners"].external

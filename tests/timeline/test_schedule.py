@@ -33,7 +33,7 @@ def test_full_schedule_from_t_minus_7d_to_t_plus_72h(timed):
     sent = events(timed, "comm.sent")
     counts = Counter(r.event.comm_id for r in sent)
     messages = timed.plan.communications.messages
-    one_off = [m.id for m in messages if not m.every and m.anchor != "rollback_failed"]  # no emergency here
+    one_off = [m.id for m in messages if not m.every and m.anchor not in ("rollback", "rollback_failed")]
     assert sorted(k for k in counts if "#" not in k) == sorted(one_off) and set(counts.values()) == {1}
     updates = (ended - started) // timedelta(minutes=15)  # the business update every 15 minutes while it runs
     assert sorted(k for k in counts if "#" in k) == [f"T+15m#{n}" for n in range(1, updates + 1)]
@@ -47,6 +47,9 @@ def test_full_schedule_from_t_minus_7d_to_t_plus_72h(timed):
     assert next(
         r for r in events(timed, "comm.cancelled") if r.event.comm_id == "L3"
     ).event.reason.startswith("no emergency")
+    assert next(
+        r for r in events(timed, "comm.cancelled") if r.event.comm_id == "L2"
+    ).event.reason.startswith("no rollback")
     assert next(r for r in sent if r.event.comm_id == "T-7d").at == WINDOW - timedelta(days=7)
     assert next(r for r in sent if r.event.comm_id == "T+24h").at == ended + timedelta(hours=24)
 

@@ -108,3 +108,47 @@ def test_a_window_set_less_than_7_days_ahead_says_so_instead_of_blaming_the_bot(
     assert "bot was unavailable" not in notice["text"]
     (mail, *_) = timed.emails("Planned System Maintenance")
     assert "bot was unavailable" not in mail["Message"]["Body"]["Text"]["Data"]
+
+
+def test_the_business_is_told_at_once_when_a_rollback_is_ordered_and_when_services_are_restored(timed):
+    schedule_and_start(timed)
+    ic = timed.person("incident_commander")
+    timed.through_phase0()
+    timed.ok("step start 1A.1", timed.person(timed.plan.steps_by_id["1A.1"].raci.R[0]))  # something switched
+    business = timed.plan.communications.audiences["business_units"]
+    before = len(timed.posts(channel="#nxop-business"))
+    timed.ok("rollback R1 msk failover failed", ic)
+    ordered = timed.state.rollback.ordered_at
+    timed.advance(seconds=1)
+    (l2,) = [r for r in events(timed, "comm.sent") if r.event.comm_id == "L2"]
+    assert l2.at == ordered and l2.event.late_by_s == 0  # seed 5.2: "announce immediately if rollback needed"
+    for channel in ("#nxop-business", "#nxop-ops-center", "#nxop-cutover"):
+        (post,) = timed.posts("*Extended maintenance: service restoration in progress*", channel=channel)
+        assert (
+            "a partial rollback (R1) was ordered at" in post["text"]
+            and "planned to take 3m30s" in post["text"]
+        )
+        assert "Estimated restoration: " in post["text"] and STATUS_LINK in post["text"]
+        assert "No new operations accepted" in post["text"]
+    emailed = {a for m in timed.emails("Extended maintenance") for a in m["Destination"]["ToAddresses"]}
+    assert (
+        set(business.emails) <= emailed and "flightkeys-ops@example.com" not in emailed
+    )  # partners: not asked
+    assert len(timed.posts(channel="#nxop-business")) == before + 1
+    for step in timed.plan.rollbacks_by_id["R1"].steps:
+        if not step.parallel:
+            timed.do_step(step.id)
+    timed.confirm_rollback_checklist()
+    timed.advance(seconds=1)
+    (restored,) = timed.posts("Maintenance ended: the change was rolled back", channel="#nxop-business")
+    assert "services are restored in us-east-1" in restored["text"]  # seed 4.4: "Rollback complete"
+
+
+def test_without_a_rollback_the_rollback_notice_is_never_sent(timed):
+    schedule_and_start(timed)
+    run_to_success(timed)
+    timed.advance(minutes=1)
+    assert "L2" not in {r.event.comm_id for r in events(timed, "comm.sent")}
+    (cancelled,) = [r for r in events(timed, "comm.cancelled") if r.event.comm_id == "L2"]
+    assert cancelled.event.reason == "no rollback: the cutover ended without one"
+    assert not timed.posts("Extended Maintenance - Service Restoration")
