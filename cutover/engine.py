@@ -27,10 +27,11 @@ reaches the engine. The engine only needs the actor's roles where the role itsel
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from cutover import events as ev
 from cutover.errors import BadArguments, InvalidTransition
-from cutover.plan.model import Gate, Phase, Runbook
+from cutover.plan.model import Gate, Phase, RollbackProcedure, Runbook
 from cutover.state import RUNNING, TERMINAL, UNDERWAY, CutoverState, GateStatus, Status, StepStatus
 
 Events = list[ev.Event]
@@ -302,6 +303,13 @@ class Engine:
                     "rollback_item_not_yours", item=number, text=items[number - 1].item, role=role
                 )
             chosen = [number]
+        waiting = {n: why for n in chosen if (why := self._validation_pending(state, procedure, n))}
+        if waiting and (which != "all" or set(waiting) == set(chosen)):
+            n, why = next(iter(waiting.items()))
+            raise InvalidTransition.because(
+                "rollback_item_needs_validation", item=n, text=items[n - 1].item, **why
+            )
+        chosen = [n for n in chosen if n not in waiting]  # `all`: the others, the validated one stays open
         events: Events = [
             ev.RollbackItemConfirmed(procedure=procedure.id, item=n, role=items[n - 1].role, note=note)
             for n in chosen
@@ -309,6 +317,34 @@ class Engine:
         if set(open_items) <= set(chosen):
             events.append(ev.RollbackCompleted(procedure=procedure.id))
         return events
+
+    def _validation_pending(
+        self, state: CutoverState, procedure: RollbackProcedure, number: int
+    ) -> dict[str, Any] | None:
+        """Why a checklist item that needs the bot's data validation cannot be confirmed yet (None: it can).
+
+        The validation must have run since the procedure's last validating step started (R2.6, R3.4)
+        and passed, or been overridden with a reason after it failed. Without a baseline there is
+        nothing to validate against (a bot without probes): the item is confirmed by its role alone."""
+        if not procedure.validation[number - 1].needs_validation or state.integrity.baseline is None:
+            return None
+        starts = [
+            run.started_at
+            for s in procedure.steps
+            if s.validates_data and (run := state.step(s.id)).started_at is not None
+        ]
+        integrity = state.integrity
+        ran = integrity.validation_at
+        if not starts or ran is None or ran < max(starts):
+            return {"status": "not_run", "steps": [s.id for s in procedure.steps if s.validates_data]}
+        if (
+            integrity.validation
+            and not integrity.validation["passed"]
+            and integrity.validation_override is None
+        ):
+            failed = [i for i in integrity.validation["items"] if i["result"] != "pass"]
+            return {"status": "failed", "failed": failed}
+        return None
 
     def abort(self, state: CutoverState | None, reason: str) -> Events:
         """Abort the cutover."""

@@ -105,6 +105,8 @@ class CheckItem(Strict):
 
     item: str
     role: str
+    # confirmed only once the bot's data validation run by this procedure's `validates_data` step passed
+    needs_validation: bool = False
 
     def __str__(self) -> str:
         return self.item
@@ -132,6 +134,12 @@ class RollbackProcedure(Strict):
         role = (raci.get("A") or raci.get("R") or [""])[0] if isinstance(raci, dict) else ""
         items = [{"item": v, "role": role} if isinstance(v, str) else v for v in data["validation"]]
         return {**data, "validation": items}
+
+    @model_validator(mode="after")
+    def _validated_items_have_a_validating_step(self) -> RollbackProcedure:
+        if any(i.needs_validation for i in self.validation) and not any(s.validates_data for s in self.steps):
+            raise ValueError("an item needs_validation but no step of the procedure validates_data")
+        return self
 
     @model_validator(mode="after")
     def _durations_add_up(self) -> RollbackProcedure:

@@ -201,3 +201,101 @@ def test_msk_counts_within_the_tolerance_reconcile(platform):
     bot.ok("reconcile", bot.person("operations"))
     assert bot.state.integrity.reconciliation == {"passed": True, "differences": []}
     assert "no difference" in platform.outbox.texts()[-1]
+
+
+def _to_r2_validation(platform) -> tuple:
+    """Baseline at T-1h, GO, Phase 0, 1A.1 started, R2 ordered and its steps done up to R2.5."""
+    bot = platform.bot
+    ic, dba = bot.person("incident_commander"), bot.person("database_admin")
+    bot.ok("schedule 2026-12-02 07:00", ic)
+    bot.ok("baseline capture", dba)
+    bot.go_with_override()
+    bot.start_now()
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person(platform.plan.steps_by_id["1A.1"].raci.R[0]))
+    bot.ok("rollback R2 DocumentDB connections failing", ic)
+    for step in platform.plan.rollbacks_by_id["R2"].steps[:5]:
+        bot.do_step(step.id)
+    return bot, ic, dba
+
+
+def test_r2_6_runs_the_data_validation_and_a_failing_one_keeps_the_rollback_from_completing(platform):
+    bot, ic, dba = _to_r2_validation(platform)
+    lost = platform.mongo[EAST]["nxop"]["crew_credentials"]
+    removed = list(lost.find({"version": 3}))
+    lost.delete_many({"version": 3})  # East lost documents while it was not primary
+    bot.do_step(
+        "R2.6"
+    )  # starting it runs the validation of the region restored, us-east-1, against the baseline
+    validations = [r for r in _history(bot) if r.event.kind == "validation.completed"]
+    assert len(validations) == 1 and validations[0].at == bot.state.step("R2.6").started_at
+    failed = [i for i in validations[0].event.items if i["result"] == "fail"]
+    assert [(i["source"], i["name"], i["delta"]) for i in failed] == [("documentdb", "crew_credentials", -5)]
+    assert "Data validation FAILED" in platform.outbox.texts()[-1]
+    bot.do_step("R2.7")
+
+    said = bot.run("rollback confirm 6 counts look fine to me", dba)
+    assert bot.last_error is not None and bot.last_error.reason == "rollback_item_needs_validation"
+    assert "item 6 (Data Consistency: No data loss, replication lag < 30s) is confirmed once" in said
+    assert "crew_credentials (5 documents lost (22 -> 17))" in said, said
+    bot.confirm_rollback_checklist()  # every role confirms all it can: item 6 stays open
+    state = bot.state
+    assert state.status == "rolling_back" and 6 not in state.rollback.confirmed
+    assert sorted(state.rollback.confirmed) == [1, 2, 3, 4, 5, 7, 8, 9, 10]
+    assert not [r for r in _history(bot) if r.event.kind == "rollback.completed"]
+
+    lost.insert_many(removed)  # restored from the snapshot
+    bot.advance(minutes=2)
+    bot.ok("validate", dba)
+    assert bot.state.integrity.validation["passed"] is True
+    bot.ok("rollback confirm 6 counts match the baseline again", dba)
+    assert bot.state.status == "rolled_back"
+    [completed] = [r for r in _history(bot) if r.event.kind == "rollback.completed"]
+    assert completed.at > bot.state.integrity.validation_at - timedelta(seconds=1)
+
+
+def test_a_passing_validation_at_r2_6_lets_its_item_be_confirmed_but_not_before_it_ran(platform):
+    bot, ic, dba = _to_r2_validation(platform)
+    bot.ok("validate", dba)  # a validation before R2.6 started does not count for the checklist
+    bot.do_step("R2.6")
+    bot.ok("step start R2.7", bot.person("operations"))
+    assert [r.event.passed for r in _history(bot) if r.event.kind == "validation.completed"] == [True, True]
+    bot.ok("step done R2.7", bot.person("operations"))
+    bot.ok("rollback confirm 6 validated by the bot", dba)
+    assert 6 in bot.state.rollback.confirmed
+
+
+def _history(bot):
+    from storage.eventlog import history
+
+    return history(engine=bot.services.ledger.db, cutover_id=bot.state.cutover_id)
+
+
+def test_r3_validates_at_r2_6_and_again_at_r3_4_and_its_data_item_waits_for_the_last(platform):
+    bot = platform.bot
+    ic, dba = bot.person("incident_commander"), bot.person("database_admin")
+    bot.ok("schedule 2026-12-02 07:00", ic)
+    bot.ok("baseline capture", dba)
+    bot.go_with_override()
+    bot.start_now()
+    bot.through_phase0()
+    bot.ok("step start 1A.1", bot.person(platform.plan.steps_by_id["1A.1"].raci.R[0]))
+    bot.ok("rollback R3 data corruption suspected", ic)
+    steps = [s for s in platform.plan.rollbacks_by_id["R3"].steps if not s.parallel]
+    for step in steps[: [s.id for s in steps].index("R3.4")]:
+        bot.do_step(step.id)
+    assert [r.at for r in _history(bot) if r.event.kind == "validation.completed"] == [
+        bot.state.step("R2.6").started_at
+    ]
+    bot.ok("step start R3.4", dba)
+    validations = [r for r in _history(bot) if r.event.kind == "validation.completed"]
+    assert [r.at for r in validations] == [
+        bot.state.step("R2.6").started_at,
+        bot.state.step("R3.4").started_at,
+    ]
+    assert all(r.event.passed for r in validations)
+    bot.advance(minutes=10)
+    bot.ok("step done R3.4", dba)
+    bot.do_step("R3.5")
+    bot.confirm_rollback_checklist()
+    assert bot.state.status == "rolled_back" and 4 in bot.state.rollback.confirmed

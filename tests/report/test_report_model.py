@@ -172,7 +172,7 @@ def test_r2_rollback_overruns_and_step_times_exclude_nothing_unpaused(r2):
         ("documentation", "step_overrun"),
         ("documentation", "rollback_overrun"),
         ("technical", "gonogo_override"),
-        ("technical", "validation_failed"),
+        ("technical", "validation_overridden"),  # R2's data item waited for it (needs_validation)
         ("process", "silent_escalations"),
         ("process", "sla_breached"),
     ]
@@ -183,7 +183,7 @@ def test_r2_issues_validation_overrides_and_actions(r2):
     report = r2[0]
     assert [(i.source, i.phase, i.impact, i.resolution) for i in report.issues] == [
         ("step_failure", "2B", "High", "rollback"),
-        ("data_validation", "R2", "High", "unresolved"),
+        ("data_validation", "R2", "High", "overridden"),
         ("note", "after the cutover", "not stated", "not recorded"),
     ]
     assert report.issues[0].time_to_resolve == 60 * S
@@ -194,7 +194,7 @@ def test_r2_issues_validation_overrides_and_actions(r2):
     assert [i["key"] for i in report.checklist_failures] == ["rehearsal"]
     [escalation] = report.escalations
     assert escalation.acknowledged_at is None
-    assert [a.key for a in report.actions] == ["unresolved_issue", "validation_check", "override_item"]
+    assert [a.key for a in report.actions] == ["validation_check", "override_item"]  # the loss was overridden
     phases = by_id(report.phases)
     assert (phases["2A"].status, phases["2B"].status) == ("interrupted", "failed")
 

@@ -328,6 +328,8 @@ def r2_log(bot: CommandBot) -> None:
         (4260, "dba", "step done R2.6"),
         (4260, "ops", "step start R2.7"),
         (4380, "ops", "step done R2.7"),
+        # the failed validation holds R2's data item (needs_validation) until the IC overrides it
+        (4380, "ic", "validate override 5 messages lost: replayed from the producers' outbox"),
         *((4380, who, text) for _, who, text in CHECKLIST_R2),
     ]
     run(bot, PHASE0 + STAGE1 + stage2)
