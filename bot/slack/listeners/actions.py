@@ -108,9 +108,6 @@ def button_pressed(
     replace_pressed(context, services, body, action, actor)
 
 
-_parents: dict[str, str] = {}  # cutover id -> its parent message's ts
-
-
 def refuse_a_card_of_another_cutover(services: Services, body: dict) -> None:
     """A card in the thread of a cutover that is not the current one changes nothing (it would act on this one)."""
     thread = answer_thread(body)
@@ -119,9 +116,7 @@ def refuse_a_card_of_another_cutover(services: Services, body: dict) -> None:
     state = services.ledger.current()
     if state is None:
         return
-    shown = _parents.get(state.cutover_id) or services.outbox.ts(parent_name(state.cutover_id))
-    if shown is not None:
-        _parents[state.cutover_id] = shown  # a parent's ts never changes once posted
+    shown = services.outbox.ts(parent_name(state.cutover_id))  # one small read, for clicks in a thread only
     if shown is not None and shown != thread:
         raise InvalidTransition.because("card_of_another_cutover", cutover=state.cutover_id)
 
