@@ -2,6 +2,9 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Test processes (pytest-xdist): a number, or auto (one per CPU); each gets its own PostgreSQL database.
+# A file's tests stay in one process (--dist loadfile): module fixtures (rehearsals, servers) run once.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test typecheck lint bench clean
 
@@ -24,7 +27,7 @@ test: $(BIN)/cutover-bot
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The type checker (bot/, commands/, cutover/, storage/; pyproject [tool.mypy]); back into `test` once at 0 again.
 typecheck: $(BIN)/cutover-bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import UTC, datetime
 
@@ -27,13 +28,69 @@ def roster(plan):
 
 
 def postgres_url() -> str | None:
-    """The PostgreSQL URL for tests; fail (not skip) when CI requires it and it is missing."""
+    """The PostgreSQL URL for tests; fail (not skip) when CI requires it and it is missing.
+
+    Under pytest-xdist each worker gets a database of its own, `<db>_gw0`, `<db>_gw1`, ... beside the
+    configured one (created when missing), since the tests drop and create tables and take advisory locks.
+    """
     url = os.environ.get("CUTOVER_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CUTOVER_REQUIRE_POSTGRES"):
             pytest.fail("CUTOVER_REQUIRE_POSTGRES is set but CUTOVER_TEST_POSTGRES_URL is not")
         pytest.skip("PostgreSQL tests skipped: set CUTOVER_TEST_POSTGRES_URL to run them")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+_worker_databases: dict[str, str] = {}
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """`url` with its database name suffixed by the xdist worker id: `.../test` -> `.../test_gw0`."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The worker's database URL, the database created (once per process) when it does not exist."""
+    if url not in _worker_databases:
+        mine = worker_database_url(url, worker)
+        try:
+            _create_database_if_missing(url, mine)
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("CUTOVER_REQUIRE_POSTGRES"):
+                pytest.fail(f"PostgreSQL database for worker {worker} cannot be created from {url}: {exc}")
+            pytest.skip(f"PostgreSQL database for worker {worker} cannot be created: {exc}")
+        _worker_databases[url] = mine
+    return _worker_databases[url]
+
+
+def _create_database_if_missing(url: str, mine: str) -> None:
+    """CREATE DATABASE for `mine`, connected to the server's `postgres` database or else to `url`'s own."""
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    wanted = make_url(mine).database
+    server = make_url(url).set(drivername="postgresql")
+    last: Exception | None = None
+    for maintenance in ("postgres", server.database):
+        conninfo = server.set(database=maintenance).render_as_string(hide_password=False)
+        try:
+            with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as connection:
+                exists = connection.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (wanted,)
+                ).fetchone()
+                if not exists:  # (a concurrent run may create it meanwhile: that is fine)
+                    with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(wanted)))
+                return
+        except psycopg.OperationalError as exc:
+            last = exc
+    assert last is not None
+    raise last
 
 
 def fresh_postgres(url: str):
