@@ -80,6 +80,7 @@ def test_a_leader_whose_session_is_dropped_stops_its_workers_and_another_leads(d
             connection.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                     "AND ((classid::bigint << 32) | objid::bigint) = :key"
                 ),
                 {"key": KEY},
