@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from pymongo import MongoClient
@@ -19,6 +19,7 @@ from bot.probes.fakes import FakeArc, FakeGlobalCluster
 from bot.probes.http_health import HttpDependencies
 from bot.probes.s3 import S3Objects
 from bot.probes.wiring import build_probes
+from tests.support.quiet_server import QuietHTTPServer
 
 
 @pytest.fixture
@@ -60,11 +61,9 @@ def health_server():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = QuietHTTPServer(("127.0.0.1", 0), Handler).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 @pytest.fixture

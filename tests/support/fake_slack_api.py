@@ -23,11 +23,12 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.slack.rate_tiers import SlackRateLimits
+from tests.support.quiet_server import QuietHTTPServer
 
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
 TS_BASE = 1764550800  # 2025-12-01T01:00:00Z: message timestamps count up from here
@@ -54,8 +55,7 @@ class FakeSlackApi:
         self._delay = 0.0  # every method, before answering (`slow_all`)
         self._answers: dict[str, dict[str, Any]] = {}
         self._delays: dict[str, float] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: QuietHTTPServer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -69,22 +69,12 @@ class FakeSlackApi:
     def start(self) -> None:
         """Start serving on a free port of 127.0.0.1."""
         handler = type("Handler", (_Handler,), {"fake": self})
-        server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 128})  # listen backlog
-        self._server = server_class(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-slack-api",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = QuietHTTPServer(("127.0.0.1", 0), handler).start(name="fake-slack-api")
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, end the requests in flight and release the port."""
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.close()
             self._server = None
 
     @property
