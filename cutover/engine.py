@@ -113,7 +113,7 @@ class Engine:
         self._check_in_progress(state, step_id, "done")
         events: Events = [ev.StepDone(step_id=step_id, note=note)]
         if step_id in self.plan.rollback_steps_by_id:
-            procedure = self.plan.rollbacks_by_id[state.rollback.procedure]
+            procedure = self.plan.rollbacks_by_id[state.ordered_rollback.procedure]
             remaining = [
                 s.id
                 for s in procedure.steps
@@ -139,7 +139,7 @@ class Engine:
         self._check_in_progress(state, step_id, "failed")
         events: Events = [ev.StepFailed(step_id=step_id, note=note)]
         if step_id in self.plan.rollback_steps_by_id:
-            events.append(ev.RollbackFailed(procedure=state.rollback.procedure, step_id=step_id))
+            events.append(ev.RollbackFailed(procedure=state.ordered_rollback.procedure, step_id=step_id))
             return events
         for sibling in self._siblings(step_id):
             if self._failed_step(state, sibling.id) or all(
@@ -375,7 +375,7 @@ class Engine:
             return
         if state.status in (Status.ROLLING_BACK, Status.ROLLBACK_FAILED):
             raise InvalidTransition.because(
-                "not_running_rollback", doing=doing, procedure=state.rollback.procedure
+                "not_running_rollback", doing=doing, procedure=state.ordered_rollback.procedure
             )
         if state.status in TERMINAL:
             raise InvalidTransition.because("not_running_ended", doing=doing, status=str(state.status))
@@ -473,12 +473,17 @@ class Engine:
 
     def _check_data_validation_not_failed(self, state: CutoverState, gate: Gate) -> None:
         """The gates closing the last stage (Gate 5) stay shut while the latest data validation failed."""
-        if gate not in self.plan.final_gates or not state.integrity.validation_blocks_gate:
+        validation = state.integrity.validation
+        if (
+            gate not in self.plan.final_gates
+            or validation is None
+            or not state.integrity.validation_blocks_gate
+        ):
             return
         raise InvalidTransition.because(
             "gate_blocked_by_validation",
             gate=gate.number,
-            failed=[i for i in state.integrity.validation["items"] if i["result"] != "pass"],
+            failed=[i for i in validation["items"] if i["result"] != "pass"],
             commander=self.plan.duty_titles["go_nogo"],
         )
 

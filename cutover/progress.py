@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from cutover.deadlines import Deadline, overdue
 from cutover.decisions import Recommendation, phase_outcome, recommend
@@ -194,7 +195,7 @@ def dashboard(state: CutoverState, plan: Runbook, now: datetime) -> Dashboard:
             )
     later = [s for s in plan.stages if stage is not None and s[0].stage > stage]
     end = state.ended_at or now
-    issues = [
+    issues: list[dict[str, Any]] = [
         {"step": sid, "note": run.note, "gate": None, "reason": None}
         for sid, run in state.steps.items()
         if run.status == StepStatus.FAILED

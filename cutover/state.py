@@ -168,6 +168,13 @@ class CutoverState:
         """True while the Incident Commander has paused the cutover."""
         return self.paused_since is not None
 
+    @property
+    def ordered_rollback(self) -> RollbackRun:
+        """The rollback ordered, where one must be (a rollback step under way, a rollback failed)."""
+        if self.rollback is None:
+            raise LookupError(f"cutover {self.cutover_id}: no rollback was ordered")
+        return self.rollback
+
     def step(self, step_id: str) -> StepRun:
         """The record of a step (a pending one if nothing happened to it yet)."""
         return self.steps.get(step_id) or StepRun()

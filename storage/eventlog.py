@@ -330,15 +330,15 @@ def history_verified(
                     payload,
                     event,
                 )
-                found = (
+                checked = (
                     found
                     if isinstance(found, AuditResult)
                     else _key_problem(found, chain_key, keyed_seen, row)
                 )
-                if isinstance(found, AuditResult):
-                    audit = found
+                if isinstance(checked, AuditResult):
+                    audit = checked
                 else:
-                    keyed_seen = keyed_seen or found
+                    keyed_seen = keyed_seen or checked
                     if heads.get(seq, digest) != digest:
                         audit = AuditResult(
                             cutover_id,
@@ -386,6 +386,7 @@ def _row_problem(
         return bad(seq, f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)")
     if (
         event is None
+        or not isinstance(payload, dict)
         or not isinstance(at, datetime)
         or not isinstance(text, str)
         or not isinstance(digest, str)

@@ -133,6 +133,8 @@ def announce_audit_failure(services: Services, result) -> None:
     """Say once in the channel that the log failed verification and the bot is read-only."""
     from templates.render import render
 
+    if services.outbox is None:  # `wire_slack` gives serve an outbox; without one nothing is said
+        return
     text = render("slack/audit_failed.j2", services.templates_dir, result=result)
     services.outbox.enqueue(
         method="chat.postMessage",

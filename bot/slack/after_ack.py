@@ -56,6 +56,8 @@ def _send(calls: list[dict[str, Any]], client: WebClient, respond: Any, user: st
         method, args = call["method"], call["args"]
         try:
             if method == RESPOND:
+                if respond is None:
+                    raise LookupError("no response_url to respond to")
                 respond(**args)
             else:
                 client.api_call(method, json=args)

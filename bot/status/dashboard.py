@@ -46,6 +46,7 @@ def metric_values(state: CutoverState, view: StatusView) -> dict[str, float]:
 def dashboard_body(services: Services, state: CutoverState, view: StatusView, region: str) -> dict[str, Any]:
     """The dashboard's JSON body: the six fields as text, then one graph per metric."""
     page = services.plan.status_page
+    assert page is not None, "published only when the runbook has a status page"
     six = headline(progress_dashboard(state, services.plan, view.updated_at))
     text = render("status/dashboard.md.j2", services.templates_dir, h=six, v=view)
     widgets: list[dict[str, Any]] = [
@@ -75,6 +76,7 @@ def dashboard_body(services: Services, state: CutoverState, view: StatusView, re
 def publish(services: Services, cloudwatch: Any, state: CutoverState, view: StatusView) -> None:
     """Put the metrics, then (when the runbook names one) rewrite the dashboard."""
     page = services.plan.status_page
+    assert page is not None, "published only when the runbook has a status page"
     values = metric_values(state, view)
     cloudwatch.put_metric_data(
         Namespace=page.metrics_namespace,

@@ -73,6 +73,7 @@ def to_s3(services: Services, s3: Any, state: CutoverState, view: StatusView) ->
     """index.html and status.json under the runbook's bucket and prefix, then the bucket's website hosting
     made sure of (bot/status/website.py): a bucket that does not serve the page is this target's failure."""
     page = services.plan.status_page
+    assert page is not None, "published only when the runbook has a status page"
     prefix = f"{page.s3_prefix.strip('/')}/" if page.s3_prefix.strip("/") else ""
     html = render.status_html(services, view).encode("utf-8")
     doc = json.dumps(render.status_json(services, view), ensure_ascii=False, indent=1).encode("utf-8")
@@ -94,7 +95,7 @@ def to_statuspage(
     services: Services, client: StatuspageClient, state: CutoverState, view: StatusView
 ) -> dict[str, str]:
     """The component's status, and the cutover's maintenance created once then updated; its id in refs."""
-    target = services.plan.status_page.statuspage
+    target = services.plan.status_page.statuspage if services.plan.status_page else None
     if target is None:
         return {}
     client.set_component(target.page_id, target.component_id, COMPONENT_STATUS[view.level])

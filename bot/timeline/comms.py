@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError
@@ -29,14 +28,18 @@ def comm_context(services: Services, state: CutoverState, now: datetime | None =
     runbook's status page; `scheduled_late` is how much shorter than planned the notice is, when the
     window was set after the message's moment (not a delay of the bot).
     """
-    plan = services.plan
+    report_url = services.reports.location(state.cutover_id) if services.reports is not None else ""
+    return comm_facts(services.plan, state, now, report_url)
+
+
+def comm_facts(plan: Runbook, state: CutoverState, now: datetime | None, report_url: str) -> dict:
+    """`comm_context` from the plan alone (plan check renders with it: no report location yet)."""
     business = plan.business
     zone = ZoneInfo(business.timezone) if business else None
     window = state.window_start
     local = window.astimezone(zone) if window and zone else None
     level1 = plan.degradation_level(1)
     page = plan.status_page
-    report_url = services.reports.location(state.cutover_id) if services.reports is not None else ""
     return {
         "window": f"{window:%Y-%m-%d %H:%M} UTC" if window else "(not scheduled)",
         "window_local": f"{local:%Y-%m-%d %H:%M %Z}" if local else "",
@@ -135,7 +138,6 @@ def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[s
     if plan.communications is None:
         return []
     state = CutoverState(cutover_id="plan-check", status=Status.SCHEDULED, window_start=SAMPLE_WINDOW)
-    services = SimpleNamespace(plan=plan, reports=None, templates_dir=templates_dir)
     shared = {
         "state": state,
         "plan": plan,
@@ -144,7 +146,7 @@ def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[s
         "late_by": timedelta(),
         "late": False,
         "cutover_id": state.cutover_id,
-        **comm_context(services, state, SAMPLE_WINDOW),  # type: ignore[arg-type] - only plan and reports are read
+        **comm_facts(plan, state, SAMPLE_WINDOW, report_url=""),
     }
     problems = []
     for i, message in enumerate(plan.communications.messages):

@@ -113,7 +113,9 @@ def current_checklist(
     stale = measured is not None and facts.now - measured > MEASURE_MAX_AGE
     last = {} if stale else {i["key"]: Item(**i) for i in integrity.checklist if i["key"] in keys}
     why, when = (
-        ("measured_too_long_ago", {"measured": measured.isoformat()}) if stale else ("not_measured", {})
+        ("measured_too_long_ago", {"measured": measured.isoformat()})
+        if stale and measured is not None
+        else ("not_measured", {})
     )
     probed = [
         last.get(item.key) or Item(item.key, item.title, item.category, UNKNOWN, why, {**item.data, **when})

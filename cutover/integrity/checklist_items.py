@@ -137,7 +137,7 @@ def standby_items(plan: Runbook, roster: Roster, facts: LogFacts) -> list[Item]:
     items = []
     confirmed_by = {c.actor: c for c in facts.confirmations if c.item == STANDBY}
     for role in plan.business.required_roles if plan.business else []:
-        base = {"role": role, "role_title": plan.roles.get(role, role)}
+        base: dict[str, Any] = {"role": role, "role_title": plan.roles.get(role, role)}
         key = f"standby:{role}"
         members = roster.members_of(role)
         on_call = [m for m in members if m.on_call]

@@ -81,8 +81,12 @@ def reconcile(checks: DataChecks, east: Snapshot, west: Snapshot) -> tuple[bool,
         if most is not None and abs(e - w) > most:
             diffs.append(_diff("msk", topic, e, w, "messages_over", gap=abs(e - w), most=most))
         elif gap_pct > checks.reconcile_msk_tolerance_pct:
-            gap = {"gap": abs(e - w), "gap_pct": gap_pct, "tolerance_pct": checks.reconcile_msk_tolerance_pct}
-            diffs.append({**_diff("msk", topic, e, w, "messages_differ"), **gap})
+            spread = {
+                "gap": abs(e - w),
+                "gap_pct": gap_pct,
+                "tolerance_pct": checks.reconcile_msk_tolerance_pct,
+            }
+            diffs.append({**_diff("msk", topic, e, w, "messages_differ"), **spread})
     for coll in checks.collections:
         e, w = east.get("documentdb", {}).get(coll), west.get("documentdb", {}).get(coll)
         if e is None or w is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cutover.plan.model import Phase, Runbook
-from cutover.state import CutoverState, Status, StepStatus
+from cutover.state import CutoverState, RollbackRun, Status, StepStatus
 
 ZERO = timedelta()
 
@@ -41,8 +41,8 @@ def _phase_remaining(state: CutoverState, phase: Phase, now: datetime) -> timede
     return left
 
 
-def _rollback_remaining(state: CutoverState, plan: Runbook, now: datetime) -> timedelta:
-    procedure = plan.rollbacks_by_id[state.rollback.procedure]
+def _rollback_remaining(state: CutoverState, ordered: RollbackRun, plan: Runbook, now: datetime) -> timedelta:
+    procedure = plan.rollbacks_by_id[ordered.procedure]
     left = ZERO
     for step in procedure.steps:
         run = state.step(step.id)
@@ -60,7 +60,7 @@ def remaining(state: CutoverState, plan: Runbook, now: datetime) -> timedelta | 
     if state.terminal or state.status == Status.ROLLBACK_FAILED:
         return None
     if state.status == Status.ROLLING_BACK and state.rollback:
-        return _rollback_remaining(state, plan, now)
+        return _rollback_remaining(state, state.rollback, plan, now)
     if state.started_at is None:
         return critical_path(plan)
     left = ZERO

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -52,4 +53,4 @@ def _published(state, event: StatusPublished, at: datetime, actor: str) -> None:
     state.status_page.refs.update(event.refs or {})
 
 
-STATUS_PAGE_HANDLERS = {StatusPublished: _published}
+STATUS_PAGE_HANDLERS: dict[type, Callable[..., None]] = {StatusPublished: _published}

@@ -48,15 +48,17 @@ def slot_id(message: Communication, n: int) -> str:
     return f"{message.id}#{n}"
 
 
-def _repeats(state: CutoverState, message: Communication, rank: int, t: datetime) -> list[DueAction]:
+def _repeats(
+    state: CutoverState, message: Communication, every: timedelta, rank: int, t: datetime
+) -> list[DueAction]:
     """A repeated message (`every`): its latest slot due by t not yet sent, and the next one, while under way."""
     first = due_at(state, message)
     if first is None or state.status not in UNDERWAY:
         return []
-    k = 0 if t < first else (t - first) // message.every
+    k = 0 if t < first else (t - first) // every
     found = []
     for n in {k + 1, k + 2} if t >= first else {1}:
-        at = first + (n - 1) * message.every
+        at = first + (n - 1) * every
         comm_id = slot_id(message, n)
         record = state.time.comm(comm_id)
         if record.sent_at or record.cancelled_at:
@@ -73,7 +75,7 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
     found = []
     for rank, message in enumerate(plan.communications.messages):
         if message.every:
-            found += _repeats(state, message, rank, t)
+            found += _repeats(state, message, message.every, rank, t)
             continue
         record = state.time.comm(message.id)
         if record.sent_at or record.cancelled_at:
