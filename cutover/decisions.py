@@ -15,20 +15,25 @@ from cutover.state import CutoverState, GateStatus, StepStatus
 
 @dataclass(frozen=True)
 class Recommendation:
-    """What the runbook recommends now."""
+    """What the runbook recommends now, and why as a code with its data (templates/replies/_recommendation.j2
+    words it): nothing_switched, data_loss (`lost`), matrix (the row's `statuses` and `action`, and the
+    `upgrade` text of a matrix upgrade that applied), scenario (the partial-success `scenario`'s title and
+    reason), default_rollback."""
 
-    action: str
+    action: str  # the runbook's words (a matrix row's action, a scenario's decision), ABORT, or "": roll back
     rollback: str | None
-    why: str
+    code: str
     row: MatrixRow | None = None
     scenario: PartialSuccessScenario | None = None
-    code: str = ""  # a rule the templates word (nothing_switched, data_loss); empty: `why` says it
     data: dict = field(default_factory=dict)
 
 
 ABORT = "abort"
 NOTHING_SWITCHED = "nothing_switched"
 DATA_LOSS = "data_loss"
+MATRIX = "matrix"
+SCENARIO = "scenario"
+DEFAULT_ROLLBACK = "default_rollback"
 LOSS_SOURCES = frozenset({"msk", "documentdb", "s3"})
 
 
@@ -82,7 +87,9 @@ def matrix_row(state: CutoverState, plan: Runbook) -> MatrixRow | None:
 
 
 def _upgraded(state: CutoverState, plan: Runbook, rollback: str | None) -> tuple[str | None, str]:
-    """Apply the matrix's upgrades: a completed failover step makes a partial rollback insufficient."""
+    """Apply the matrix's upgrades: a completed failover step makes a partial rollback insufficient.
+
+    Also returns the runbook's text of the upgrade that applied (its `why`), or ""."""
     why = ""
     if plan.decision_matrix is None or rollback is None:
         return rollback, why
@@ -105,30 +112,26 @@ def scenario_for(state: CutoverState, plan: Runbook) -> PartialSuccessScenario |
 def recommend(state: CutoverState, plan: Runbook) -> Recommendation:
     """The runbook's recommendation for the current state."""
     if nothing_switched(state, plan):
-        return Recommendation(ABORT, None, "", code=NOTHING_SWITCHED)
+        return Recommendation(ABORT, None, NOTHING_SWITCHED)
     lost = data_lost(state)
     emergency = plan.escalations.data_loss_rollback
     if lost and emergency:
         names = [f"{i['source']}:{i['name']}" for i in lost]
-        return Recommendation(f"Rollback ({emergency})", emergency, "", code=DATA_LOSS, data={"lost": names})
+        return Recommendation("", emergency, DATA_LOSS, data={"lost": names})
     row = matrix_row(state, plan)
     if row is not None and _matrix_applies(state, plan):
-        rollback, why = _upgraded(state, plan, row.rollback)
-        statuses = ", ".join(f"{p} {s.replace('_', ' ')}" for p, s in row.statuses.items())
-        reason = f"decision matrix: {statuses} -> {row.action}"
+        rollback, upgrade = _upgraded(state, plan, row.rollback)
+        data = {"statuses": dict(row.statuses), "action": row.action, "upgrade": upgrade}
         return Recommendation(
-            row.action, rollback, f"{reason}. {why}".strip(" ."), row=row, scenario=scenario_for(state, plan)
+            row.action, rollback, MATRIX, row=row, scenario=scenario_for(state, plan), data=data
         )
     scenario = scenario_for(state, plan)
     if scenario is not None:
-        rollback, why = _upgraded(state, plan, scenario.recommended_rollback)
-        return Recommendation(
-            scenario.decision, rollback, f"{scenario.title}: {scenario.reason}", scenario=scenario
-        )
+        rollback, _ = _upgraded(state, plan, scenario.recommended_rollback)
+        data = {"title": scenario.title, "reason": scenario.reason}
+        return Recommendation(scenario.decision, rollback, SCENARIO, scenario=scenario, data=data)
     default = plan.escalations.default_rollback
-    return Recommendation(
-        f"Rollback ({default})", default, "no matrix row or scenario applies: the default rollback"
-    )
+    return Recommendation("", default, DEFAULT_ROLLBACK)
 
 
 def _matrix_applies(state: CutoverState, plan: Runbook) -> bool:

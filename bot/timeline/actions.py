@@ -143,7 +143,8 @@ def _default_rollback(services: Services, state: CutoverState, action: DueAction
         key=action.key,
         broadcast=True,
     )
-    event = te.DefaultRollbackRecommended(procedure=procedure, reason=rec.why, since=action.data["since"])
+    reason = msg.text(services, "time/default_rollback_recommended_reason.j2", rec=rec)
+    event = te.DefaultRollbackRecommended(procedure=procedure, reason=reason, since=action.data["since"])
     record(services, state.cutover_id, event, action.key, t)
 
 

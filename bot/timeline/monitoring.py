@@ -43,7 +43,7 @@ def checkpoint(services: Services, state: CutoverState, action: DueAction, t: da
     metrics, error = read_metrics(services, plan.to_region)
     baseline = (state.integrity.baseline or {}).get("metrics") if state.integrity.baseline else None
     judged = monitoring.judge(metrics, window.thresholds, baseline)
-    breaches = monitoring.breaches(judged)
+    breaches = [msg.text(services, "time/monitoring_breach.j2", j=j) for j in monitoring.breaches(judged)]
     context = {
         **base(services, state, action, t),
         "window": window,

@@ -3,7 +3,8 @@
 `start_items(plan, window_start, now)` are checklist items about starting *now*: more than the
 runbook's `business.start_tolerance` before the window, or inside a peak window. Each blocks the
 start unless the go/no-go override (asked by the Incident Commander, approved by Management)
-covers it, exactly as it covers GO.
+covers it, exactly as it covers GO. Items carry reason codes and data (`start_too_early`,
+`start_overlaps_peak`); templates/gonogo/_words.j2 words them and their titles.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from cutover.errors import InvalidTransition
 from cutover.integrity.business_window import peak_clashes
 from cutover.integrity.checklist_items import FAIL, Item
 from cutover.integrity.state import IntegrityState
-from cutover.plan.durations import format_duration
 from cutover.plan.model import Runbook
 
 START_EARLY = "start_early"
@@ -30,32 +30,25 @@ def start_items(plan: Runbook, window_start: datetime | None, now: datetime) -> 
     tolerance = business.start_tolerance
     if window_start is not None and tolerance is not None and window_start - now > tolerance:
         early = window_start - now
-        items.append(
-            Item(
-                START_EARLY,
-                "Start within the window",
-                "business",
-                FAIL,
-                f"starting now is {format_duration(early)} before the window ({window_start:%Y-%m-%d %H:%M} UTC); "
-                f"more than {format_duration(tolerance)} early needs an approved override",
-                {"early_s": early.total_seconds(), "tolerance_s": tolerance.total_seconds()},
-            )
-        )
+        data = {
+            "early_s": early.total_seconds(),
+            "tolerance_s": tolerance.total_seconds(),
+            "window": window_start.isoformat(),
+        }
+        items.append(Item(START_EARLY, "", "business", FAIL, "start_too_early", data))
     clashes = peak_clashes(now, plan.sla.target_duration, business)
     if clashes:
-        text = "; ".join(
-            f"{c.name} {c.local_start:%H:%M}-{c.local_end:%H:%M} {c.local_start:%Z}" for c in clashes
-        )
-        items.append(
-            Item(
-                START_IN_PEAK,
-                "Start outside peak flight operations",
-                "business",
-                FAIL,
-                f"starting now overlaps {text}",
-                {"clashes": [c.name for c in clashes]},
-            )
-        )
+        windows = [
+            {
+                "name": c.name,
+                "start": f"{c.local_start:%H:%M}",
+                "end": f"{c.local_end:%H:%M}",
+                "zone": f"{c.local_start:%Z}",
+            }
+            for c in clashes
+        ]
+        data = {"clashes": [c.name for c in clashes], "windows": windows}
+        items.append(Item(START_IN_PEAK, "", "business", FAIL, "start_overlaps_peak", data))
     return items
 
 

@@ -9,7 +9,7 @@ A breach opens an escalation that pings until acknowledged or the next checkpoin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from cutover.plan.model import Runbook
@@ -96,13 +96,25 @@ def window_named(plan: Runbook, name: str) -> MonitoringWindow:
 
 @dataclass(frozen=True)
 class Judgement:
-    """One metric against its limit: ok True/False, or None when unknown."""
+    """One metric against its limit: ok True/False, or None when unknown.
+
+    `bound` says how `limit` applies: "at_most" (the value is at most the limit) or "baseline_within_pct"
+    (no more than `limit` percent below the pre-cutover baseline). `note` is a code with its `data`:
+    "" (nothing to add), "no_baseline", "not_measured", "vs_baseline" (`delta` percent, `base`).
+    templates/time/_monitoring_words.j2 words them.
+    """
 
     metric: str
     value: float | None
-    limit: str
+    bound: str
+    limit: float
     ok: bool | None
     note: str = ""
+    data: dict = field(default_factory=dict)
+
+
+AT_MOST = "at_most"
+BASELINE_WITHIN_PCT = "baseline_within_pct"
 
 
 def judge(metrics: dict[str, float | None], thresholds: Thresholds, baseline: dict | None) -> list[Judgement]:
@@ -114,33 +126,31 @@ def judge(metrics: dict[str, float | None], thresholds: Thresholds, baseline: di
         ("replication_lag_s", thresholds.replication_lag_s),
     ):
         value = metrics.get(metric)
-        found.append(Judgement(metric, value, f"<= {limit:g}", None if value is None else value <= limit))
+        found.append(Judgement(metric, value, AT_MOST, limit, None if value is None else value <= limit))
     value, base = metrics.get("throughput"), (baseline or {}).get("throughput")
     within = thresholds.throughput_within_pct
     if value is None or not base:
-        note = "no pre-cutover baseline" if not base else "not measured"
-        found.append(Judgement("throughput", value, f">= baseline - {within:g}%", None, note))
+        note = "no_baseline" if not base else "not_measured"
+        found.append(Judgement("throughput", value, BASELINE_WITHIN_PCT, within, None, note))
     else:
         delta = (value - base) * 100.0 / base
         found.append(
             Judgement(
                 "throughput",
                 value,
-                f">= baseline - {within:g}%",
+                BASELINE_WITHIN_PCT,
+                within,
                 delta >= -within,
-                f"{delta:+.1f}% vs baseline {base:g}",
+                "vs_baseline",
+                {"delta": delta, "base": base},
             )
         )
     return found
 
 
-def breaches(judgements: list[Judgement]) -> list[str]:
-    """The metrics over their limits, as 'name value (limit)' facts for the event."""
-    return [
-        f"{j.metric} {j.value:g} (limit {j.limit}{'; ' + j.note if j.note else ''})"
-        for j in judgements
-        if j.ok is False
-    ]
+def breaches(judgements: list[Judgement]) -> list[Judgement]:
+    """The metrics over their limits (the event holds them worded: templates/time/monitoring_breach.j2)."""
+    return [j for j in judgements if j.ok is False]
 
 
 def as_dicts(judgements: list[Judgement]) -> list[dict]:

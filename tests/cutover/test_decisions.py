@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cutover.decisions import phase_outcome, recommend
+from templates.render import render
 
 IC = "incident_commander"
+
+
+def why(advice) -> str:
+    """The recommendation's reason in words, as the default-rollback event records it."""
+    return render("time/default_rollback_recommended_reason.j2", None, rec=advice)
 
 
 def open_phase1(bot):
@@ -72,9 +78,9 @@ def test_each_row_of_the_phase1_decision_matrix(bot, setup, statuses, action, ro
     assert advice.action == action
     assert advice.rollback == rollback
     if rollback:
-        assert "decision matrix" in advice.why
+        assert advice.code == "matrix" and advice.data["action"] == action
         status = bot.ok("status", bot.person(IC))
-        assert f"Runbook recommends: *{action}* ({rollback})" in status
+        assert f"Runbook recommends: *{action}* ({rollback}) — decision matrix: 1A " in status
 
 
 def test_a_done_docdb_failover_upgrades_a_partial_rollback_to_full(bot):
@@ -86,7 +92,11 @@ def test_a_done_docdb_failover_upgrades_a_partial_rollback_to_full(bot):
     advice = recommend(bot.state, bot.plan)
     assert advice.action == "Rollback Phase 1A"
     assert advice.rollback == "R2"
-    assert "DocumentDB already failed over" in advice.why
+    assert advice.code == "matrix" and "DocumentDB already failed over" in advice.data["upgrade"]
+    assert why(advice) == (
+        "decision matrix: 1A success, 1B failed -> Rollback Phase 1A. "
+        "DocumentDB already failed over to us-west-2; only a full rollback restores East as primary"
+    )
 
 
 def test_phase2_partial_success_scenario_applies_after_phase1(bot):
@@ -100,7 +110,9 @@ def test_phase2_partial_success_scenario_applies_after_phase1(bot):
     advice = recommend(bot.state, bot.plan)
     assert advice.scenario is not None and advice.scenario.when.failed == ["2B"]
     assert advice.rollback == "R2"
-    assert "AMQP" in advice.action or "AMQP" in advice.why
+    assert advice.code == "scenario"
+    assert why(advice) == f"{advice.scenario.title}: {advice.scenario.reason}"
+    assert "AMQP" in advice.action or "AMQP" in why(advice)
 
 
 def test_rollback_reply_warns_when_the_ic_departs_from_the_recommendation(bot):

@@ -75,3 +75,88 @@ def test_a_sentence_from_outside_the_domain_is_shown_as_given():
     assert (
         refusal_words(CutoverError("the cutover is changing too fast")) == "the cutover is changing too fast"
     )
+
+
+# --- advice, checklist items and monitoring judgements: codes and data, worded by templates ----------
+
+CODED = {
+    # constructor: the template that words it, and (argument position, how the template tests its codes)
+    "Recommendation": ("templates/replies/_recommendation.j2", [(2, r'rec\.code == "([a-z_]+)"')]),
+    "Item": ("templates/gonogo/_words.j2", [(4, r'r == "([a-z_]+)"')]),
+    "Judgement": (
+        "templates/time/_monitoring_words.j2",
+        [(2, r'j\.bound == "([a-z_]+)"'), (5, r'j\.note == "([a-z_]+)"')],
+    ),
+}
+
+
+def _calls_of(name: str):
+    """Every call `name(...)` in cutover/, with its module's tree."""
+    for path in domain_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+                yield path, tree, node
+
+
+def _sentence(node: ast.expr) -> bool:
+    """A string literal or f-string whose own text has a space in it: words, not a code or a key."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and " " in str(v.value) for v in node.values)
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value
+
+
+def _codes(tree: ast.Module, node: ast.expr, depth: int = 0) -> set[str]:
+    """The literal codes an argument can be: a literal, a conditional of literals, or a name assigned those."""
+    if depth > 3:
+        return set()
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _codes(tree, node.body, depth + 1) | _codes(tree, node.orelse, depth + 1)
+    if isinstance(node, ast.Name):
+        return {
+            code
+            for stmt in ast.walk(tree)
+            if isinstance(stmt, ast.Assign) and [getattr(t, "id", None) for t in stmt.targets] == [node.id]
+            for code in _codes(tree, stmt.value, depth + 1)
+        }
+    return set()
+
+
+def test_advice_checklist_items_and_judgements_are_built_from_codes_and_data_not_sentences():
+    found = []
+    for name in CODED:
+        calls = list(_calls_of(name))
+        assert calls, f"no {name}(...) in cutover/: the test no longer looks where the code is"
+        found += [
+            f"{path.relative_to(ROOT)}:{arg.lineno} {name}"
+            for path, _, call in calls
+            for arg in [*call.args, *(k.value for k in call.keywords)]
+            if _sentence(arg)
+        ]
+    assert found == []
+
+
+def test_every_code_of_advice_checklist_items_and_judgements_has_its_words_in_the_template():
+    for name, (template, places) in CODED.items():
+        text = (ROOT / template).read_text(encoding="utf-8")
+        for position, pattern in places:
+            codes = {
+                code
+                for _, tree, call in _calls_of(name)
+                if len(call.args) > position
+                for code in _codes(tree, call.args[position])
+                if code  # "": nothing to say
+            }
+            assert len(codes) >= 2, (name, position, codes)
+            worded = set(re.findall(pattern, text))
+            assert codes - worded == set(), f"{name}: codes without words in {template}"
+
+
+def test_the_runbook_recommendation_is_worded_by_its_template_not_carried_as_a_sentence():
+    from cutover.decisions import Recommendation
+
+    assert "why" not in Recommendation.__dataclass_fields__
+    words = (ROOT / "templates/replies/_recommendation.j2").read_text(encoding="utf-8")
+    assert "rec.why" not in words

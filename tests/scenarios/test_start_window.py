@@ -15,7 +15,8 @@ GO_AT_T_MINUS_2H = """
 def test_a_start_two_hours_early_is_refused_until_management_approves_it(plan, roster):
     played = play(plan, roster, GO_AT_T_MINUS_2H + "@U01AAAA /cutover start\n")
     refusal = played.reply("/cutover start")
-    assert "cannot start now" in refusal and "2h00m before the window (2026-12-01 03:00 UTC)" in refusal
+    assert "cannot start now: Start within the window (starting now is 2h00m before the window " in refusal
+    assert "(2026-12-01 03:00 UTC); more than 15m early needs an approved override)" in refusal
     assert played.state.status == "go" and played.events("cutover.started") == []
     played = play(
         plan,
@@ -43,7 +44,10 @@ def test_a_start_in_the_morning_peak_is_refused_at_the_actual_time(plan, roster)
     # 07:05 in Chicago: inside the 06:00-09:00 morning peak
     played = play(plan, roster, GO_AT_T_MINUS_2H + "+725m\n@U01AAAA /cutover start\n")
     refusal = played.reply("/cutover start")
-    assert "Start outside peak flight operations" in refusal and "Morning peak flight operations" in refusal
+    assert (
+        "Start outside peak flight operations (starting now overlaps Morning peak flight operations 06:00-09:00 CST)"
+        in refusal
+    )
     played = play(
         plan,
         roster,

@@ -93,7 +93,9 @@ def test_checkpoints_compare_with_thresholds_and_baseline_and_escalate_a_breach(
     probe.values["throughput"] = 940.0
     timed.until(ended + timedelta(hours=4))
     assert events(timed, "monitoring.checkpoint")[-1].event.window == "active"
-    assert events(timed, "monitoring.checkpoint")[-1].event.breaches[0].startswith("throughput 940")
+    assert events(timed, "monitoring.checkpoint")[-1].event.breaches == [
+        "throughput 940 (limit >= baseline - 5%; -6.0% vs baseline 1000)"
+    ]
 
 
 def test_an_unreachable_probe_or_missing_baseline_is_unknown_and_never_blocks(timed):
