@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Text, func, insert, update
+from sqlalchemy import Column, DateTime, Table, Text, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -66,6 +66,11 @@ class SavedTs(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=200)
     ts: str = Field(max_length=64)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    """A model's Core table (SQLModel's classes do not declare `__table__` to type checkers)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def create_tables(*, engine: Engine) -> None:
@@ -190,7 +195,7 @@ def begin_send(*, engine: Engine, row_id: int, owner: str, now: datetime, lease:
 def _held_by(owner: str, row_id: int | None):
     """An UPDATE of the row while it is pending and claimed by `owner`: a deliverer whose lease ran out
     and whose row another deliverer claimed since changes nothing (the newer claim decides)."""
-    table = OutboxRow.__table__
+    table = _table(OutboxRow)
     return (
         update(table)
         .where(table.c.id == row_id, table.c.status == PENDING, table.c.claimed_by == owner)
@@ -212,7 +217,7 @@ def mark_sent(
 ) -> bool:
     """Record a delivery, and the value it saved, in one transaction; False (nothing recorded) when the
     row is no longer claimed by `owner`."""
-    table = OutboxRow.__table__
+    table = _table(OutboxRow)
     with engine.begin() as connection:
         done = connection.execute(
             _held_by(owner, row_id).values(
@@ -227,7 +232,7 @@ def mark_sent(
         if done is None:
             return False
         if save_as and value:
-            saved_table = SavedTs.__table__
+            saved_table = _table(SavedTs)
             changed = connection.execute(
                 update(saved_table).where(saved_table.c.name == save_as).values(ts=value)
             ).rowcount
@@ -251,7 +256,7 @@ def mark_retry(
     `maybe_sent`: the call may have gone through (a timeout, a 5xx): the next attempt looks first
     (`sending_since` stays set for the next claim).
     """
-    table = OutboxRow.__table__
+    table = _table(OutboxRow)
     changes: dict[str, Any] = {
         "attempts": table.c.attempts + 1,
         "last_error": error[:2000],
@@ -268,7 +273,7 @@ def mark_retry(
 def mark_failed(*, engine: Engine, row_id: int | None, owner: str, error: str) -> bool:
     """Record a refusal for good (the call can never succeed as written); False (nothing recorded)
     when the row is no longer claimed by `owner`."""
-    table = OutboxRow.__table__
+    table = _table(OutboxRow)
     with engine.begin() as connection:
         done = connection.execute(
             _held_by(owner, row_id).values(

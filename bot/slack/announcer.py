@@ -101,7 +101,7 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
     kind = r.event.kind
     broadcast = kind in BROADCAST and not (isinstance(r.event, ev.GateApproved) and not r.event.complete)
     context = _context(services, state, r)
-    checklist = isinstance(r.event, ev.RollbackChecklistOpened)
+    opened = r.event if isinstance(r.event, ev.RollbackChecklistOpened) else None
     _post_in_thread(
         services,
         state.cutover_id,
@@ -110,7 +110,7 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
         context,
         key=f"event:{state.cutover_id}:{r.seq}",
         broadcast=broadcast,
-        save_ts_as=checklist_name(state.cutover_id, r.event.procedure) if checklist else None,
+        save_ts_as=checklist_name(state.cutover_id, opened.procedure) if opened is not None else None,
     )
 
 
@@ -121,11 +121,11 @@ def checklist_name(cutover_id: str, procedure: str) -> str:
 
 def _update_checklist(services: Services, state: CutoverState, recorded: list[ev.Recorded]) -> None:
     """The checklist card shows each item confirmed (by its button or typed) and loses that item's button."""
-    confirmed = [r for r in recorded if isinstance(r.event, ev.RollbackItemConfirmed)]
+    confirmed = [(r, r.event) for r in recorded if isinstance(r.event, ev.RollbackItemConfirmed)]
     if not confirmed:
         return
-    last = confirmed[-1]
-    cid, procedure = state.cutover_id, last.event.procedure
+    last, item = confirmed[-1]
+    cid, procedure = state.cutover_id, item.procedure
     context = _context(services, state, last)
     args = {
         "channel": services.channel,

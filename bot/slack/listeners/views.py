@@ -32,7 +32,7 @@ def refuse_a_decided_card(services: Services) -> None:
     """
     state = services.ledger.current()
     run = state.rollback if state is not None else None
-    if run is not None and not run.rule and not state.terminal:
+    if state is not None and run is not None and not run.rule and not state.terminal:
         raise InvalidTransition.because("decision_made", procedure=run.procedure, by=run.ordered_by)
 
 
