@@ -224,6 +224,11 @@ def _import_runtime_modes(wanted: str | None = None) -> None:
                 raise
 
 
+def plan_problem_lines(error: PlanError) -> str:
+    """A bad runbook or roster in words: one line per problem, each starting with the file."""
+    return render("cli/plan_problems.j2", file=error.path, problems=error.problems)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a subcommand; bad files and settings print one clear line per problem."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -233,8 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except PlanError as exc:
-        for line in exc.lines():
-            print(line, file=sys.stderr)
+        print(plan_problem_lines(exc), file=sys.stderr)
         return 2
     except CutoverError as exc:
         print(error_text(exc), file=sys.stderr)

@@ -6,6 +6,7 @@ no English, no Slack markup. Layers above may still pass a ready sentence as `me
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 
@@ -57,14 +58,30 @@ class LogFailedVerification(CutoverError):
     template = "error/log_failed_verification.j2"
 
 
-class PlanError(Exception):
-    """A runbook or roster file is invalid; the message names the file, the field path and the problem."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a runbook or roster file: where (a field path such as
+    `phases[1].steps[0].timeout`, a role key, or "" for the whole document), a code and its data.
+    templates/cli/_plan_problem.j2 words it: `runbook.yaml: phases[1].steps[0].timeout: required field is missing`."""
 
-    def __init__(self, path: str, problems: list[str]) -> None:
+    where: str
+    code: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class ProblemValue(ValueError):
+    """Raised by the schema's validators: pydantic keeps the exception, `validation_problems` reads its
+    problems (their `where` relative to the field that failed)."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(", ".join(p.code for p in problems))
+        self.problems = list(problems)
+
+
+class PlanError(Exception):
+    """A runbook or roster file is invalid: the file and its problems (one line each once worded)."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
-
-    def lines(self) -> list[str]:
-        """One line per problem, each starting with the file."""
-        return [f"{self.path}: {problem}" for problem in self.problems]
+        super().__init__(f"{path}: " + "; ".join(f"{p.where}: {p.code}" for p in problems))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from cutover.errors import PlanError
+from cutover.errors import PlanError, Problem
 from cutover.plan.model import Runbook, read_yaml, validation_problems
 
 
@@ -94,7 +94,7 @@ def needed_roles(runbook: Runbook) -> set[str]:
 def parse_roster(data: object, runbook: Runbook, source: str = "roster") -> Roster:
     """Validate roster data against the runbook's roles; raise PlanError naming every problem."""
     if not isinstance(data, dict):
-        raise PlanError(source, ["(top level): a roster maps role keys to lists of members"])
+        raise PlanError(source, [Problem("", "roster_not_mapping")])
     try:
         roles = _ROSTER_SHAPE.validate_python(data)
     except ValidationError as exc:
@@ -102,13 +102,13 @@ def parse_roster(data: object, runbook: Runbook, source: str = "roster") -> Rost
     problems = []
     for role, members in roles.items():
         if role not in runbook.roles:
-            problems.append(f"{role}: unknown role key (the runbook declares: {', '.join(runbook.roles)})")
+            problems.append(Problem(role, "roster_unknown_role", {"declared": list(runbook.roles)}))
         ids = [m.slack_id for m in members]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
-            problems.append(f"{role}: duplicate slack_id {dup}")
+            problems.append(Problem(role, "duplicate_slack_id", {"slack_id": dup}))
     for role in sorted(needed_roles(runbook)):
         if not roles.get(role):
-            problems.append(f"{role}: the runbook needs this role but nobody is in it")
+            problems.append(Problem(role, "role_nobody"))
     if problems:
         raise PlanError(source, problems)
     return Roster(roles)

@@ -11,6 +11,7 @@ from jinja2.exceptions import SecurityError
 from bot.timeline import messages as msg
 from bot.timeline.record import base, record
 from commands.context import Services
+from cutover.errors import Problem
 from cutover.plan.model import Runbook
 from cutover.state import CutoverState, Status
 from cutover.status.eta import estimated_completion, remaining
@@ -132,7 +133,7 @@ def send_communication(services: Services, state: CutoverState, action: DueActio
 SAMPLE_WINDOW = datetime(2030, 1, 15, 2, 0, tzinfo=UTC)  # any moment: the check renders, it does not send
 
 
-def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[str]:
+def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[Problem]:
     """`field.path: problem` for each communication whose subject or template fails in the sandbox
     (unsafe code, a syntax error, an unknown variable or template), rendered as the bot would send it."""
     if plan.communications is None:
@@ -155,21 +156,22 @@ def template_problems(plan: Runbook, templates_dir: str | None = None) -> list[s
         try:
             context["subject"] = render_text_sandboxed(message.subject, templates_dir, **context)
         except Exception as exc:  # noqa: BLE001 - any failure is the runbook's problem, said in one line
-            problems.append(f"{where}.subject: {_template_failure(exc)}")
+            problems.append(_template_failure(f"{where}.subject", exc))
             context["subject"] = message.subject
         try:
             render_sandboxed(message.template, templates_dir, **context)
         except Exception as exc:  # noqa: BLE001
-            problems.append(f"{where}.template: {_template_failure(exc)}")
+            problems.append(_template_failure(f"{where}.template", exc))
     return problems
 
 
-def _template_failure(exc: Exception) -> str:
-    """One line for a template that failed to render."""
+def _template_failure(where: str, exc: Exception) -> Problem:
+    """A template that failed to render, as a plan problem (templates/cli/_plan_problem.j2 words it)."""
     if isinstance(exc, SecurityError):
-        return f"refused by the template sandbox ({exc})"
+        return Problem(where, "template_refused", {"error": str(exc)})
     if isinstance(exc, TemplateNotFound):
-        return f"no template named {exc.name!r}"
+        return Problem(where, "template_missing", {"name": exc.name})
     if isinstance(exc, TemplateSyntaxError):
-        return f"template syntax error on line {exc.lineno}: {exc.message}"
-    return f"does not render ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        return Problem(where, "template_syntax", {"line": exc.lineno, "message": exc.message})
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return Problem(where, "template_fails", {"error_type": type(exc).__name__, "error": first})

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
+from cutover.errors import Problem, ProblemValue
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 LONGEST = timedelta(days=366)  # a runbook's times are minutes to days; a year bounds the arithmetic
 SHORTEST_CADENCE = timedelta(seconds=30)  # a repeating message more often than this floods Slack
@@ -19,12 +21,12 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
     if isinstance(text, timedelta):
         return text
     if isinstance(text, bool):
-        raise ValueError(f"not a duration: {text!r}")
+        raise ProblemValue(Problem("", "not_a_duration", {"value": text}))
     if isinstance(text, int | float):
         return _bounded(float(text))
     match = _PATTERN.match(str(text)[:64])
     if not match:
-        raise ValueError(f"not a duration: {str(text)[:40]!r} (write e.g. 30s, 3.5m, 2h, 7d)")
+        raise ProblemValue(Problem("", "not_a_duration", {"value": str(text)[:40], "hint": True}))
     seconds = float(match.group(2)) * _UNITS[match.group(3)]
     return _bounded(-seconds if match.group(1) == "-" else seconds)
 
@@ -32,7 +34,7 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
 def _bounded(seconds: float) -> timedelta:
     """A number of seconds as a timedelta, refused when it is not finite or longer than a year."""
     if seconds != seconds or abs(seconds) > LONGEST.total_seconds():  # NaN, infinity, too large
-        raise ValueError(f"a duration is at most {format_duration(LONGEST)} (366 days)")
+        raise ProblemValue(Problem("", "duration_too_long", {"longest": LONGEST}))
     return timedelta(seconds=seconds)
 
 
@@ -64,21 +66,19 @@ Duration = Annotated[
 
 def _positive(delta: timedelta) -> timedelta:
     if delta <= timedelta():
-        raise ValueError(f"must be longer than zero, not {format_duration(delta)}")
+        raise ProblemValue(Problem("", "not_positive", {"value": delta}))
     return delta
 
 
 def _not_negative(delta: timedelta) -> timedelta:
     if delta < timedelta():
-        raise ValueError(f"must not be negative, not {format_duration(delta)}")
+        raise ProblemValue(Problem("", "negative", {"value": delta}))
     return delta
 
 
 def _cadence(delta: timedelta) -> timedelta:
     if delta < SHORTEST_CADENCE:
-        raise ValueError(
-            f"must be at least {format_duration(SHORTEST_CADENCE)}, not {format_duration(delta)}"
-        )
+        raise ProblemValue(Problem("", "cadence_too_short", {"least": SHORTEST_CADENCE, "value": delta}))
     return delta
 
 

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cutover.errors import PlanError
+from cutover.errors import PlanError, Problem, ProblemValue
 from cutover.plan.durations import Cadence, NonNegativeDuration, PositiveDuration
 from cutover.plan.sections import (
     Business,
@@ -145,10 +145,7 @@ class RollbackProcedure(Strict):
     def _durations_add_up(self) -> RollbackProcedure:
         total = sum((s.duration for s in self.steps if not s.parallel), timedelta())
         if total != self.rto:
-            raise ValueError(
-                f"steps add up to {total.total_seconds() / 60:g} minutes but the RTO is "
-                f"{self.rto.total_seconds() / 60:g} minutes"
-            )
+            raise ProblemValue(Problem("", "steps_over_rto", {"steps": total, "rto": self.rto}))
         return self
 
 
@@ -331,7 +328,7 @@ class Runbook(Strict):
     def _references_resolve(self) -> Runbook:
         problems = _reference_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ProblemValue(*problems)
         return self
 
     # --- lookups (pure, cached on the frozen model) -------------------------------------------
@@ -418,9 +415,9 @@ class Runbook(Strict):
         return next((d for d in self.degradation if d.level == level), None)
 
 
-def _reference_problems(runbook: Runbook) -> list[str]:
+def _reference_problems(runbook: Runbook) -> list[Problem]:
     """Every cross-reference that does not resolve: roles, phases, steps, gates, procedures."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     roles = set(runbook.roles)
 
     def check_roles(where: str, keys: list[str], allow_all: bool = False) -> None:
@@ -428,9 +425,7 @@ def _reference_problems(runbook: Runbook) -> list[str]:
             if key == "all" and allow_all:
                 continue
             if key not in roles:
-                problems.append(
-                    f"{where}: unknown role key {key!r} (declared roles: {', '.join(sorted(roles))})"
-                )
+                problems.append(Problem(where, "unknown_role", {"key": key, "declared": sorted(roles)}))
 
     def check_raci(where: str, raci: Raci) -> None:
         check_roles(f"{where}.raci.R", raci.R)
@@ -441,13 +436,13 @@ def _reference_problems(runbook: Runbook) -> list[str]:
     seen_steps: set[str] = set()
     phase_ids = [p.id for p in runbook.phases]
     for dup in sorted({p for p in phase_ids if phase_ids.count(p) > 1}):
-        problems.append(f"phases: duplicate phase id {dup!r}")
+        problems.append(Problem("phases", "duplicate_phase", {"phase": dup}))
     for i, phase in enumerate(runbook.phases):
         check_roles(f"phases[{i}].lead", [phase.lead])
         for j, step in enumerate(phase.steps):
             where = f"phases[{i}].steps[{j}]"
             if step.id in seen_steps:
-                problems.append(f"{where}.id: duplicate step id {step.id!r}")
+                problems.append(Problem(f"{where}.id", "duplicate_step", {"step": step.id}))
             seen_steps.add(step.id)
             check_raci(where, step.raci)
     for i, rollback in enumerate(runbook.rollbacks):
@@ -458,34 +453,36 @@ def _reference_problems(runbook: Runbook) -> list[str]:
             if rollback_step.included_from:
                 continue  # checked where it is defined
             if rollback_step.id in seen_steps:
-                problems.append(f"{where}.id: duplicate step id {rollback_step.id!r}")
+                problems.append(Problem(f"{where}.id", "duplicate_step", {"step": rollback_step.id}))
             seen_steps.add(rollback_step.id)
             check_raci(where, rollback_step.raci)
 
     numbers = [g.number for g in runbook.gates]
     for twice in sorted({n for n in numbers if numbers.count(n) > 1}):
-        problems.append(f"gates: duplicate gate number {twice}")
+        problems.append(Problem("gates", "duplicate_gate", {"gate": twice}))
     phases = {p.id: p for p in runbook.phases}
     for i, gate in enumerate(runbook.gates):
         check_roles(f"gates[{i}].approvers", gate.approvers)
         missing = [p for p in gate.after if p not in phases]
         for p in missing:
-            problems.append(f"gates[{i}].after: gate {gate.number} names missing phase {p!r}")
+            problems.append(
+                Problem(f"gates[{i}].after", "gate_names_missing_phase", {"gate": gate.number, "phase": p})
+            )
         stages = {phases[p].stage for p in gate.after if p in phases}
         if len(stages) > 1:
-            problems.append(f"gates[{i}].after: gate {gate.number} follows phases of different stages")
+            problems.append(Problem(f"gates[{i}].after", "gate_after_stages", {"gate": gate.number}))
     gated = {p for g in runbook.gates for p in g.after}
     for phase in runbook.phases:
         if phase.id not in gated:
-            problems.append(f"phases: phase {phase.id!r} has no gate after it")
+            problems.append(Problem("phases", "phase_without_gate", {"phase": phase.id}))
 
     rollback_ids = {r.id for r in runbook.rollbacks}
     for key, allowed in runbook.authority.rollback.items():
         if key not in rollback_ids:
-            problems.append(f"authority.rollback: unknown rollback procedure {key!r}")
+            problems.append(Problem("authority.rollback", "unknown_rollback", {"procedure": key}))
         check_roles(f"authority.rollback.{key}", allowed)
     for missing_proc in sorted(rollback_ids - set(runbook.authority.rollback)):
-        problems.append(f"authority.rollback: no roles may order {missing_proc}")
+        problems.append(Problem("authority.rollback", "rollback_unordered", {"procedure": missing_proc}))
     for name in ("schedule", "go_nogo", "start", "pause", "abort"):
         check_roles(f"authority.{name}", getattr(runbook.authority, name))
     if runbook.authority.approve_override is not None:
@@ -498,23 +495,32 @@ def _reference_problems(runbook: Runbook) -> list[str]:
         for i, row in enumerate(matrix.rows):
             for phase_id in row.statuses:
                 if phase_id not in phases:
-                    problems.append(f"decision_matrix.rows[{i}].statuses: unknown phase {phase_id!r}")
+                    problems.append(
+                        Problem(f"decision_matrix.rows[{i}].statuses", "unknown_phase", {"phase": phase_id})
+                    )
             if row.rollback is not None and row.rollback not in rollback_ids:
-                problems.append(f"decision_matrix.rows[{i}].rollback: unknown procedure {row.rollback!r}")
+                problems.append(
+                    Problem(
+                        f"decision_matrix.rows[{i}].rollback",
+                        "unknown_procedure",
+                        {"procedure": row.rollback},
+                    )
+                )
         for i, upgrade in enumerate(matrix.upgrades):
             if upgrade.if_step_done not in seen_steps:
-                problems.append(
-                    f"decision_matrix.upgrades[{i}].if_step_done: unknown step {upgrade.if_step_done!r}"
-                )
+                where = f"decision_matrix.upgrades[{i}].if_step_done"
+                problems.append(Problem(where, "unknown_step", {"step": upgrade.if_step_done}))
             for key in (upgrade.replace, upgrade.by):
                 if key not in rollback_ids:
-                    problems.append(f"decision_matrix.upgrades[{i}]: unknown procedure {key!r}")
+                    problems.append(
+                        Problem(f"decision_matrix.upgrades[{i}]", "unknown_procedure", {"procedure": key})
+                    )
     for i, scenario in enumerate(runbook.partial_success):
         for phase_id in [*scenario.when.succeeded, *scenario.when.failed]:
             if phase_id not in phases:
-                problems.append(f"partial_success[{i}].when: unknown phase {phase_id!r}")
+                problems.append(Problem(f"partial_success[{i}].when", "unknown_phase", {"phase": phase_id}))
         if scenario.recommended_rollback and scenario.recommended_rollback not in rollback_ids:
-            problems.append(f"partial_success[{i}].recommended_rollback: unknown procedure")
+            problems.append(Problem(f"partial_success[{i}].recommended_rollback", "unknown_procedure"))
     if runbook.communications is not None:
         for name, audience in runbook.communications.audiences.items():
             check_roles(f"communications.audiences.{name}.roles", audience.roles)
@@ -523,65 +529,83 @@ def _reference_problems(runbook: Runbook) -> list[str]:
         check_roles(f"escalations.triggers[{i}].then_to", trigger.then_to, allow_all=True)
     check_roles("sla.warn_to", runbook.sla.warn_to)
     if runbook.escalations.default_rollback not in rollback_ids:
-        problems.append("escalations.default_rollback: unknown rollback procedure")
+        problems.append(Problem("escalations.default_rollback", "unknown_rollback"))
     loss = runbook.escalations.data_loss_rollback
     if loss is not None and loss not in rollback_ids:
-        problems.append("escalations.data_loss_rollback: unknown rollback procedure")
+        problems.append(Problem("escalations.data_loss_rollback", "unknown_rollback"))
     return problems
 
 
-def _section_problems(runbook: Runbook, check_roles: Callable[..., None]) -> list[str]:
+def _section_problems(runbook: Runbook, check_roles: Callable[..., None]) -> list[Problem]:
     """References of the go/no-go, business, data-check and report sections that do not resolve."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     confirmations = runbook.go_nogo.confirmations
     keys = [c.key for c in confirmations]
     for i, item in enumerate(confirmations):
         check_roles(f"go_nogo.confirmations[{i}].by", item.by)
         if keys.count(item.key) > 1 and keys.index(item.key) == i:
-            problems.append(f"go_nogo.confirmations: duplicate key {item.key!r}")
+            problems.append(Problem("go_nogo.confirmations", "duplicate_confirmation", {"key": item.key}))
     business = runbook.business
     if business is not None:
         check_roles("business.required_roles", business.required_roles)
         for i, dep in enumerate(business.external_dependencies):
             check_roles(f"business.external_dependencies[{i}].confirmed_by", dep.confirmed_by)
             if dep.key in keys:
-                problems.append(
-                    f"business.external_dependencies[{i}].key: {dep.key!r} is also a confirmation"
-                )
+                where = f"business.external_dependencies[{i}].key"
+                problems.append(Problem(where, "dependency_is_confirmation", {"key": dep.key}))
     step = runbook.data_checks.step if runbook.data_checks else None
     if step is not None and step not in runbook.steps_by_id:
-        problems.append(f"data_checks.step: unknown step {step!r}")
+        problems.append(Problem("data_checks.step", "unknown_step", {"step": step}))
     check_roles("report.summary_to", runbook.report.summary_to or [])
     check_roles("report.action_owner", [runbook.report.action_owner] if runbook.report.action_owner else [])
     return problems
 
 
 def _field_path(location: tuple[object, ...]) -> str:
-    """Render a pydantic error location as a field path: phases[2].steps[0].timeout."""
+    """Render a pydantic error location as a field path: phases[2].steps[0].timeout ("": the document)."""
     path = ""
     for part in location:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
             path += f".{part}" if path else str(part)
-    return path or "(top level)"
+    return path
 
 
-def validation_problems(error: ValidationError) -> list[str]:
-    """Turn a pydantic ValidationError into 'field.path: what is wrong' lines."""
+def validation_problems(error: ValidationError) -> list[Problem]:
+    """A pydantic ValidationError as problems: field path, code and data.
+
+    The schema's own validators raise `ProblemValue` (its problems' paths are relative to the failing
+    field; cross-reference problems carry whole paths); pydantic's own checks become "missing",
+    "unknown_field" or "invalid" with pydantic's message (the library's words, passed on)."""
     problems = []
     for item in error.errors():
-        message = item["msg"].removeprefix("Value error, ")
-        location = tuple(item["loc"])
-        if item["type"] == "missing":
-            message = "required field is missing"
+        path = _field_path(tuple(item["loc"]))
+        raised = (item.get("ctx") or {}).get("error")
+        if isinstance(raised, ProblemValue):
+            problems += [Problem(_joined(path, p.where), p.code, p.data) for p in raised.problems]
+        elif item["type"] == "missing":
+            problems.append(Problem(path, "missing"))
         elif item["type"] == "extra_forbidden":
-            message = "unknown field"
-        if not location:  # cross-reference problems already carry their own field paths
-            problems.extend(message.split("; "))
-            continue
-        problems.append(f"{_field_path(location)}: {message}")
+            problems.append(Problem(path, "unknown_field"))
+        else:
+            problems.append(Problem(path, "invalid", {"message": item["msg"].removeprefix("Value error, ")}))
     return problems
+
+
+def _joined(path: str, where: str) -> str:
+    """A field path within another: `rollbacks[0]` + `steps[1]`."""
+    if not path or not where:
+        return path or where
+    return f"{path}{where}" if where.startswith("[") else f"{path}.{where}"
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A key given twice in one mapping (worded by the template: `duplicate key 'name'`)."""
+
+    def __init__(self, key: str, mark: yaml.Mark) -> None:
+        super().__init__(None, None, "duplicate_key", mark)
+        self.key = key
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -598,9 +622,7 @@ class _StrictLoader(yaml.SafeLoader):
             except TypeError:  # an unhashable key: the safe loader refuses it with its own message
                 continue
             if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {str(key)[:60]!r}", key_node.start_mark
-                )
+                raise _DuplicateKey(str(key)[:60], key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep)
 
@@ -610,23 +632,27 @@ def read_yaml(path: Path) -> object:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PlanError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
+        raise PlanError(
+            str(path), [Problem("", "cannot_read", {"error": str(exc.strerror or exc)})]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise PlanError(str(path), [f"line {line}: not UTF-8 text (byte {exc.start + 1})"]) from None
+        raise PlanError(str(path), [Problem("", "not_utf8", {"line": line, "byte": exc.start + 1})]) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or exc
-        raise PlanError(str(path), [f"{where}not valid YAML ({problem})"]) from None
+        at = {"line": mark.line + 1, "column": mark.column + 1} if mark else {}
+        if isinstance(exc, _DuplicateKey):
+            raise PlanError(str(path), [Problem("", "not_yaml", {**at, "duplicate": exc.key})]) from None
+        problem = str(getattr(exc, "problem", None) or exc)  # the YAML parser's own words
+        raise PlanError(str(path), [Problem("", "not_yaml", {**at, "problem": problem})]) from None
     except RecursionError:
-        raise PlanError(str(path), ["(top level): nested too deeply to be a runbook"]) from None
+        raise PlanError(str(path), [Problem("", "too_deep")]) from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise PlanError(str(path), [f"(top level): a value cannot be read ({str(exc)[:80]})"]) from None
+        raise PlanError(str(path), [Problem("", "unreadable_value", {"error": str(exc)[:80]})]) from None
 
 
 def load_runbook(path: str | Path) -> Runbook:
@@ -634,13 +660,13 @@ def load_runbook(path: str | Path) -> Runbook:
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise PlanError(str(path), ["(top level): a runbook is a mapping of sections"])
+        raise PlanError(str(path), [Problem("", "runbook_not_mapping")])
     try:
         return Runbook.model_validate(data)
     except ValidationError as exc:
         raise PlanError(str(path), validation_problems(exc)) from None
     except RecursionError:
-        raise PlanError(str(path), ["(top level): nested too deeply to be a runbook"]) from None
+        raise PlanError(str(path), [Problem("", "too_deep")]) from None
 
 
 def default_runbook_path() -> Path:

@@ -87,7 +87,10 @@ CODED = {
         "templates/time/_monitoring_words.j2",
         [(2, r'j\.bound == "([a-z_]+)"'), (5, r'j\.note == "([a-z_]+)"')],
     ),
+    # a bad runbook or roster file: `runbook.yaml: phases[1].steps[0].timeout: required field is missing`
+    "Problem": ("templates/cli/_plan_problem.j2", [(1, r'c == "([a-z0-9_]+)"')]),
 }
+UNWORDED = ("PlanError", "ProblemValue", "ValueError")  # what carries problems: never a sentence either
 
 
 def _calls_of(name: str):
@@ -101,6 +104,8 @@ def _calls_of(name: str):
 
 def _sentence(node: ast.expr) -> bool:
     """A string literal or f-string whose own text has a space in it: words, not a code or a key."""
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_sentence(e) for e in node.elts)
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(v, ast.Constant) and " " in str(v.value) for v in node.values)
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value
@@ -124,11 +129,13 @@ def _codes(tree: ast.Module, node: ast.expr, depth: int = 0) -> set[str]:
     return set()
 
 
-def test_advice_checklist_items_and_judgements_are_built_from_codes_and_data_not_sentences():
+def test_advice_checklist_items_judgements_and_plan_problems_are_codes_and_data_not_sentences():
     found = []
-    for name in CODED:
+    for name in [*CODED, *UNWORDED]:
         calls = list(_calls_of(name))
-        assert calls, f"no {name}(...) in cutover/: the test no longer looks where the code is"
+        assert calls or name in UNWORDED, (
+            f"no {name}(...) in cutover/: the test no longer looks where the code is"
+        )
         found += [
             f"{path.relative_to(ROOT)}:{arg.lineno} {name}"
             for path, _, call in calls
