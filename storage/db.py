@@ -150,6 +150,8 @@ def _postgres_reader(engine: Engine, local: _PostgresReaders):
     try:
         pooled = engine.raw_connection()  # the engine's own connect arguments and hooks
         connection = pooled.driver_connection
+        if connection is None:
+            raise RuntimeError("the pool gave no driver connection")
         pooled.detach()  # this thread's from now on; closing it closes it
         connection.rollback()  # out of the transaction the pool's pre-ping began
         connection.autocommit = True

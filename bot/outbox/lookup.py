@@ -85,7 +85,6 @@ def _channel_id(client: WebClient, channel: str) -> str:
 def _search(client: WebClient, channel: str, thread: object, key: str, oldest: str | None) -> str | None:
     """The ts of the message with this key among the channel's newest top-level messages, or in a DM's thread."""
     cursor = None
-    window = {"oldest": oldest, "inclusive": True} if oldest else {}
     for _ in range(PAGES):
         if thread:
             page = client.conversations_replies(
@@ -93,7 +92,12 @@ def _search(client: WebClient, channel: str, thread: object, key: str, oldest: s
             )
         else:
             page = client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=PAGE_SIZE, cursor=cursor, **window
+                channel=channel,
+                include_all_metadata=True,
+                limit=PAGE_SIZE,
+                cursor=cursor,
+                oldest=oldest or None,  # None is left out of the request
+                inclusive=True if oldest else None,
             )
         for message in page.get("messages") or []:
             metadata = message.get("metadata") or {}
