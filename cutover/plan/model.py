@@ -138,7 +138,7 @@ class RollbackProcedure(Strict):
     @model_validator(mode="after")
     def _validated_items_have_a_validating_step(self) -> RollbackProcedure:
         if any(i.needs_validation for i in self.validation) and not any(s.validates_data for s in self.steps):
-            raise ValueError("an item needs_validation but no step of the procedure validates_data")
+            raise ProblemValue(Problem("", "validation_without_step"))
         return self
 
     @model_validator(mode="after")
