@@ -1,4 +1,4 @@
-"""Domain errors: a refusal carries a reason code and its data; templates/error/_reasons.j2 words it.
+"""Domain errors: a refusal carries a reason code and its data; templates/error/reason.j2 words it.
 
 `InvalidTransition.because("step_in_progress", step="1.2", by="U01")` is how the domain refuses:
 no English, no Slack markup. Layers above may still pass a ready sentence as `message`.
