@@ -1,5 +1,5 @@
 """Benchmark: the T-1h notification as DMs to 1,000 stakeholders through the persistent outbox,
-against a fake Slack enforcing Slack's documented rate limits (bot/slack/rate_tiers.py: 429 +
+against a fake Slack enforcing Slack's documented rate limits (bot/slack/emulator/limits.py: 429 +
 Retry-After beyond them).
 
 A DM is one chat.postMessage to the person's user ID (the app's Messages tab). Slack limits
@@ -27,7 +27,7 @@ from bot.bootstrap import build_services
 from bot.clock import SystemClock
 from bot.outbox.persistent import PersistentOutbox
 from bot.outbox.transports import Transports
-from bot.slack.rate_tiers import POST_PER_WORKSPACE, TIERS
+from bot.slack.emulator.limits import POST_PER_WORKSPACE, TIERS
 from bot.timeline import messages as msg
 from bot.timeline.comms import comm_context
 from cutover.plan.model import default_runbook_path, load_runbook

@@ -18,7 +18,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.serve.command import build_runtime, serve_socket
 from bot.settings import Settings, SettingsError
-from bot.slack.rate_tiers import SlackRateLimits, Window
+from bot.slack.emulator.limits import SlackRateLimits, Window
 from bot.slack.signed_requests import SlackRequests
 from tests.bot.serve.test_serve_http import (  # noqa: F401 - roster_with_two_ics is a fixture
     IC,

@@ -1,20 +1,21 @@
-"""The fake Slack Web API answers slack_sdk's WebClient the way Slack does."""
+"""The emulator's HTTP face answers slack_sdk's WebClient the way Slack does, over real HTTP."""
 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.support.fake_slack_api import FakeSlackApi
+from bot.slack.emulator.server import EmulatedSlackServer
 
 
 @pytest.fixture
 def slack():
-    with FakeSlackApi() as fake:
+    with EmulatedSlackServer() as fake:
         yield fake
 
 
@@ -36,12 +37,13 @@ def test_post_message_gets_increasing_unique_timestamps_and_is_recorded(slack, c
 
 
 def test_form_encoded_and_json_bodies_record_the_same_args(slack, client):
+    ts = client.chat_postMessage(channel="C1", text="first")["ts"]
     client.api_call(
-        "chat.update", params={"channel": "C1", "ts": "1.000100", "blocks": json.dumps([{"a": 1}])}
+        "chat.update", params={"channel": "C1", "ts": ts, "blocks": json.dumps([{"type": "divider"}])}
     )
-    client.api_call("chat.update", json={"channel": "C1", "ts": "1.000100", "blocks": [{"a": 1}]})
+    client.api_call("chat.update", json={"channel": "C1", "ts": ts, "blocks": [{"type": "divider"}]})
     form, js = slack.calls_to("chat.update")
-    assert form["args"] == js["args"] == {"channel": "C1", "ts": "1.000100", "blocks": [{"a": 1}]}
+    assert form["args"] == js["args"] == {"channel": "C1", "ts": ts, "blocks": [{"type": "divider"}]}
 
 
 def test_channel_names_get_a_stable_channel_id(client):
@@ -55,10 +57,19 @@ def test_conversations_open_answers_a_dm_channel(client):
     assert dm.startswith("D") and dm == client.conversations_open(users="U123")["channel"]["id"]
 
 
-def test_views_and_unknown_methods_are_ok(slack, client):
-    assert client.views_publish(user_id="U1", view={"type": "home", "blocks": []})["view"]["type"] == "home"
-    assert client.api_call("reactions.add", json={"name": "x"})["ok"]
-    assert slack.methods() == ["views.publish", "reactions.add"]
+def test_views_are_answered_and_unknown_methods_refused(slack, client):
+    assert (
+        client.views_publish(user_id="U1", view={"type": "home", "blocks": [{"type": "divider"}]})["view"][
+            "type"
+        ]
+        == "home"
+    )
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call("reactions.explode", json={"name": "x"})
+    assert refused.value.response["error"] == "unknown_method"
+    assert slack.methods() == ["views.publish"]
+    assert [a["status"] for a in slack.attempts] == [200, 200]  # a refusal is HTTP 200 with ok: false
+    assert [e.error for e in slack.contract_errors] == ["unknown_method"]
 
 
 def test_file_upload_v2_round_trip(slack, client):
@@ -106,14 +117,23 @@ def test_down_answers_503_until_back_up(slack, client):
     assert client.chat_postMessage(channel="C1", text="x")["ok"]
 
 
-def test_response_url_posts_are_recorded(slack):
-    body = json.dumps({"text": "later", "response_type": "ephemeral"}).encode()
+def _post(url: str, payload: dict) -> int:
     request = urllib.request.Request(
-        slack.response_url("abc"), data=body, headers={"Content-Type": "application/json"}
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        assert answer.status == 200
-    assert slack.calls_to("response/abc")[0]["args"]["text"] == "later"
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_response_url_posts_are_recorded_and_used_five_times_at_most(slack):
+    url = slack.response_url("abc")
+    assert [_post(url, {"text": f"later {n}"}) for n in range(6)] == [200] * 5 + [404]
+    assert slack.calls_to("response/abc")[0]["args"]["text"] == "later 0"
+    assert [e.error for e in slack.contract_errors] == ["used_url"]
+    assert _post(slack.url.replace("/api/", "/response/never-issued"), {"text": "x"}) == 404
 
 
 def test_answer_with_overrides_a_method(slack, client):

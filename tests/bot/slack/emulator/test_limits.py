@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.rate_tiers import SlackRateLimits
+from bot.slack.emulator.limits import SlackRateLimits
 
 
 def calls(limits: SlackRateLimits, method: str, n: int, at: float, **args) -> list[int | None]:

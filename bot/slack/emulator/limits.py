@@ -1,4 +1,4 @@
-"""Slack's Web API rate limits as its documentation states them, for the Slack stand-ins to enforce.
+"""Slack's Web API rate limits as its documentation states them: the emulator's limits hook.
 
 Slack evaluates limits per method, per workspace, per app, in per-minute windows
 (https://api.slack.com/docs/rate-limits): Tier 1 allows 1+ calls a minute, Tier 2 20+, Tier 3 50+,
