@@ -1,6 +1,7 @@
 """A whole bot on a virtual clock, driven the way Slack drives it: the console's and the tests' engine.
 
-`SlackSession` wires the services, a recording Slack client and the real Bolt app, then turns
+`SlackSession` wires the services, the strict Slack emulator (its in-process face) and the real
+Bolt app, then turns
 "this user typed /cutover ...", "this user pressed that button", "time passes" into signed
 requests through `App.dispatch`. Everything the bot did is kept in `transcript`, in order.
 """
@@ -19,8 +20,10 @@ from bot.clock import FakeClock
 from bot.settings import Settings
 from bot.slack.after_ack import InlineExecutor
 from bot.slack.app import create_app
+from bot.slack.emulator.client import EmulatedWebClient
+from bot.slack.emulator.core import SlackEmulator
+from bot.slack.emulator.workspace import Message, Workspace
 from bot.slack.listeners.actions import opens_modal
-from bot.slack.recording_client import Message, RecordingSlackClient
 from bot.slack.signed_requests import SlackRequests
 from bot.timeline.fire import advance
 from cutover.plan.model import Runbook
@@ -48,7 +51,7 @@ class Entry:
 
 
 class SlackSession:
-    """The bot behind the real Bolt app, with a recording client and a virtual clock."""
+    """The bot behind the real Bolt app, with the Slack emulator and a virtual clock."""
 
     def __init__(
         self,
@@ -63,10 +66,14 @@ class SlackSession:
         baseline_archive: Any = None,
     ) -> None:
         self.clock = FakeClock(start)
-        self.client = RecordingSlackClient(self.clock)
+        self.requests = SlackRequests(SIGNING_SECRET)
+        self.emulator = SlackEmulator(
+            self.clock, workspace=session_workspace(plan, roster, channel, self.requests)
+        )
+        self.client = EmulatedWebClient(self.emulator)
         parts = Parts(  # on a virtual clock, jobs run in step with it
             slack=self.client,
-            channel=channel,
+            channel=self.requests.channel_id,  # the channel's ID: this workspace is known, nothing to look up
             probes=probes,
             baseline_archive=baseline_archive,
             inline_jobs=True,
@@ -88,19 +95,20 @@ class SlackSession:
         self.app: App = create_app(
             settings, self.services, client=self.client, responder=self._responder, after_ack=InlineExecutor()
         )
-        self.requests = SlackRequests(SIGNING_SECRET)
         self.transcript: list[Entry] = []
         self._seen_calls = 0
         self._clicks = 0
-        self._answers = 0
         self._cards: dict[str, tuple[str, str, str]] = {}  # response_url -> the card it was pressed on
+        self._urls = 0
         self.last_request: tuple[str, str] | None = None  # (body, content type) of the last request
 
     # --- input ------------------------------------------------------------------------------------
 
     def command(self, user: str, text: str, *, trigger_id: str | None = None) -> dict[str, Any]:
         """`/cutover <text>` from this user; return the answer ({"response_type", "text", "blocks"})."""
-        response = self.dispatch(self.requests.slash(user, text, trigger_id=trigger_id))
+        self._arrives(user)
+        url = self._response_url(user, None)
+        response = self.dispatch(self.requests.slash(user, text, trigger_id=trigger_id, response_url=url))
         body = json.loads(response.body) if response.body else {}
         reply = {
             "user": user,
@@ -119,6 +127,7 @@ class SlackSession:
         Return the ephemeral messages the bot showed this user in answer.
         """
         words = list(words or [])
+        self._arrives(user)
         message, button = self.find_button(user, action_id, words[0] if words else None)
         if words and button.get("value") == words[0]:
             words = words[1:]
@@ -138,6 +147,7 @@ class SlackSession:
                 trigger_id=trigger_id,
                 message=_as_pressed(message),
                 action=action,
+                response_url=self._response_url(user, message),
                 action_ts=f"{int(self.clock.now().timestamp())}.{self._clicks:06d}",
             )
         )
@@ -147,6 +157,20 @@ class SlackSession:
             values = {"reason": {"reason_input": {"type": "plain_text_input", "value": " ".join(words)}}}
             self.dispatch(self.requests.view_submission(user, view, values))
         return [m for m in self.client.messages[shown_before:] if m.user == user]
+
+    def _arrives(self, user: str) -> None:
+        """Whoever types or clicks is a member of the workspace (a stranger too, not only the roster)."""
+        if user not in self.emulator.workspace.users:
+            self.emulator.workspace.add_user(user)
+
+    def _response_url(self, user: str, message: Message | None) -> str:
+        """A response_url for this request, which the emulator then holds to Slack's rules."""
+        self._urls += 1
+        url = f"https://hooks.slack.com/actions/T0CUTOVER/{self._urls}/console"
+        channel = message.channel if message is not None else self.requests.channel_id
+        return self.emulator.issue_response_url(
+            url, channel=channel, user=user, message_ts=message.ts if message is not None else None
+        )
 
     def home(self, user: str) -> dict:
         """This user opens the bot's Home tab; return the published view."""
@@ -197,30 +221,29 @@ class SlackSession:
             pressed = self._pressed_card(body)
             command = pressed[2] if pressed else "click"
 
+        url = self._url_of(body)
+
         def respond(
             text: str = "",
             blocks: list | None = None,
             response_type: str | None = None,
             replace_original: bool | None = None,
             thread_ts: str | None = None,
-            **_: Any,
+            **more: Any,
         ) -> None:
             self._collect_calls()
+            payload: dict[str, Any] = {"text": text, "response_type": response_type or "ephemeral"}
+            extra = {"blocks": blocks, "replace_original": replace_original, "thread_ts": thread_ts, **more}
+            payload.update({k: v for k, v in extra.items() if v is not None})
+            status, _, answer = self.emulator.respond(url, payload)  # Slack's rules: 5 uses, 30 minutes
             if replace_original and pressed is not None:
-                self._replace(pressed[0], pressed[1], text, blocks or [])
-                return
-            if pressed is not None:  # shown to this user only, where they pressed (the console can press it)
-                self._answers += 1
-                self.client.messages.append(
-                    Message(
-                        channel=pressed[0],
-                        ts=f"{pressed[1]}.r{self._answers}",
-                        text=text,
-                        blocks=blocks or [],
-                        thread_ts=thread_ts,
-                        user=context.user_id,
-                    )
+                refused = {} if status == 200 else {"error": answer.get("error")}
+                args = {"replace_original": True, "channel": pressed[0], "ts": pressed[1], "text": text}
+                args["blocks"] = blocks or []
+                self.transcript.append(
+                    Entry(self.clock.now(), "api", {"method": "response_url", "args": args, **refused})
                 )
+                return
             self.transcript.append(
                 Entry(
                     self.clock.now(),
@@ -253,24 +276,26 @@ class SlackSession:
             url = json.loads(metadata).get("response_url")
         return self._cards.get(url) if url else None
 
-    def _replace(self, channel: str, ts: str, text: str, blocks: list) -> None:
-        """The pressed card replaced through its response_url: the message changes, the transcript says so."""
-        for message in self.client.messages:
-            if message.ts == ts and message.user is None:
-                message.text, message.blocks = text, blocks
-        args = {"replace_original": True, "channel": channel, "ts": ts, "text": text, "blocks": blocks}
-        self.transcript.append(Entry(self.clock.now(), "api", {"method": "response_url", "args": args}))
+    def _url_of(self, body: dict) -> str:
+        """The response_url of a request: a command's or click's own, or the clicked card's for its modal."""
+        metadata = (body.get("view") or {}).get("private_metadata") or ""
+        if not body.get("response_url") and metadata.startswith("{"):
+            return json.loads(metadata).get("response_url") or ""
+        return body.get("response_url") or ""
 
     # --- what the bot did -------------------------------------------------------------------------
 
     def find_button(self, user: str, action_id: str, value: str | None) -> tuple[Message, dict]:
-        """The newest message visible to this user with a button of this action_id (and value, if one has it)."""
+        """The newest message visible to this user with a button of this action_id (and value, if one has it).
+
+        A button whose action_id carries its value ("rollback_R2") is pressed as `rollback R2`: the
+        script format stays as it was."""
         candidates = []
         for message in reversed(self.client.messages):
             if message.user not in (None, user):
                 continue
             for button in _buttons(message.blocks):
-                if button.get("action_id") == action_id:
+                if button.get("action_id") in (action_id, f"{action_id}_{button.get('value')}"):
                     candidates.append((message, button))
         if not candidates:
             raise SessionError(f"no message shows a button {action_id!r}")
@@ -283,7 +308,10 @@ class SlackSession:
 
     def _collect_calls(self) -> None:
         for call in self.client.calls[self._seen_calls :]:
-            self.transcript.append(Entry(call.at, "api", {"method": call.method, "args": call.args}))
+            refused = {"error": call.error} if call.error else {}  # Slack refused it (a contract error)
+            self.transcript.append(
+                Entry(call.at, "api", {"method": call.method, "args": call.args, **refused})
+            )
         self._seen_calls = len(self.client.calls)
 
 
@@ -293,6 +321,25 @@ def _as_pressed(message: Message) -> dict[str, Any]:
     if message.thread_ts:
         pressed["thread_ts"] = message.thread_ts
     return pressed
+
+
+def session_workspace(plan: Runbook, roster: Roster, channel: str, requests: SlackRequests) -> Workspace:
+    """The workspace a session's bot works in: the cutover channel (the ID its slash commands come from),
+    the runbook's audience channels (the bot invited to each) and the roster's people."""
+    workspace = Workspace()
+    if channel.lstrip("#") and not channel.isupper():
+        workspace.add_channel(channel, requests.channel_id)
+    else:
+        workspace.add_channel("nxop-cutover", channel)
+        requests.channel_id = channel
+    audiences = plan.communications.audiences.values() if plan.communications else []
+    for audience in audiences:
+        for name in audience.slack_channels:
+            if name.lstrip("#") not in workspace.names:
+                workspace.add_channel(name)
+    for member in roster.everyone():
+        workspace.add_user(member.slack_id, name=member.name, email=member.email)
+    return workspace
 
 
 def _buttons(blocks: list) -> list[dict]:

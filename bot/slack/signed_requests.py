@@ -52,6 +52,7 @@ class SlackRequests:
         trigger_id: str | None = None,
         command: str = "/cutover",
         retry: int | None = None,
+        response_url: str | None = None,
     ) -> BoltRequest:
         """`/cutover <text>` typed by this user in the cutover channel."""
         form = {
@@ -66,7 +67,8 @@ class SlackRequests:
             "text": text,
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
-            "response_url": f"https://hooks.slack.com/commands/{TEAM['id']}/{next(self._ids)}/console",
+            "response_url": response_url
+            or f"https://hooks.slack.com/commands/{TEAM['id']}/{next(self._ids)}/console",
             "trigger_id": trigger_id or self.trigger_id(),
         }
         return self.signed(urlencode(form), FORM, retry=retry)
@@ -82,6 +84,7 @@ class SlackRequests:
         action_ts: str,
         trigger_id: str | None = None,
         retry: int | None = None,
+        response_url: str | None = None,
     ) -> BoltRequest:
         """This user pressing a button (`action`: its action_id, block_id, value) on a message."""
         payload = {
@@ -99,7 +102,7 @@ class SlackRequests:
             "trigger_id": trigger_id or self.trigger_id(),
             "channel": {"id": channel, "name": channel},
             "message": message,
-            "response_url": self._response_url(),
+            "response_url": response_url or self._response_url(),
             "actions": [
                 {
                     "type": "button",

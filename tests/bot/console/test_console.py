@@ -166,3 +166,11 @@ def test_the_readable_transcript_shows_a_pressed_card_replaced(tmp_path, capsys)
     out = capsys.readouterr().out
     assert " card updated: :rocket: Started by <@U01AAAA> at 03:00 UTC" in out  # the channel, by name or ID
     assert "only @U01AAAA sees" not in out  # the click's answer went through its response_url
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in EXAMPLES.glob("*.script")))
+def test_every_example_script_makes_no_call_slack_would_refuse(plan, roster, script):
+    session, out = _session(plan, roster), io.StringIO()
+    assert run_script(session, EXAMPLES / script, as_json=True, out=out) == 0
+    assert [str(e) for e in session.emulator.contract_errors] == []
+    assert all("error" not in line for line in _json_lines(out.getvalue()))
