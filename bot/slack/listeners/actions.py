@@ -60,12 +60,18 @@ BUTTONS: dict[str, Button] = {
 
 
 CHECKLIST_ITEM = re.compile(r"^rollback_confirm_\d+$")  # one Confirm per post-rollback checklist item
+# Buttons that share one card with different values carry the value in their action_id
+# ("rollback_R2"): Slack refuses a block whose buttons repeat an action_id.
+PER_VALUE = ("rollback",)
 
 
-def button(action_id: str) -> Button | None:
-    """What a button means: one of BUTTONS, or a checklist item's Confirm (`rollback_confirm_<n>`)."""
+def button(action_id: str, value: str = "") -> Button | None:
+    """What a button means: one of BUTTONS, a checklist item's Confirm (`rollback_confirm_<n>`), or a
+    PER_VALUE button whose action_id ends in its value ("rollback_R2" with the value "R2")."""
     if CHECKLIST_ITEM.match(action_id):
         return Button("rollback confirm {value}")
+    if action_id not in BUTTONS and value and action_id.endswith(f"_{value}"):
+        action_id = action_id[: -len(value) - 1]
     return BUTTONS.get(action_id)
 
 
@@ -80,6 +86,8 @@ def register(app: App) -> None:
     for action_id in BUTTONS:
         ack_then_send(app.action(action_id), button_pressed)
     ack_then_send(app.action(CHECKLIST_ITEM), button_pressed)
+    for action_id in PER_VALUE:  # registered last: Bolt runs the first listener that matches
+        ack_then_send(app.action(re.compile(rf"^{re.escape(action_id)}_.+$")), button_pressed)
 
 
 def request_key(body: dict, action: dict) -> str:
@@ -95,8 +103,8 @@ def button_pressed(
     Both answers (the private reply, the modal) go to Slack after the ack.
     """
     ack()
-    pressed = button(action["action_id"])
-    assert pressed is not None  # registered for BUTTONS and the checklist items only
+    pressed = button(action["action_id"], action.get("value", ""))
+    assert pressed is not None  # registered for BUTTONS, their per-value ids and the checklist items only
     value = action.get("value", "")
     command = pressed.command.format(value=value)
     if pressed.modal_title is not None:
