@@ -177,7 +177,8 @@ def location(services: Services, cutover_id: str) -> str | None:
 
 
 def _upload(services: Services, client: Any, done: Delivery, key: str) -> None:
-    from bot.report.slack_upload import channel_id, thread_permalink, upload_report
+    from bot.report.slack_upload import thread_permalink, upload_report
+    from bot.slack.channels import channel_id
 
     try:
         channel = channel_id(client, services.channel)

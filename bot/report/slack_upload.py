@@ -10,25 +10,6 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 
-def channel_id(client: WebClient, channel: str) -> str:
-    """The id of a channel given by id or by #name (files.completeUploadExternal needs the id)."""
-    name = channel.lstrip("#")
-    if name[:1] in "CGD" and name.isalnum() and name.isupper():
-        return name
-    cursor = None
-    for _ in range(50):  # bounded paging: a workspace with more channels than this gets the name back
-        page = client.conversations_list(
-            types="public_channel,private_channel", limit=1000, cursor=cursor, exclude_archived=True
-        )
-        for found in page.get("channels") or []:
-            if found.get("name") == name:
-                return found["id"]
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
-    return channel
-
-
 def upload_report(
     client: WebClient,
     channel: str,

@@ -27,6 +27,7 @@ from bot.outbox.direct import ImmediateOutbox
 from bot.settings import Settings
 from bot.slack.after_ack import EXECUTOR, after_ack_executor, send_later
 from bot.slack.announcer import announce
+from bot.slack.channels import resolved
 from bot.slack.home_refresh import refresh_homes
 from bot.slack.listeners import register
 from bot.slack.listeners.common import modal_metadata, private
@@ -79,7 +80,7 @@ def wire_slack(
     elif services.outbox is None:
         services.outbox = ImmediateOutbox(client, email=getattr(client, "record_email", None))
     if channel:
-        services.channel = channel
+        services.channel = resolved(client, channel)  # chat.update, permalinks and uploads need the ID
     for listener in (announce, refresh_homes):
         if listener not in services.listeners:
             services.listeners.append(listener)

@@ -114,7 +114,9 @@ def test_the_report_is_uploaded_summarised_and_archived(plan, roster, tmp_path, 
 
     generated = last_event(bot, cutover_id).event.payload()
     assert generated["archive"] == f"s3://{BUCKET}/{cutover_id}/report.html"
-    assert generated["permalink"] == f"https://example.slack.com/archives/{CHANNEL}/p{parent_ts}"
+    assert (
+        generated["permalink"] == f"https://nxop.slack.com/archives/{CHANNEL}/p{parent_ts.replace('.', '')}"
+    )
     assert report_jobs.location(bot.services, cutover_id) == generated["archive"]
     assert bot.services.reports.location(cutover_id) == generated["archive"]
 
