@@ -40,6 +40,8 @@ def test_each_scenario_ends_as_the_seed_says(plan, roster, tmp_path, name):
     rehearsal, result, history = play(plan, roster, SCENARIOS[name], tmp_path)
     assert result.outcome == outcome, result.lines[-20:]
     assert result.rollback == rollback
+    contract_errors = [str(e) for e in rehearsal.session.emulator.contract_errors]
+    assert contract_errors == [], "Slack would refuse these calls"
     sent = Counter(r.event.payload()["trigger"] for r in history if r.event.kind == "escalation.sent")
     assert triggers <= set(sent), sent
     report = (tmp_path / "report.md").read_text()
