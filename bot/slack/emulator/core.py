@@ -63,6 +63,7 @@ class ResponseUrl:
     issued: datetime
     message_ts: str | None = None
     uses: int = 0
+    card_unknown: bool = False  # handed out by prefix (the HTTP face's tests): the pressed card is not known
 
 
 class SlackEmulator:
@@ -88,6 +89,7 @@ class SlackEmulator:
         self.home: dict[str, dict] = {}  # user -> the published Home view
         self.files: dict[str, dict[str, Any]] = {}  # file id -> {"filename", "length", "data"}
         self.response_urls: dict[str, ResponseUrl] = {}
+        self.response_prefixes: dict[str, tuple[str, str]] = {}  # prefix -> (channel, user)
         self.contract_errors: list[ContractError] = []
         self.scopes_used: Counter[str] = Counter()
         self.answers: dict[str, dict[str, Any]] = {}  # method -> a body to answer with (tests)
@@ -154,6 +156,12 @@ class SlackEmulator:
             self.response_urls[url] = ResponseUrl(channel, user, self.clock.now(), message_ts)
         return url
 
+    def issue_response_urls(self, prefix: str, *, channel: str, user: str) -> str:
+        """Hand out every response_url under this prefix, each issued when first used (its card unknown)."""
+        with self.lock:
+            self.response_prefixes[prefix] = (channel, user)
+        return prefix
+
     def respond(self, url: str, payload: dict[str, Any]) -> Answer:
         """A POST to a response_url: at most 5 within 30 minutes; replace_original, delete_original, in_channel."""
         payload = {k: decoded(v) if k in JSON_ARGS else v for k, v in copy.deepcopy(payload).items()}
@@ -168,6 +176,10 @@ class SlackEmulator:
 
     def _response_url(self, url: str) -> ResponseUrl:
         found = self.response_urls.get(url)
+        prefix = next((p for p in self.response_prefixes if p and url.startswith(p)), None)
+        if found is None and prefix is not None:
+            channel, user = self.response_prefixes[prefix]
+            found = self.response_urls[url] = ResponseUrl(channel, user, self.clock.now(), card_unknown=True)
         if found is None:
             raise Refusal("no_service", status=404)
         if self.clock.now() - found.issued > RESPONSE_URL_LIFETIME:

@@ -401,6 +401,12 @@ HANDLERS: dict[str, Callable[[SlackEmulator, dict[str, Any], str], dict[str, Any
 
 def respond(emu: SlackEmulator, url: ResponseUrl, payload: dict[str, Any]) -> dict[str, Any]:
     """A message through a response_url: ephemeral (default) or in_channel, or replacing/deleting the original."""
+    if url.card_unknown and (
+        _truthy(payload.get("delete_original")) or _truthy(payload.get("replace_original"))
+    ):
+        if not _truthy(payload.get("delete_original")):
+            emu.check_message(payload)
+        return {"ok": True}  # the card this URL came with is not known here: accepted, nothing to change
     if _truthy(payload.get("delete_original")):
         if url.message_ts is None:
             raise Refusal("no_original_message", status=404)

@@ -134,8 +134,13 @@ class EmulatedSlackServer:
         user: str = "U01AAAA",
         message_ts: str | None = None,
     ) -> str:
-        """A response_url on this server (5 uses within 30 minutes); posts are recorded as "response/<tag>"."""
+        """A response_url on this server (5 uses within 30 minutes); posts are recorded as "response/<tag>".
+
+        `response_url("")` is a prefix: every URL under it is a response_url of its own (a test's
+        sender appends a number per click), issued when first used, its card unknown."""
         url = f"http://127.0.0.1:{self.port}/response/{tag}"
+        if not tag:
+            return self.emulator.issue_response_urls(url, channel=channel, user=user)
         return self.emulator.issue_response_url(url, channel=channel, user=user, message_ts=message_ts)
 
     # -- what happened ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ import copy
 import json
 
 from bot.slack.announcer import parent_name
-from bot.slack.recording_client import Message
+from bot.slack.emulator.workspace import Message
 from tests.support.slack_bot import DBA, IC, MGMT, OPS
 
 STRANGER = "U09STRANGER"
