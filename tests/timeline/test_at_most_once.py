@@ -29,6 +29,7 @@ def slack():
 
 def deliverer(slack, database, clock, timeout: float = 2.0) -> PersistentOutbox:
     """A deliverer as a (re)started process has it: its own client, its own identity."""
+    slack.emulator.clock = clock  # Slack's message timestamps and the bot's clock agree, as they do for real
     client = WebClient(token="xoxb-test", base_url=slack.url, timeout=timeout, retry_handlers=[])
     return PersistentOutbox(database, clock, Transports.of(slack=client))
 

@@ -4,8 +4,8 @@ It answers as Slack does, `{"ok": false, "error": ...}` for what Slack refuses:
 - only methods slack_sdk's WebClient knows (`unknown_method`), only the arguments its signature
   names (`invalid_arguments`), a missing required one with Slack's error for it (`channel_not_found`,
   `no_text`, ...);
-- the token's type (`not_allowed_token_type`) and the manifest's scopes (`missing_scope` with
-  `needed` and `provided`);
+- the token's type (`not_allowed_token_type`) and, for a bot token, the manifest's scopes
+  (`missing_scope` with `needed` and `provided`);
 - conversations by ID where Slack requires one, bot membership (`not_in_channel`), users that exist;
 - Block Kit and views checked by `blocks.py`; response_url rules by `respond`;
 - rate limits when a `limits` hook is set (`limits.py`: 429 with Retry-After).
@@ -94,6 +94,7 @@ class SlackEmulator:
         self.scopes_used: Counter[str] = Counter()
         self.answers: dict[str, dict[str, Any]] = {}  # method -> a body to answer with (tests)
         self.lock = threading.RLock()
+        self.token = "xoxb-emulator"
         self._counter = itertools.count(1)
 
     # --- the Web API -----------------------------------------------------------------------------
@@ -102,6 +103,7 @@ class SlackEmulator:
         """Answer one Web API call: (HTTP status, headers, JSON body)."""
         args = {k: decoded(v) if k in JSON_ARGS else v for k, v in copy.deepcopy(args).items()}
         with self.lock:
+            self.token = token  # the handlers' view of who calls (a bot token, a user token)
             try:
                 self._check_call(method, args, token)
                 if self.limits is not None and (after := self.limits.check(method, args, self._seconds())):
@@ -136,8 +138,8 @@ class SlackEmulator:
 
     def need_scope(self, scope: str | None) -> None:
         """Refuse with missing_scope unless the token has this scope (several: comma-separated, all needed)."""
-        if not scope:
-            return
+        if not scope or not self.token.startswith("xoxb-"):
+            return  # a user or app-level token has its own scopes, not the manifest's bot scopes
         missing = [s for s in scope.split(",") if s not in self.scopes]
         if missing:
             raise Refusal("missing_scope", needed=",".join(missing), provided=",".join(sorted(self.scopes)))

@@ -193,7 +193,7 @@ def replies(emu: SlackEmulator, args: dict[str, Any], method: str) -> dict[str, 
     and multi-party direct message conversations, but lack sufficient permissions to use this method on
     public and private channels" (docs.slack.dev/reference/methods/conversations.replies)."""
     conversation = emu.workspace.conversation(args["channel"])
-    if conversation.kind != "D":
+    if conversation.kind != "D" and emu.token.startswith("xoxb-"):
         raise Refusal("not_allowed_token_type", ["[ERROR] a bot token may read threads only in DMs"])
     emu.need_method_scope(method, conversation.kind)
     thread = str(args["ts"])

@@ -92,6 +92,7 @@ class EmulatedSlackServer:
         self._delay = 0.0  # every method, before answering (`slow_all`)
         self._delays: dict[str, float] = {}
         self._server: Any = None
+        self._origin = ""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -243,7 +244,7 @@ class EmulatedSlackServer:
             known = self.emulator.receive_upload(method, raw)
             return (200, {}, "OK") if known else (404, {}, "not found")
         if method.startswith("response/"):
-            url = f"http://127.0.0.1:{self.port}/{method}"
+            url = f"{self._origin}/{method}"  # known after a stop too (a late post during shutdown)
             status, extra, body = self.emulator.respond(url, args)
             return status, extra, "ok" if status == 200 else body
         token = (headers.get("Authorization") or "").removeprefix("Bearer ") or str(args.pop("token", ""))
