@@ -327,3 +327,41 @@ def backlog(*, engine: Engine) -> tuple[int, datetime | None]:
             select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING)
         ).one()
         return depth, utc(oldest) if oldest is not None else None
+
+
+REPEATED_FAILURES = 3  # a Slack call that failed this many times in a row: delivery is failing
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """Why delivery to Slack is failing: the calls refused for good or failing again and again."""
+
+    refused: int  # failed for good (a parent refused keeps its whole thread waiting)
+    failing: int  # still pending after REPEATED_FAILURES attempts
+    last_error: str
+
+
+def slack_trouble(*, engine: Engine, email_method: str = "ses.send_email") -> Trouble | None:
+    """Failing Slack delivery (a refused parent message, calls failing again and again), or None."""
+    with Session(engine) as session:
+        slack = OutboxRow.method != email_method
+        parents_refused = session.exec(
+            select(func.count())
+            .select_from(OutboxRow)
+            .where(slack, OutboxRow.status == FAILED, col(OutboxRow.key).startswith("parent:"))
+        ).one()
+        failing = session.exec(
+            select(func.count())
+            .select_from(OutboxRow)
+            .where(slack, OutboxRow.status == PENDING, OutboxRow.attempts >= REPEATED_FAILURES)
+        ).one()
+        if not parents_refused and not failing:
+            return None
+        last = session.exec(
+            select(OutboxRow.last_error)
+            .where(slack, OutboxRow.last_error != "")
+            .where((OutboxRow.status == FAILED) | (OutboxRow.attempts >= REPEATED_FAILURES))
+            .order_by(col(OutboxRow.id).desc())
+            .limit(1)
+        ).first()
+        return Trouble(refused=parents_refused, failing=failing, last_error=last or "")

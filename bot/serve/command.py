@@ -65,6 +65,7 @@ def build_runtime(
     With `integrations` (production), the AWS side is wired too: the real probes and the integrity jobs,
     the S3 archive of reports, and SES for email when CUTOVER_SES_SOURCE names the sender.
     """
+    from bot.serve.slack_setup import check_slack_setup
     from bot.slack.app import create_app, slack_client  # imported here: the CLI loads this module
 
     runbook, roster = load_plan(
@@ -96,6 +97,11 @@ def build_runtime(
         ) from None
     compile_all(settings.cutover_templates_dir)  # no request waits for a template's first compile
     app = _app_or_refusal(settings, services, client, create_app)
+    audiences = runbook.communications.audiences.values() if runbook.communications else []
+    posted_in = tuple(name for audience in audiences for name in audience.slack_channels)
+    check_slack_setup(
+        client, services.channel, roster, posted_in
+    )  # its channels, the bot in them, the people
     metrics = Metrics()
     measure_acks(app, metrics)
     metrics.watch_outbox(services.ledger.db, services.clock.now)
@@ -191,6 +197,7 @@ def status_targets(runbook: Runbook, settings: Settings, aws) -> StatusTargets:
 
 def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
     """The WSGI application of a runtime: /slack/events, /healthz, /metrics, and the public /status, /status.json."""
+    from bot.serve.slack_setup import delivery_trouble
     from bot.status.render import public_pages
 
     return SlackWsgiApp(
@@ -200,6 +207,7 @@ def wsgi_app(runtime: Runtime) -> SlackWsgiApp:
         metrics=runtime.metrics,
         pages=public_pages(runtime.services),
         audit_failure=lambda: runtime.services.audit_failure,
+        slack_trouble=lambda: delivery_trouble(runtime.database),
     )
 
 

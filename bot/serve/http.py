@@ -4,7 +4,9 @@ The adapter does what bolt-python's own adapters do (`slack_bolt/adapter/flask/h
 turn a POST to /slack/events into a `BoltRequest`, hand it to `App.dispatch`, and write the
 `BoltResponse` back. Before Bolt sees anything, `bot.serve.admission` checks the size, the signature
 and the timestamp over the raw bytes (413/401), then the body's shape (400). /healthz
-answers 200 after a cheap database round trip, 503 when the database is unreachable.
+answers 200 after a cheap database round trip, 503 when the database is unreachable, the log failed
+verification ("audit") or delivery to Slack is failing ("slack": a refused parent message, calls
+failing again and again).
 """
 
 from __future__ import annotations
@@ -91,8 +93,11 @@ class SlackWsgiApp:
         metrics: Metrics | None = None,
         pages: dict[str, Page] | None = None,
         audit_failure: Callable[[], Any] = lambda: None,
+        slack_trouble: Callable[[], str | None] | None = None,
     ) -> None:
+        """`slack_trouble`: why delivery to Slack is failing (None: it works), /healthz's "slack"."""
         self.app = app
+        self.slack_trouble = slack_trouble
         self.signing_secret = signing_secret
         self.audit_failure = audit_failure
         self.health = DatabaseHealth(database)
@@ -110,6 +115,9 @@ class SlackWsgiApp:
             failure = self.audit_failure()
             if failure is not None:  # the log failed verification: the bot is read-only
                 body.update(ok=False, audit=f"failed: {failure.cutover_id} row {failure.first_bad_seq}")
+            trouble = self.slack_trouble() if healthy and self.slack_trouble is not None else None
+            if trouble:  # Slack refuses or keeps failing what the bot sends: the channel is not told
+                body.update(ok=False, slack=trouble)
             return _json(start_response, 200 if body["ok"] else 503, body)
         if path == METRICS_PATH and method == "GET" and self.metrics is not None:
             return self._metrics(start_response)

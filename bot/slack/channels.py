@@ -26,18 +26,24 @@ def channel_id(client: WebClient, channel: str) -> str:
     """The ID of a channel given by ID or by #name; the name itself when no channel has it."""
     if is_conversation_id(channel):
         return channel
-    name, cursor = channel.lstrip("#"), None
+    found = channels_named(client, [channel]).get(channel.lstrip("#"))
+    return str(found["id"]) if found else channel
+
+
+def channels_named(client: WebClient, names: list[str]) -> dict[str, dict]:
+    """The channels (public, and private ones the bot is in) with these names: name -> conversation."""
+    wanted, found, cursor = {n.lstrip("#") for n in names}, {}, None
     for _ in range(PAGES):
         page = client.conversations_list(
             types="public_channel,private_channel", limit=1000, cursor=cursor, exclude_archived=True
         )
-        for found in page.get("channels") or []:
-            if found.get("name") == name:
-                return str(found["id"])
+        for channel in page.get("channels") or []:
+            if channel.get("name") in wanted:
+                found[str(channel["name"])] = channel
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
+        if not cursor or len(found) == len(wanted):
             break
-    return channel
+    return found
 
 
 def resolved(client: WebClient, channel: str) -> str:

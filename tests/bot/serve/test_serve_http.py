@@ -100,7 +100,9 @@ def serving(database_url: str, roster: Path):
         )
         clock = FakeClock(T0)
         runtime = build_runtime(settings, clock=clock)
-        slack.forget("auth.test")  # the token's check is not what the tests look at; what start-up posts is
+        # start-up's checks of the token and the workspace are not what these tests look at; what it posts is
+        for checked in ("auth.test", "conversations.list", "conversations.info", "users.info"):
+            slack.forget(checked)
         with HttpServer(wsgi_app(runtime), host="127.0.0.1", port=0) as server:
             sender = SlackSender(server.url, SECRET, response_urls=slack.response_url(""))
             yield Served(slack, runtime, clock, server, sender)
