@@ -44,10 +44,10 @@ def post_message(emu: SlackEmulator, args: dict[str, Any], method: str) -> dict[
     conversation = emu.workspace.conversation(args["channel"], by_name=True)
     if conversation.archived:
         raise Refusal("is_archived")
-    if not conversation.member:
-        if conversation.kind != "C":
+    if not conversation.member:  # a public channel the bot was not invited to: only with chat:write.public
+        if conversation.kind != "C" or "chat:write.public" not in emu.scopes:
             raise Refusal("not_in_channel")
-        emu.need_scope("chat:write.public")  # a public channel the bot was not invited to
+        emu.need_scope("chat:write.public")
     thread_ts = args.get("thread_ts")
     if thread_ts is not None and not TS.match(str(thread_ts)):
         raise Refusal("invalid_thread_ts", [f"[ERROR] thread_ts {thread_ts!r} is not a message timestamp"])

@@ -77,7 +77,9 @@ def test_unknown_methods_arguments_and_missing_required_ones(client, emulator):
     ]
 
 
-def test_membership_private_channels_and_user_ids(client):
+def test_membership_private_channels_and_user_ids(client, emulator):
+    assert refusal(lambda: client.chat_postMessage(channel="C0ELSE", text="x"))["error"] == "not_in_channel"
+    emulator.scopes = emulator.scopes | {"chat:write.public"}
     assert client.chat_postMessage(channel="C0ELSE", text="x")["ok"], "chat:write.public: a public channel"
     assert refusal(lambda: client.conversations_history(channel="C0ELSE"))["error"] == "not_in_channel"
     assert (
