@@ -306,7 +306,7 @@ class Runbook(Strict):
         """A rollback step `{include: R2}` stands for that procedure's steps (R3 contains R2's)."""
         if not isinstance(data, dict) or not isinstance(data.get("rollbacks"), list):
             return data
-        raw = {r.get("id"): r for r in data["rollbacks"] if isinstance(r, dict)}
+        raw = {r["id"]: r for r in data["rollbacks"] if isinstance(r, dict) and isinstance(r.get("id"), str)}
         rollbacks = []
         for rollback in data["rollbacks"]:
             if not isinstance(rollback, dict) or not isinstance(rollback.get("steps"), list):
@@ -314,11 +314,12 @@ class Runbook(Strict):
                 continue
             steps = []
             for step in rollback["steps"]:
-                included = raw.get(step.get("include")) if isinstance(step, dict) and len(step) == 1 else None
-                if included is None or included is rollback:
+                name = step.get("include") if isinstance(step, dict) and len(step) == 1 else None
+                included = raw.get(name) if isinstance(name, str) else None
+                if included is None or included is rollback or not isinstance(included.get("steps"), list):
                     steps.append(step)
                     continue
-                for inner in included.get("steps", []):
+                for inner in included["steps"]:
                     if isinstance(inner, dict) and "include" not in inner:
                         steps.append({**inner, "included_from": included["id"]})
             rollbacks.append({**rollback, "steps": steps})

@@ -113,6 +113,23 @@ def test_plan_check_never_tracebacks_on_a_mutated_runbook(tmp_path_factory, data
     assert main(["plan", "check", str(path)]) in (0, 2)
 
 
+@pytest.mark.parametrize("odd", [[1, 2], {"a": 1}, None, 7])
+@pytest.mark.parametrize("field", ["id", "include"])
+def test_plan_check_answers_in_one_line_when_a_rollback_id_or_include_is_not_a_string(tmp_path, capsys, field, odd):
+    """Found by the fuzz above: a list as a rollback's id (or as what a step includes) crashed the loader."""
+    loaded = yaml.safe_load(SHIPPED)
+    r3 = next(r for r in loaded["rollbacks"] if r["id"] == "R3")
+    if field == "id":
+        next(r for r in loaded["rollbacks"] if r["id"] == "R2")["id"] = odd
+    else:
+        next(s for s in r3["steps"] if "include" in s)["include"] = odd
+    path = tmp_path / "runbook.yaml"
+    path.write_text(yaml.safe_dump(loaded), encoding="utf-8")
+    assert main(["plan", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "runbook.yaml: rollbacks" in err and "Traceback" not in err
+
+
 def _scalar_paths(node, prefix=()):
     if isinstance(node, dict):
         for key, value in node.items():
