@@ -115,7 +115,9 @@ def test_plan_check_never_tracebacks_on_a_mutated_runbook(tmp_path_factory, data
 
 @pytest.mark.parametrize("odd", [[1, 2], {"a": 1}, None, 7])
 @pytest.mark.parametrize("field", ["id", "include"])
-def test_plan_check_answers_in_one_line_when_a_rollback_id_or_include_is_not_a_string(tmp_path, capsys, field, odd):
+def test_plan_check_answers_in_one_line_when_a_rollback_id_or_include_is_not_a_string(
+    tmp_path, capsys, field, odd
+):
     """Found by the fuzz above: a list as a rollback's id (or as what a step includes) crashed the loader."""
     loaded = yaml.safe_load(SHIPPED)
     r3 = next(r for r in loaded["rollbacks"] if r["id"] == "R3")
