@@ -242,6 +242,7 @@ def serve_socket(
     Prometheus and the people the status page is for.
     """
     if health_port is not None:
+        from bot.serve.slack_setup import delivery_trouble
         from bot.status.render import public_pages
 
         probes = SlackWsgiApp(
@@ -251,6 +252,7 @@ def serve_socket(
             metrics=runtime.metrics,
             pages=public_pages(runtime.services),
             audit_failure=lambda: runtime.services.audit_failure,
+            slack_trouble=lambda: delivery_trouble(runtime.database),
         )
         with HttpServer(probes, host=host, port=health_port, threads=2) as server:
             log.info(
