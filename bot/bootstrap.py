@@ -39,6 +39,8 @@ class Parts:
     """
 
     slack: Any = None  # a slack_sdk WebClient (or the console's recording client)
+    # a WebClient with the user token (SLACK_USER_TOKEN): reads channel threads after a crash, nothing else
+    slack_reader: Any = None
     channel: str | None = None
     delivery: Delivery = "immediate"
     ses: Any = None  # a boto3 SES client: email of the communications plan
@@ -101,6 +103,7 @@ def make_outbox(services: Services, parts: Parts) -> Outbox | None:
             slack=outbox_client(parts.slack) if parts.slack is not None else None,
             ses=parts.ses,
             ses_source=parts.ses_source,
+            slack_reader=outbox_client(parts.slack_reader) if parts.slack_reader is not None else None,
         ),
         inline_without_thread=background and not replicated,
         poll_seconds=0.25 if replicated else 1.0,

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    # optional: a user token (xoxp-, user scopes channels:history and groups:history) used only to read
+    # channel threads, which Slack refuses to bot tokens (the crash lookup, `audit verify --slack`)
+    slack_user_token: str | None = None
     slack_api_url: str | None = None
     database_url: str = "sqlite:///cutover.db"
     cutover_channel: str = "#nxop-cutover"
@@ -49,6 +52,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "slack_user_token",
         "slack_api_url",
         "cutover_templates_dir",
         "cutover_statuspage_api_key",
@@ -64,6 +68,15 @@ class Settings(BaseSettings):
     def _bot_token(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_user_token")
+    @classmethod
+    def _user_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxp-"):
+            raise ValueError(
+                "must be a user token starting with xoxp- (with channels:history, groups:history)"
+            )
         return value
 
     @field_validator("slack_app_token")

@@ -9,10 +9,12 @@ metadata, and returns the `ts` of the message carrying the key, if any; the row 
 without posting again. A channel given by name is found by name first (`conversations.list`).
 
 Slack lets a bot token read threads (`conversations.replies`) only in DMs, not in public or private
-channels, and `conversations.history` lists no thread replies: a reply in a channel's thread cannot
-be looked for, and is sent again (`UNCHECKABLE`), as is a message in a conversation the bot cannot
-read (not a member: it posted there with chat:write.public; archived): invite the bot to every
-channel it posts in to have at most once there for top-level posts.
+channels, and `conversations.history` lists no thread replies. Given a `reader` (a WebClient with the
+optional user token SLACK_USER_TOKEN, user scopes channels:history and groups:history), a reply in a
+channel's thread is looked for in that thread with it, and only there; without one such a reply
+cannot be looked for and is sent again (`UNCHECKABLE`: at least once), as is a message in a
+conversation the bot cannot read (not a member: it posted there with chat:write.public; archived):
+invite the bot to every channel it posts in to have at most once there for top-level posts.
 """
 
 from __future__ import annotations
@@ -41,20 +43,28 @@ def with_key(method: str, args: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def find_posted(
-    client: WebClient, args: dict[str, Any], key: str, since: datetime | None = None
+    client: WebClient,
+    args: dict[str, Any],
+    key: str,
+    since: datetime | None = None,
+    reader: WebClient | None = None,
 ) -> str | None:
     """The ts of the message posted under this key; None when it is not there; UNCHECKABLE when unknowable.
 
     `since`: when the first send whose outcome is unknown began (messages older than that, less a
-    minute, are not read). Slack errors (SlackApiError, timeouts) propagate: the caller retries the
-    lookup, never sends blind.
+    minute, are not read). `reader`: a client with a user token, used only for a channel's thread.
+    Slack errors (SlackApiError, timeouts) propagate: the caller retries the lookup, never sends blind.
     """
     try:
         channel = _channel_id(client, str(args.get("channel") or ""))
         thread = args.get("thread_ts")
-        if not channel or (thread and not channel.startswith("D")):
-            return UNCHECKABLE  # a channel's thread: a bot token may not read it (conversations.replies)
+        if not channel:
+            return UNCHECKABLE
         oldest = f"{(since - EARLIER).timestamp():.6f}" if since is not None else None
+        if thread and not channel.startswith("D"):
+            if reader is None:
+                return UNCHECKABLE  # a channel's thread: a bot token may not read it (conversations.replies)
+            return _search(reader, channel, thread, key, oldest)
         return _search(client, channel, thread, key, oldest)
     except SlackApiError as exc:
         if exc.response.get("error") in UNREADABLE:

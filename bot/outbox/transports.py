@@ -46,8 +46,9 @@ class Transport(Protocol):
 class SlackTransport:
     """Slack's Web API through a slack_sdk WebClient (its own retry handlers are the caller's choice)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, reader: Any = None) -> None:
         self.client = client
+        self.reader = reader  # a client with the user token: reads channel threads (bot/outbox/lookup.py)
 
     def send(self, method: str, args: dict[str, Any]) -> str | None:
         """One Web API call; 429 and 5xx are retried, other refusals are final."""
@@ -74,7 +75,7 @@ class SlackTransport:
         from bot.outbox.lookup import find_posted
 
         try:
-            return find_posted(self.client, args, key, since)
+            return find_posted(self.client, args, key, since, self.reader)
         except SlackApiError as exc:
             if exc.response.status_code == 429:
                 after = float(exc.response.headers.get("Retry-After") or 1)
@@ -128,11 +129,17 @@ class Transports:
 
     @classmethod
     def of(
-        cls, *, slack: Any = None, ses: Any = None, ses_source: str = "cutover-bot@example.com"
+        cls,
+        *,
+        slack: Any = None,
+        ses: Any = None,
+        ses_source: str = "cutover-bot@example.com",
+        slack_reader: Any = None,
     ) -> Transports:
-        """Transports over a Slack WebClient and a boto3 SES client (either may be None: not configured)."""
+        """Transports over a Slack WebClient and a boto3 SES client (either may be None: not configured);
+        `slack_reader`: a WebClient with the user token, which reads channel threads after a crash."""
         return cls(
-            slack=SlackTransport(slack) if slack is not None else Missing("no Slack client"),
+            slack=SlackTransport(slack, slack_reader) if slack is not None else Missing("no Slack client"),
             email=SesTransport(ses, ses_source) if ses is not None else Missing("email (SES)"),
         )
 

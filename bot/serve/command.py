@@ -66,14 +66,15 @@ def build_runtime(
     the S3 archive of reports, and SES for email when CUTOVER_SES_SOURCE names the sender.
     """
     from bot.serve.slack_setup import check_slack_setup
-    from bot.slack.app import create_app, slack_client  # imported here: the CLI loads this module
+    from bot.slack.app import create_app, slack_client, user_client  # imported here: the CLI loads this
 
     runbook, roster = load_plan(
         settings.cutover_runbook, settings.cutover_roster, settings.cutover_templates_dir
     )
     clock = clock or SystemClock()
     client = client or slack_client(settings)
-    parts = Parts(slack=client, channel=settings.cutover_channel, delivery="background")
+    reader = user_client(settings)
+    parts = Parts(slack=client, channel=settings.cutover_channel, delivery="background", slack_reader=reader)
     if integrations:
         parts = integration_parts(parts, runbook, clock, settings)
     try:
@@ -97,6 +98,7 @@ def build_runtime(
         ) from None
     compile_all(settings.cutover_templates_dir)  # no request waits for a template's first compile
     app = _app_or_refusal(settings, services, client, create_app)
+    _check_user_token(reader)
     audiences = runbook.communications.audiences.values() if runbook.communications else []
     posted_in = tuple(name for audience in audiences for name in audience.slack_channels)
     check_slack_setup(
@@ -132,6 +134,28 @@ def _app_or_refusal(settings: Settings, services: Services, client: WebClient, c
     except (SlackClientError, OSError) as exc:
         raise SettingsError(
             f"Slack's Web API cannot be reached to check SLACK_BOT_TOKEN ({type(exc).__name__})"
+        ) from None
+
+
+def _check_user_token(reader: WebClient | None) -> None:
+    """`auth.test` the optional user token (a refusal is one line); without it, say once what that costs."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    if reader is None:
+        log.warning(
+            "SLACK_USER_TOKEN is not set: a reply in a channel's thread in flight at a crash may be "
+            "posted twice (at least once); set it to have at most once there too"
+        )
+        return
+    try:
+        reader.auth_test()
+    except SlackApiError as exc:
+        raise SettingsError(
+            f"setting SLACK_USER_TOKEN was refused by Slack (auth.test: {exc.response.get('error') or 'not ok'})"
+        ) from None
+    except (SlackClientError, OSError) as exc:
+        raise SettingsError(
+            f"Slack's Web API cannot be reached to check SLACK_USER_TOKEN ({type(exc).__name__})"
         ) from None
 
 
@@ -372,6 +396,7 @@ def secrets_of(settings: Settings) -> list[str | None]:
     return [
         settings.slack_bot_token,
         settings.slack_app_token,
+        settings.slack_user_token,
         settings.slack_signing_secret,
         settings.cutover_statuspage_api_key,
         settings.cutover_audit_key,

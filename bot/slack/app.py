@@ -59,6 +59,19 @@ def slack_client(settings: Settings) -> WebClient:
     return WebClient(token=settings.slack_bot_token, timeout=SLACK_TIMEOUT_S, retry_handlers=handlers)
 
 
+def user_client(settings: Settings) -> WebClient | None:
+    """A client with the optional user token (SLACK_USER_TOKEN), or None: it only reads channel threads,
+    which Slack refuses to bot tokens (conversations.replies), to look for a reply after a crash."""
+    if not settings.slack_user_token:
+        return None
+    return WebClient(
+        token=settings.slack_user_token,
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
+        timeout=SLACK_TIMEOUT_S,
+        retry_handlers=[ConnectionErrorRetryHandler()],
+    )
+
+
 def outbox_client(client: WebClient) -> WebClient:
     """The same Slack for the outbox, without the 429 retries: the outbox paces itself on Retry-After."""
     if type(client) is not WebClient:  # a stand-in (the console's recording client) serves both

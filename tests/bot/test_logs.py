@@ -67,3 +67,10 @@ def test_json_log_lines_are_one_object_each_redacted_with_the_traceback():
     assert entry["time"].endswith("Z")
     assert "RuntimeError: connect as bot:[redacted] failed" in entry["exception"]
     assert "pa55word" not in line and "xoxb-111" not in line
+
+
+def test_the_user_token_is_one_of_the_secrets_no_line_may_show():
+    settings = Settings(slack_bot_token="xoxb-1-2-abc", slack_user_token="xoxp-7-8-userSecret")
+    assert "xoxp-7-8-userSecret" in secrets_of(settings)
+    formatter = RedactingFormatter("%(message)s", secrets_of(settings))
+    assert formatted(formatter, "token %s", "xoxp-7-8-userSecret") == "token [redacted]"

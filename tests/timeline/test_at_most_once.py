@@ -27,11 +27,19 @@ def slack():
         yield api
 
 
-def deliverer(slack, database, clock, timeout: float = 2.0) -> PersistentOutbox:
-    """A deliverer as a (re)started process has it: its own client, its own identity."""
+def deliverer(
+    slack, database, clock, timeout: float = 2.0, user_token: str | None = None
+) -> PersistentOutbox:
+    """A deliverer as a (re)started process has it: its own client, its own identity (and a user token
+    that reads channel threads, when given)."""
     slack.emulator.clock = clock  # Slack's message timestamps and the bot's clock agree, as they do for real
     client = WebClient(token="xoxb-test", base_url=slack.url, timeout=timeout, retry_handlers=[])
-    return PersistentOutbox(database, clock, Transports.of(slack=client))
+    reader = (
+        WebClient(token=user_token, base_url=slack.url, timeout=timeout, retry_handlers=[])
+        if user_token
+        else None
+    )
+    return PersistentOutbox(database, clock, Transports.of(slack=client, slack_reader=reader))
 
 
 def post(outbox, key: str, text: str, thread: str | None = None, order: str = "thread:c1") -> None:
@@ -135,6 +143,50 @@ def test_a_thread_reply_in_a_channel_is_not_looked_for_with_a_method_bots_may_no
     methods = [c["method"] for c in slack.calls]
     assert "conversations.replies" not in methods and "conversations.history" not in methods
     assert posted_texts(slack) == ["Cutover c1", "a reply", "a reply"]  # at least once, here
+
+
+def test_with_the_user_token_a_thread_reply_in_a_channel_is_found_in_its_thread_and_not_posted_again(
+    slack, tmp_path
+):
+    database, clock = create_db_engine(f"sqlite:///{tmp_path / 'c.db'}"), FakeClock(T0)
+    outbox = deliverer(slack, database, clock, timeout=0.5, user_token="xoxp-reader")
+    timed_out_thread_reply(slack, outbox, CHANNEL)
+    clock.advance(timedelta(minutes=2))
+    outbox.drain()
+    assert outbox.pending() == 0
+    assert posted_texts(slack) == ["Cutover c1", "a reply"]  # at most once, here too
+    tokens = {c["method"]: c["headers"].get("Authorization") for c in slack.calls}
+    assert tokens["conversations.replies"] == "Bearer xoxp-reader"  # the user token reads the thread
+    assert tokens["chat.postMessage"] == "Bearer xoxb-test"  # and nothing else: the bot posts
+    assert slack.emulator.contract_errors == []
+
+
+def test_with_the_user_token_a_thread_reply_that_did_not_go_out_is_sent_once_after_the_lookup(
+    slack, tmp_path, monkeypatch
+):
+    database, clock = create_db_engine(f"sqlite:///{tmp_path / 'c.db'}"), FakeClock(T0)
+    outbox = deliverer(slack, database, clock, timeout=0.5, user_token="xoxp-reader")
+    outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": CHANNEL, "text": "Cutover c1"},
+        key="parent",
+        order="c1",
+        save_ts_as="parent:c1",
+    )
+    outbox.drain()
+    slack.fail_next(1, status=500)  # the reply is answered 5xx: it may or may not have been posted
+    outbox.enqueue(
+        method="chat.postMessage",
+        args={"channel": CHANNEL, "text": "a reply", "thread_ts": outbox.ts("parent:c1")},
+        key="reply",
+        order="thread:c1",
+    )
+    outbox.drain()
+    clock.advance(timedelta(minutes=2))
+    outbox.drain()
+    assert outbox.pending() == 0
+    assert posted_texts(slack) == ["Cutover c1", "a reply"]
+    assert "conversations.replies" in [c["method"] for c in slack.calls]
 
 
 def test_a_message_that_did_not_go_out_is_sent_after_the_lookup_finds_nothing(slack, tmp_path, monkeypatch):

@@ -4,14 +4,15 @@ It answers as Slack does, `{"ok": false, "error": ...}` for what Slack refuses:
 - only methods slack_sdk's WebClient knows (`unknown_method`), only the arguments its signature
   names (`invalid_arguments`), a missing required one with Slack's error for it (`channel_not_found`,
   `no_text`, ...);
-- the token's type (`not_allowed_token_type`) and, for a bot token, the manifest's scopes
+- the token: `invalid_auth` for one of `refused_tokens`, its type (`not_allowed_token_type`) and the
+  manifest's scopes, the bot scopes for a bot token, the user scopes for a user token (xoxp-)
   (`missing_scope` with `needed` and `provided`);
 - conversations by ID where Slack requires one, bot membership (`not_in_channel`), users that exist;
 - Block Kit and views checked by `blocks.py`; response_url rules by `respond`;
 - rate limits when a `limits` hook is set (`limits.py`: 429 with Retry-After).
 
 Every refusal except a rate limit is a contract error (`contract_errors`): the bot asked for
-something Slack would not do. `scopes_used` counts the scopes the accepted calls needed.
+something Slack would not do. `scopes_used` (`user_scopes_used`) counts the scopes the accepted calls of bot (user) tokens needed.
 Time comes from the clock it is given (a virtual one in the console and rehearsals).
 """
 
@@ -82,6 +83,9 @@ class SlackEmulator:
         self.clock = clock
         self.workspace = workspace or Workspace()
         self.scopes = manifest_scopes() if scopes is None else scopes
+        self.user_scopes = manifest_scopes(kind="user")  # a user token's (xoxp-): the manifest's user scopes
+        self.user_scopes_used: Counter[str] = Counter()
+        self.refused_tokens: set[str] = set()  # tokens answered invalid_auth (revoked, mistyped: tests)
         self.limits = limits
         self.upload_base, self.permalink_base = upload_base, permalink_base
         self.messages: list[Message] = []  # every message, channel and ephemeral, oldest first
@@ -132,19 +136,23 @@ class SlackEmulator:
         for name in sorted(known.required):
             if args.get(name) in (None, ""):
                 raise Refusal(handlers.missing_error(name), [f"[ERROR] missing required argument {name!r}"])
+        if token in self.refused_tokens:
+            raise Refusal("invalid_auth")
         app_level = method == "apps.connections.open"
         if token.startswith("xapp-") != app_level:
             raise Refusal("not_allowed_token_type")
 
     def need_scope(self, scope: str | None) -> None:
         """Refuse with missing_scope unless the token has this scope (several: comma-separated, all needed)."""
-        if not scope or not self.token.startswith("xoxb-"):
-            return  # a user or app-level token has its own scopes, not the manifest's bot scopes
-        missing = [s for s in scope.split(",") if s not in self.scopes]
+        if not scope or not self.token.startswith(("xoxb-", "xoxp-")):
+            return  # an app-level token has its own scopes
+        user = self.token.startswith("xoxp-")  # a user token has the manifest's user scopes
+        granted, used = (self.user_scopes, self.user_scopes_used) if user else (self.scopes, self.scopes_used)
+        missing = [s for s in scope.split(",") if s not in granted]
         if missing:
-            raise Refusal("missing_scope", needed=",".join(missing), provided=",".join(sorted(self.scopes)))
+            raise Refusal("missing_scope", needed=",".join(missing), provided=",".join(sorted(granted)))
         for s in scope.split(","):
-            self.scopes_used[s] += 1
+            used[s] += 1
 
     def need_method_scope(self, method: str, kind: str = "C", types: str = "") -> None:
         """The scope of this method for this kind of conversation."""

@@ -117,7 +117,7 @@ def scope_needed(method: str, kind: str = "C", types: str = "") -> str | None:
 
 
 @cache
-def manifest_scopes(path: Path = MANIFEST) -> frozenset[str]:
-    """The bot scopes manifest.yaml asks for (what an installed app's token is granted)."""
+def manifest_scopes(path: Path = MANIFEST, kind: str = "bot") -> frozenset[str]:
+    """The bot (or user: kind="user") scopes manifest.yaml asks for (what an installed app's token is granted)."""
     manifest = yaml.safe_load(path.read_text())
-    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
+    return frozenset(manifest["oauth_config"]["scopes"].get(kind) or ())

@@ -212,3 +212,33 @@ def test_a_token_slack_refuses_stops_start_up_with_one_line_instead_of_a_first_r
         with pytest.raises(SettingsError) as refused:
             build_runtime(settings, clock=FakeClock(T0), integrations=False)
     assert str(refused.value) == "setting SLACK_BOT_TOKEN was refused by Slack (auth.test: invalid_auth)"
+
+
+def test_a_user_token_slack_refuses_stops_start_up_with_one_line(tmp_path):
+    with FakeSlackApi() as slack:
+        slack.emulator.refused_tokens.add("xoxp-revoked")
+        settings = _settings(slack, tmp_path, slack_signing_secret="s", slack_user_token="xoxp-revoked")
+        with pytest.raises(SettingsError) as refused:
+            build_runtime(settings, clock=FakeClock(T0), integrations=False)
+    assert str(refused.value) == "setting SLACK_USER_TOKEN was refused by Slack (auth.test: invalid_auth)"
+
+
+def test_start_up_checks_the_user_token_or_warns_once_that_thread_replies_are_at_least_once(tmp_path, caplog):
+    warning = (
+        "SLACK_USER_TOKEN is not set: a reply in a channel's thread in flight at a crash may be posted twice"
+    )
+    with FakeSlackApi() as slack:
+        settings = _settings(slack, tmp_path, slack_signing_secret="s", slack_user_token="xoxp-reader")
+        with caplog.at_level("WARNING", logger="cutover.serve"):
+            runtime = build_runtime(settings, clock=FakeClock(T0), integrations=False)
+        runtime.database.dispose()
+        checked = [c["headers"].get("Authorization") for c in slack.calls_to("auth.test")]
+        assert "Bearer xoxp-reader" in checked
+        assert not [r for r in caplog.records if warning in r.getMessage()]
+
+        (tmp_path / "again").mkdir()
+        settings = _settings(slack, tmp_path / "again", slack_signing_secret="s")
+        with caplog.at_level("WARNING", logger="cutover.serve"):
+            runtime = build_runtime(settings, clock=FakeClock(T0), integrations=False)
+        runtime.database.dispose()
+    assert len([r for r in caplog.records if warning in r.getMessage()]) == 1

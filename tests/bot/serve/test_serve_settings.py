@@ -17,6 +17,7 @@ SETTINGS = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
+    "SLACK_USER_TOKEN",
     "SLACK_API_URL",
     "DATABASE_URL",
     "CUTOVER_CHANNEL",
@@ -123,6 +124,7 @@ def test_an_empty_setting_counts_as_missing(env, capsys):
     [
         ("SLACK_BOT_TOKEN", "xoxp-user-token-not-a-bot", "must be a bot token starting with xoxb-"),
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "must be an app-level token starting with xapp-"),
+        ("SLACK_USER_TOKEN", "xoxb-a-bot-token-not-a-user", "must be a user token starting with xoxp-"),
         ("SLACK_API_URL", "proxy.internal/slack-api", "must be an http:// or https:// URL"),
         ("SLACK_API_URL", "ftp://proxy.internal/api/", "must be an http:// or https:// URL"),
         ("DATABASE_URL", "my-cutover-file.db", "must be a database URL"),

@@ -54,10 +54,18 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_bot_uses(plan, roster, tmp
         check_slack_setup(client, channel_id(client, channel), roster)
     for channel in ("C0CUTOVER", "G0PRIVATE", "U01AAAA"):
         assert find_posted(client, {"channel": channel, "text": "x"}, "key") is None
+    reader = EmulatedWebClient(emulator, token="xoxp-user")  # the optional user token reads channel threads
+    for channel in ("C0CUTOVER", "G0PRIVATE"):
+        parent = client.chat_postMessage(channel=channel, text="parent")["ts"]
+        client.chat_postMessage(channel=channel, text="reply", thread_ts=parent)
+        args = {"channel": channel, "text": "x", "thread_ts": parent}
+        assert find_posted(client, args, "key", reader=reader) is None
     used |= set(emulator.scopes_used)
     assert [str(e) for e in [*rehearsal.session.emulator.contract_errors, *emulator.contract_errors]] == []
     manifest = yaml.safe_load(MANIFEST.read_text())
     asked = set(manifest["oauth_config"]["scopes"]["bot"])
     assert asked - {"commands"} == used, "manifest.yaml asks for more, or less, than the bot uses"
+    user_asked = set(manifest["oauth_config"]["scopes"]["user"])
+    assert user_asked == set(emulator.user_scopes_used) == {"channels:history", "groups:history"}
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # DMs go to the Messages tab
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is True
