@@ -89,7 +89,7 @@ def _audit_args(parser: argparse.ArgumentParser) -> None:
         "--slack",
         action="store_true",
         help="also check the chain heads in the status posts' Slack metadata, in CUTOVER_CHANNEL "
-        "(the token: --slack-token, else SLACK_BOT_TOKEN)",
+        "(the token: --slack-token, else SLACK_USER_TOKEN, which may read the threads, else SLACK_BOT_TOKEN)",
     )
     verify.add_argument("--slack-token", default=None, help="a Slack token that may read the channel")
 
@@ -151,12 +151,18 @@ def _outside_anchors(args: argparse.Namespace, settings):  # -> bot.integrity.an
     if args.slack:
         from slack_sdk import WebClient
 
-        token = args.slack_token or settings.slack_bot_token
+        base_url = settings.slack_api_url or WebClient.BASE_URL
+        # --slack-token reads everything; else the bot token reads the channel, the user token its threads
+        token = args.slack_token or settings.slack_bot_token or settings.slack_user_token
+        thread_token = args.slack_token or settings.slack_user_token or token
         if not token:
-            read.problems.append("Slack: no token (give --slack-token or set SLACK_BOT_TOKEN)")
+            read.problems.append(
+                "Slack: no token (give --slack-token or set SLACK_USER_TOKEN or SLACK_BOT_TOKEN)"
+            )
         else:
-            client = WebClient(token=token, base_url=settings.slack_api_url or WebClient.BASE_URL)
-            anchors.slack_anchors(client, settings.cutover_channel, read)
+            client = WebClient(token=token, base_url=base_url)
+            reader = WebClient(token=thread_token, base_url=base_url) if thread_token != token else None
+            anchors.slack_anchors(client, settings.cutover_channel, read, reader)
     return read
 
 

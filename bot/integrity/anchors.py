@@ -110,8 +110,9 @@ def _bucket_anchors(s3: Any, bucket: str, read: Read) -> int:
     return count
 
 
-def slack_anchors(client: Any, channel: str, read: Read | None = None) -> Read:
-    """The chain heads in the metadata of the channel's messages and of the cutover threads' status posts."""
+def slack_anchors(client: Any, channel: str, read: Read | None = None, reader: Any = None) -> Read:
+    """The chain heads in the metadata of the channel's messages and of the cutover threads' status posts;
+    `reader` (a client with a user token) reads the threads when given, `client` everything else."""
     from slack_sdk.errors import SlackApiError
 
     from bot.outbox.lookup import _channel_id
@@ -136,7 +137,7 @@ def slack_anchors(client: Any, channel: str, read: Read | None = None) -> Read:
     unreadable = 0
     for thread in threads:
         try:
-            replies = client.conversations_replies(
+            replies = (reader or client).conversations_replies(
                 channel=channel_id, ts=thread, include_all_metadata=True, limit=200
             )
         except SlackApiError as exc:  # Slack refuses channel threads to bot tokens

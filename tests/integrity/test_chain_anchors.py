@@ -208,10 +208,53 @@ def test_audit_verify_reads_the_chain_heads_of_the_status_posts_in_slack(
     assert {"conversations.history", "conversations.replies"} <= set(methods)
 
 
+def _status_post_in_a_thread(slack: FakeSlackApi, cutover_id: str, seq: int, digest: str) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.url)
+    parent = client.chat_postMessage(
+        channel="C0CUTOVER",
+        text="Cutover",
+        metadata={"event_type": "cutover_outbox", "event_payload": {"outbox_key": f"parent:{cutover_id}"}},
+    )["ts"]
+    client.chat_postMessage(
+        channel="C0CUTOVER",
+        thread_ts=parent,
+        text="CUTOVER STATUS UPDATE",
+        metadata={
+            "event_type": "cutover_chain_head",
+            "event_payload": {"cutover_id": cutover_id, "seq": seq, "hash": digest},
+        },
+    )
+
+
+def test_audit_verify_reads_the_threads_with_the_user_token_when_no_token_is_given(
+    plan, roster, db_url, monkeypatch, capsys
+):
+    bot, cutover_id = logged(plan, roster, db_url)
+    seq, digest = eventlog.chain_head(engine=bot.services.ledger.db, cutover_id=cutover_id)
+    with FakeSlackApi() as slack:
+        _status_post_in_a_thread(slack, cutover_id, seq, digest)
+        monkeypatch.setenv("SLACK_API_URL", slack.url)
+        monkeypatch.setenv("CUTOVER_CHANNEL", "C0CUTOVER")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-the-bot")
+        monkeypatch.delenv("SLACK_USER_TOKEN", raising=False)
+        assert main(["audit", "verify", "--db", db_url, "--slack"]) == 0
+        out = capsys.readouterr().out
+        assert "Slack C0CUTOVER: 0 anchor(s)" in out  # the bot token alone cannot read the thread
+        assert "1 thread(s) not readable with this token (not_allowed_token_type)" in out
+        slack.clear()
+        monkeypatch.setenv("SLACK_USER_TOKEN", "xoxp-the-user")
+        assert main(["audit", "verify", "--db", db_url, "--slack"]) == 0
+        assert "Slack C0CUTOVER: 1 anchor(s)" in capsys.readouterr().out
+        used = {c["method"]: c["headers"].get("Authorization", "") for c in slack.calls}
+    assert used["conversations.replies"] == "Bearer xoxp-the-user"  # the user token reads only the thread
+    assert used["conversations.history"] == "Bearer xoxb-the-bot"
+
+
 def test_audit_verify_says_what_it_cannot_read(db_url, monkeypatch, capsys):
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_USER_TOKEN", raising=False)
     assert main(["audit", "verify", "--db", db_url, "--slack"]) == 1
     assert (
-        "anchors: FAILED, Slack: no token (give --slack-token or set SLACK_BOT_TOKEN)"
+        "anchors: FAILED, Slack: no token (give --slack-token or set SLACK_USER_TOKEN or SLACK_BOT_TOKEN)"
         in capsys.readouterr().out
     )
