@@ -106,6 +106,7 @@ class StatusTargets:
     """Where the public status page is published besides /status (bot/status/publish.py); None: not wired."""
 
     s3: Any = None  # a boto3 S3 client: index.html and status.json in the runbook's bucket
+    s3_account: Any = None  # a bot.status.website.AccountBlock: account-level Block Public Access
     statuspage: Any = None  # a bot.status.statuspage.StatuspageClient
     cloudwatch: Any = None  # a boto3 CloudWatch client: the metrics and the dashboard
 

@@ -212,8 +212,15 @@ def status_targets(runbook: Runbook, settings: Settings, aws) -> StatusTargets:
         statuspage = StatuspageClient(
             settings.cutover_statuspage_api_key, settings.cutover_statuspage_api_url
         )
+    from bot.status.website import AccountBlock
+
     return StatusTargets(
         s3=aws.client("s3", runbook.to_region) if page.s3_bucket else None,
+        s3_account=AccountBlock(
+            aws.client("s3control", runbook.to_region), aws.client("sts", runbook.to_region)
+        )
+        if page.s3_bucket
+        else None,
         cloudwatch=aws.client("cloudwatch", runbook.to_region),
         statuspage=statuspage,
     )

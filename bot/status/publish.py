@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.status import dashboard, render
 from bot.status.statuspage import COMPONENT_STATUS, MAINTENANCE_STATUS, StatuspageClient
-from bot.status.website import ensure_website
+from bot.status.website import ensure_public, ensure_website
 from bot.timeline.record import record
 from commands.context import Services
 from cutover.state import CutoverState
@@ -71,7 +71,8 @@ def fire(services: Services, state: CutoverState, action: DueAction, t: datetime
 
 def to_s3(services: Services, s3: Any, state: CutoverState, view: StatusView) -> None:
     """index.html and status.json under the runbook's bucket and prefix, then the bucket's website hosting
-    made sure of (bot/status/website.py): a bucket that does not serve the page is this target's failure."""
+    made sure of and its public read checked (bot/status/website.py): a bucket that does not serve the
+    page, or serves it only to the authenticated, is this target's failure."""
     page = services.plan.status_page
     assert page is not None, "published only when the runbook has a status page"
     prefix = f"{page.s3_prefix.strip('/')}/" if page.s3_prefix.strip("/") else ""
@@ -89,6 +90,7 @@ def to_s3(services: Services, s3: Any, state: CutoverState, view: StatusView) ->
             CacheControl="no-cache, max-age=0",
         )
     ensure_website(s3, page.s3_bucket)
+    ensure_public(s3, page.s3_bucket, services.status_targets.s3_account)
 
 
 def to_statuspage(

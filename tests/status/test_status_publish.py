@@ -9,11 +9,25 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from bot.status.website import AccountBlock
 from tests.conftest import T0
 from tests.status.conftest import WINDOW, StatusBot
 
 BUCKET = "status.nxop.com"
 # seed 2.5: phase, elapsed, remaining, status; escalations and the degradation level
+PUBLIC_READ = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            }
+        ],
+    }
+)
 SEED_METRICS = ["Phase", "ElapsedSeconds", "RemainingSeconds", "Status", "Escalations", "DegradationLevel"]
 
 
@@ -30,6 +44,7 @@ def aws(monkeypatch):
         s3 = boto3.client("s3", region_name="us-west-2")
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
         s3.put_bucket_website(Bucket=BUCKET, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=PUBLIC_READ)
         yield s3, boto3.client("cloudwatch", region_name="us-west-2")
 
 
@@ -202,3 +217,102 @@ def test_a_bot_that_may_not_turn_hosting_on_says_which_permission_is_missing(pla
     ]
     with pytest.raises(ClientError):
         s3.get_bucket_website(Bucket=BUCKET)
+
+
+def first_publication(bot) -> dict:
+    bot.ok(f"schedule {WINDOW}", bot.person("incident_commander"))
+    bot.advance(minutes=1)
+    [(_, first)] = bot.published()
+    return first
+
+
+def test_a_public_bucket_publishes_without_failure_and_keeps_its_settings(plan, roster, aws):
+    s3, _ = aws
+    bot = wired(plan, roster, aws)
+    bot.services.status_targets.s3_account = AccountBlock(
+        boto3.client("s3control", region_name="us-west-2"), boto3.client("sts", region_name="us-west-2")
+    )
+    first = first_publication(bot)
+    assert first["targets"] == ["s3", "cloudwatch"] and not first["failures"]
+    assert s3.get_bucket_policy_status(Bucket=BUCKET)["PolicyStatus"]["IsPublic"] is True
+
+
+def test_block_public_access_on_the_bucket_is_the_s3_targets_failure_and_is_left_on(plan, roster, aws):
+    s3, _ = aws
+    block = {
+        name: True
+        for name in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    }
+    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=block)
+    first = first_publication(wired(plan, roster, aws))
+    assert first["targets"] == ["cloudwatch"]
+    assert first["failures"] == [
+        "s3: bucket status.nxop.com: the status page is not public: Block Public Access "
+        "(RestrictPublicBuckets) is on for the bucket; the operator must turn it off to publish the page"
+    ]
+    assert (
+        s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == block
+    )  # never opened
+    assert page_json(s3)["phase"] == "scheduled"  # the files are there all the same
+
+
+def test_block_public_access_on_the_account_is_the_s3_targets_failure(plan, roster, aws):
+    sts = boto3.client("sts", region_name="us-west-2")
+    s3control = boto3.client("s3control", region_name="us-west-2")
+    s3control.put_public_access_block(
+        AccountId=sts.get_caller_identity()["Account"],
+        PublicAccessBlockConfiguration={"RestrictPublicBuckets": True, "BlockPublicPolicy": True},
+    )
+    bot = wired(plan, roster, aws)
+    bot.services.status_targets.s3_account = AccountBlock(s3control, sts)
+    first = first_publication(bot)
+    assert first["targets"] == ["cloudwatch"]
+    assert first["failures"] == [
+        "s3: bucket status.nxop.com: the status page is not public: Block Public Access "
+        "(RestrictPublicBuckets) is on for the account; the operator must turn it off to publish the page"
+    ]
+
+
+def test_an_unreadable_account_setting_is_skipped_and_the_bucket_still_checked(plan, roster, aws):
+    from botocore.exceptions import ClientError
+
+    class Denied:
+        def get_caller_identity(self):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetCallerIdentity")
+
+    bot = wired(plan, roster, aws)
+    bot.services.status_targets.s3_account = AccountBlock(Denied(), Denied())
+    first = first_publication(bot)
+    assert first["targets"] == ["s3", "cloudwatch"] and not first["failures"]
+
+
+def test_a_bucket_without_a_public_policy_is_the_s3_targets_failure(plan, roster, aws):
+    s3, _ = aws
+    s3.delete_bucket_policy(Bucket=BUCKET)
+    first = first_publication(wired(plan, roster, aws))
+    assert first["targets"] == ["cloudwatch"]
+    assert first["failures"] == [
+        "s3: bucket status.nxop.com: the status page is not public: no bucket policy allows anonymous "
+        "s3:GetObject; the operator must add one"
+    ]
+
+
+def test_a_bot_that_may_not_read_the_policy_status_says_which_permission_is_missing(plan, roster, aws):
+    from botocore.exceptions import ClientError
+
+    s3, cloudwatch = aws
+
+    class NoPolicyRights:
+        def __getattr__(self, name):
+            return getattr(s3, name)
+
+        def get_bucket_policy_status(self, **kwargs):
+            raise ClientError(
+                {"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetBucketPolicyStatus"
+            )
+
+    first = first_publication(wired(plan, roster, (NoPolicyRights(), cloudwatch)))
+    assert first["failures"] == [
+        "s3: bucket status.nxop.com: whether the status page is public cannot be checked (AccessDenied): "
+        "allow s3:GetBucketPolicyStatus"
+    ]
