@@ -130,6 +130,7 @@ class Services:
     reports: ReportJobs | None = None
     parent_shown: dict[str, tuple[str, str]] = field(default_factory=dict)  # parent content last queued
     status_targets: StatusTargets = field(default_factory=StatusTargets)
+    rehearsal: str | None = None  # the scenario of a rehearsal these services play, else None
     denials: DenialLimiter = field(default_factory=DenialLimiter)  # per person: one recorded denial a minute
     audit_failure: Any = None  # storage.eventlog.AuditResult of a log that failed verification: read-only
     audit_failed_listeners: list[Callable[[Services, Any], None]] = field(default_factory=list)

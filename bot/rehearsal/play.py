@@ -22,10 +22,8 @@ from bot.rehearsal.durations import StepDurations
 from bot.rehearsal.platform import SimulatedPlatform
 from bot.rehearsal.scenarios import Scenario
 from bot.slack.session import SlackSession
-from commands.run import record_event
 from cutover.decisions import recommend
 from cutover.plan.model import Phase, Runbook
-from cutover.report.events import RehearsalMarked
 from cutover.roster import Roster
 from cutover.state import CutoverState
 from templates.render import render
@@ -94,6 +92,7 @@ class Rehearsal:
             database_url=f"sqlite:///{self.db_path}",
             probes=self.platform.probes,
         )
+        self.session.services.rehearsal = scenario.name  # `schedule` marks the cutover as a rehearsal
         self.echo = echo or (lambda line: None)
         self.pause = wait or (lambda delta: None)
         self.lines: list[str] = []
@@ -153,10 +152,7 @@ class Rehearsal:
         """Schedule a window 8 days out, let the communications go, take the go/no-go decision."""
         now = self.session.clock.now()
         window = (now + timedelta(days=8)).replace(hour=2, minute=0, second=0, microsecond=0)
-        self.say(ic, f"schedule {window:%Y-%m-%d %H:%M} UTC")
-        cid = self.state.cutover_id
-        marked = RehearsalMarked(scenario=self.scenario.name)
-        record_event(self.session.services, cid, marked, actor="cutover-bot", at=now, key=f"rehearsal:{cid}")
+        self.say(ic, f"schedule {window:%Y-%m-%d %H:%M} UTC")  # marked as a rehearsal with the schedule
         for before in (timedelta(days=7), timedelta(hours=24)):  # stakeholders acknowledge T-7d and T-24h
             self.wait_until(window - before + timedelta(minutes=10))
             self.session.click(self.who("management"), "comm_ack")

@@ -10,6 +10,7 @@ from commands.parsing import Words
 from commands.verb import Args
 from cutover.errors import BadArguments
 from cutover.plan.model import Runbook
+from cutover.report.events import RehearsalMarked
 from cutover.timeline.comms import short_notice
 
 USAGE = "schedule <YYYY-MM-DD HH:MM> [TZ]"
@@ -38,9 +39,15 @@ def parse(plan: Runbook, words: Words) -> Args:
 
 
 def handle(ctx: Ctx, args: Args) -> Outcome:
-    """Schedule (or move) the cutover window."""
+    """Schedule (or move) the cutover window; a new cutover of a rehearsal is marked as one with it.
+
+    The mark goes with the schedule, so the go/no-go checklist the schedule triggers already knows
+    that the drill items are not required in a rehearsal.
+    """
     events = ctx.engine.schedule(ctx.state, args["window"], args["zone"], ctx.now)
     new = ctx.state is None or ctx.state.terminal
+    if new and ctx.services.rehearsal is not None:
+        events = [*events, RehearsalMarked(scenario=ctx.services.rehearsal)]
     local_zone = ctx.plan.business.timezone if ctx.plan.business else "UTC"
     local = args["window"].astimezone(ZoneInfo(local_zone))
     return Outcome(

@@ -79,6 +79,13 @@ def test_a_first_happy_rehearsal_is_green_without_an_override_and_says_why_drill
     assert (
         "not required: this cutover is itself a rehearsal (happy) on simulated infrastructure" in transcript
     )
+    # the very first check, the one the schedule triggers, already knows: no drill "fail" that later flips
+    first = next(r for r in history if r.event.kind == "checklist.evaluated")
+    marked = next(r for r in history if r.event.kind == "rehearsal.marked")
+    assert marked.seq < first.seq
+    items = [i for i in first.event.payload()["items"] if i["key"].startswith("rehearsal:")]
+    assert [i["result"] for i in items] == ["n/a"] * 3
+    assert "rehearsed within 30 days*: fail" not in transcript
 
 
 def test_rollback_durations_are_drawn_from_the_seed_so_an_rto_can_be_missed(plan, roster, tmp_path):
