@@ -21,7 +21,7 @@ from commands.context import Services
 from cutover import events as ev
 from cutover.errors import CutoverError
 from cutover.progress import dashboard
-from cutover.state import CutoverState, StepStatus
+from cutover.state import CutoverState, GateStatus, StepStatus
 from templates.render import render, render_json
 
 BROADCAST = frozenset(
@@ -61,6 +61,8 @@ def announce(services: Services, state: CutoverState, recorded: list[ev.Recorded
         if isinstance(r.event, ev.PathStopped):
             _tell_to_stop(services, state, r)
     _update_checklist(services, state, recorded)
+    _update_gate_cards(services, state, recorded)
+    _update_decision_cards(services, state, recorded)
     for step_id in startable_steps(services, state):
         context = _context(services, state, recorded[-1], step=step_id)
         _post_in_thread(
@@ -101,7 +103,6 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
     kind = r.event.kind
     broadcast = kind in BROADCAST and not (isinstance(r.event, ev.GateApproved) and not r.event.complete)
     context = _context(services, state, r)
-    opened = r.event if isinstance(r.event, ev.RollbackChecklistOpened) else None
     _post_in_thread(
         services,
         state.cutover_id,
@@ -110,8 +111,31 @@ def _thread_reply(services: Services, state: CutoverState, r: ev.Recorded) -> No
         context,
         key=f"event:{state.cutover_id}:{r.seq}",
         broadcast=broadcast,
-        save_ts_as=checklist_name(state.cutover_id, opened.procedure) if opened is not None else None,
+        save_ts_as=_card_name(state.cutover_id, r.event),
     )
+
+
+def _card_name(cid: str, event: ev.Event) -> str | None:
+    """The name under which a card redrawn later keeps its ts: the checklist, a gate, a decision's cause."""
+    if isinstance(event, ev.RollbackChecklistOpened):
+        return checklist_name(cid, event.procedure)
+    if isinstance(event, ev.GateOpened):
+        return gate_card_name(cid, event.gate)
+    if isinstance(event, ev.GateRejected):  # its card asks for the decision (roll back, or abort)
+        return decision_card_name(cid, f"gate:{event.gate}")
+    if isinstance(event, ev.StepFailed):  # a step of the plan: its card asks for the decision too
+        return decision_card_name(cid, f"step:{event.step_id}")
+    return None
+
+
+def gate_card_name(cutover_id: str, gate: int) -> str:
+    """The outbox name under which a gate's card (Approve/Reject) ts is saved."""
+    return f"gate-card:{cutover_id}:{gate}"
+
+
+def decision_card_name(cutover_id: str, cause: str) -> str:
+    """The outbox name under which a card asking for the rollback decision is saved (`gate:3`, `step:1B.1`)."""
+    return f"decision-card:{cutover_id}:{cause}"
 
 
 def checklist_name(cutover_id: str, procedure: str) -> str:
@@ -136,6 +160,69 @@ def _update_checklist(services: Services, state: CutoverState, recorded: list[ev
         ),
     }
     _send(services, cid, "chat.update", args, key=f"checklist-update:{cid}:{last.seq}")
+
+
+def _update_gate_cards(services: Services, state: CutoverState, recorded: list[ev.Recorded]) -> None:
+    """A gate's card says who approved or rejected it and when, and loses its buttons once decided, however the
+    decision was recorded (typed, or clicked on any card or replica): redrawn from the log, once per decision."""
+    decided = {r.event.gate: r for r in recorded if isinstance(r.event, (ev.GateApproved, ev.GateRejected))}
+    cid = state.cutover_id
+    for gate_no, last in decided.items():
+        if gate_no not in services.plan.gates_by_number:
+            continue
+        context = _context(
+            services, state, ev.Recorded(last.seq, last.at, last.actor, ev.GateOpened(gate=gate_no))
+        )
+        args = {
+            "channel": services.channel,
+            "ts": "{{ts:" + gate_card_name(cid, gate_no) + "}}",
+            "text": render("slack/events/gate.opened.j2", services.templates_dir, **context),
+            "blocks": render_json("blocks/events/gate.opened.json.j2", services.templates_dir, **context),
+        }
+        _send(services, cid, "chat.update", args, key=f"gate-card-update:{cid}:{gate_no}:{last.seq}")
+
+
+def _update_decision_cards(services: Services, state: CutoverState, recorded: list[ev.Recorded]) -> None:
+    """Once a rollback is ordered or the cutover aborted (typed or clicked), the cards that asked for that decision
+    (a rejected gate's, a failed step's) say who decided what and when, without their spent buttons."""
+    decisions = [r for r in recorded if isinstance(r.event, (ev.RollbackOrdered, ev.CutoverAborted))]
+    if not decisions:
+        return
+    last = decisions[-1]
+    cid, plan = state.cutover_id, services.plan
+    if isinstance(last.event, ev.RollbackOrdered):
+        outcome_args = {"action_id": "rollback", "value": last.event.procedure}
+    else:
+        outcome_args = {"action_id": "abort", "value": "cutover"}
+    line = render(
+        "slack/card_outcome.j2", services.templates_dir, actor=last.actor, at=last.at, **outcome_args
+    ).strip()
+    causes: list[tuple[str, ev.Recorded]] = []
+    for gate_no, run in sorted(state.gates.items()):
+        if run.status == GateStatus.REJECTED and run.rejection is not None:
+            rejection = run.rejection
+            event = ev.GateRejected(gate=gate_no, role=rejection.role, reason=rejection.reason)
+            causes.append((f"gate:{gate_no}", ev.Recorded(last.seq, rejection.at, rejection.actor, event)))
+    for step_id in plan.steps_by_id:
+        run_ = state.step(step_id)
+        if run_.status == StepStatus.FAILED and run_.ended_at is not None:
+            event_ = ev.StepFailed(step_id=step_id, note=run_.note)
+            causes.append(
+                (f"step:{step_id}", ev.Recorded(last.seq, run_.ended_at, run_.ended_by or "", event_))
+            )
+    for cause, r in causes:
+        context = _context(services, state, r)
+        kind = r.event.kind
+        blocks = _optional(render_json, f"blocks/events/{kind}.json.j2", services, context) or []
+        blocks = [b for b in blocks if not (b.get("type") == "actions" and b.get("block_id") == "decision")]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": line}]})
+        args = {
+            "channel": services.channel,
+            "ts": "{{ts:" + decision_card_name(cid, cause) + "}}",
+            "text": render(f"slack/events/{kind}.j2", services.templates_dir, **context),
+            "blocks": blocks,
+        }
+        _send(services, cid, "chat.update", args, key=f"decision-card-update:{cid}:{cause}:{last.seq}")
 
 
 def _ask_approval(services: Services, state: CutoverState, r: ev.Recorded) -> None:

@@ -13,8 +13,9 @@ def test_the_parent_is_posted_once_then_updated(cutover_bot):
     assert len(parents) == 1
     assert parents[0]["blocks"][0]["text"]["text"] == "Cutover nxop-region-switch-1"
     parent_ts = cutover_bot.client.messages[0].ts
-    updates = cutover_bot.posted("chat.update")
-    assert updates and all(u["ts"] == parent_ts for u in updates)
+    updates = [u for u in cutover_bot.posted("chat.update") if u["ts"] == parent_ts]
+    others = [u for u in cutover_bot.posted("chat.update") if u["ts"] != parent_ts]
+    assert updates and len(others) == 1 and "Gate 1 is open" in others[0]["text"]  # the gate's card
     assert "executing" in updates[-1]["text"]
     progress = updates[-1]["blocks"][2]["text"]["text"]
     assert ":white_check_mark: Phase 0 Continuous Readiness Validation — 3/3" in progress
