@@ -179,7 +179,10 @@ def _update_gate_cards(services: Services, state: CutoverState, recorded: list[e
             "text": render("slack/events/gate.opened.j2", services.templates_dir, **context),
             "blocks": render_json("blocks/events/gate.opened.json.j2", services.templates_dir, **context),
         }
-        _send(services, cid, "chat.update", args, key=f"gate-card-update:{cid}:{gate_no}:{last.seq}")
+        name = gate_card_name(cid, gate_no)
+        _send(
+            services, cid, "chat.update", args, key=f"gate-card-update:{cid}:{gate_no}:{last.seq}", lane=name
+        )
 
 
 def _update_decision_cards(services: Services, state: CutoverState, recorded: list[ev.Recorded]) -> None:
@@ -222,7 +225,15 @@ def _update_decision_cards(services: Services, state: CutoverState, recorded: li
             "text": render(f"slack/events/{kind}.j2", services.templates_dir, **context),
             "blocks": blocks,
         }
-        _send(services, cid, "chat.update", args, key=f"decision-card-update:{cid}:{cause}:{last.seq}")
+        name = decision_card_name(cid, cause)
+        _send(
+            services,
+            cid,
+            "chat.update",
+            args,
+            key=f"decision-card-update:{cid}:{cause}:{last.seq}",
+            lane=name,
+        )
 
 
 def _ask_approval(services: Services, state: CutoverState, r: ev.Recorded) -> None:
@@ -352,7 +363,11 @@ def _send(
     *,
     key: str,
     save_ts_as: str | None = None,
+    lane: str | None = None,
 ) -> None:
+    """Queue one call in the thread's order, or in its own `lane`: a card's redraw waits there for the card's ts
+    (a card whose post never succeeded, or posted before its ts was saved, then holds up only its own redraws)."""
     if services.outbox is None:  # `wire_slack` gives the announcer an outbox; without one nothing is said
         return
-    services.outbox.enqueue(method=method, args=args, key=key, order=f"thread:{cid}", save_ts_as=save_ts_as)
+    order = f"card:{lane}" if lane else f"thread:{cid}"
+    services.outbox.enqueue(method=method, args=args, key=key, order=order, save_ts_as=save_ts_as)
