@@ -171,7 +171,7 @@ def _degradation(services: Services, state: CutoverState, action: DueAction, t: 
 
 
 def _comm_cancel(services: Services, state: CutoverState, action: DueAction, t: datetime) -> None:
-    event = te.CommCancelled(comm_id=action.data["comm_id"], reason=action.data["reason"])
+    event = te.CommCancelled(comm_id=action.data["comm_id"], code=action.data["code"])
     record(services, state.cutover_id, event, comm_key(action.data["comm_id"], state.cutover_id), t)
 
 

@@ -85,7 +85,7 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
         if cancel:
             at = min(t, cancel[1] or t)
             found.append(
-                DueAction(key, at, "comm_cancel", {"comm_id": message.id, "reason": cancel[0], "rank": rank})
+                DueAction(key, at, "comm_cancel", {"comm_id": message.id, "code": cancel[0], "rank": rank})
             )
             continue
         due = due_at(state, message)
@@ -96,18 +96,19 @@ def candidates(state: CutoverState, plan: Runbook, t: datetime) -> list[DueActio
 
 
 def _cancel_reason(state: CutoverState, message: Communication) -> tuple[str, datetime | None] | None:
-    """Why (and since when) a message not yet sent will never be sent, if so."""
+    """Why (a code templates/time/_cancel_words.j2 words) and since when a message not yet sent will never
+    be sent, if so."""
     if state.status == Status.ABORTED:
-        return "the cutover was aborted", state.ended_at
+        return "aborted", state.ended_at
     at = due_at(state, message)
     if message.only_if_not_complete and state.terminal:
-        return "the cutover was complete before it was due", state.ended_at
+        return "complete_before_due", state.ended_at
     if message.anchor == "window" and state.started_at and at and at > state.started_at:
-        return "superseded: the cutover started before it was due", state.started_at
+        return "superseded", state.started_at
     if message.anchor == "rollback" and state.terminal and state.rollback is None:
-        return "no rollback: the cutover ended without one", state.ended_at
+        return "no_rollback", state.ended_at
     if message.anchor == "rollback_failed" and state.terminal:
-        return "no emergency: the cutover ended without a failed rollback", state.ended_at
+        return "no_emergency", state.ended_at
     return None
 
 
@@ -129,11 +130,12 @@ class CommView:
     status: str  # sent, pending, cancelled, waiting (its anchor has not happened)
     sent_at: datetime | None
     late_by: timedelta
-    cancel_reason: str
+    cancel_reason: str  # a log written before codes: the sentence it recorded
     needs_ack: bool
     acknowledged_by: list[str]
     unacknowledged: list[str]
     anchor: str = "window"
+    cancel_code: str = ""  # why it was cancelled: templates/time/_cancel_words.j2 words it
 
 
 def views(state: CutoverState, plan: Runbook) -> list[CommView]:
@@ -178,6 +180,7 @@ def views(state: CutoverState, plan: Runbook) -> list[CommView]:
                 sorted({actor for actor, _, _ in record.acks}),
                 missing,
                 message.anchor,
+                record.cancel_code,
             )
         )
     far = datetime.max.replace(tzinfo=state.window_start.tzinfo if state.window_start else None)

@@ -40,7 +40,8 @@ class CommAcknowledged(Event):
 @event_kind("comm.cancelled")
 class CommCancelled(Event):
     comm_id: str
-    reason: str = ""
+    reason: str = ""  # logs written before codes: the sentence; new events leave it empty and carry `code`
+    code: str = ""  # why: aborted, complete_before_due, superseded, no_rollback, no_emergency
 
 
 @event_kind("escalation.sent")

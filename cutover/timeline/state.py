@@ -30,7 +30,8 @@ class CommRecord:
     subject: str = ""
     late_by_s: float = 0.0
     cancelled_at: datetime | None = None
-    cancel_reason: str = ""
+    cancel_reason: str = ""  # a log written before codes: the sentence
+    cancel_code: str = ""  # templates/time/_cancel_words.j2 words it
     acks: list[tuple[str, str, datetime]] = field(default_factory=list)  # (actor, audience, at)
 
 
@@ -77,7 +78,7 @@ def _comm_ack(s, e: te.CommAcknowledged, at: datetime, actor: str) -> None:
 
 def _comm_cancelled(s, e: te.CommCancelled, at: datetime, actor: str) -> None:
     record = s.time.comms.setdefault(e.comm_id, CommRecord())
-    record.cancelled_at, record.cancel_reason = at, e.reason
+    record.cancelled_at, record.cancel_reason, record.cancel_code = at, e.reason, e.code
 
 
 def _escalated(s, e: te.EscalationSent, at: datetime, actor: str) -> None:
