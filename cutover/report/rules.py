@@ -12,22 +12,24 @@ from cutover.report.facts import Facts
 from cutover.state import CutoverState, Status
 from cutover.status.eta import critical_path
 
+# the data sources of section 6 with the unit a loss is counted in; templates/report/_sentences.j2 names them
 SOURCES = [
-    ("msk", "MSK message counts", "messages"),
-    ("documentdb", "DocumentDB record counts", "records"),
-    ("s3", "S3 object counts", "objects"),
-    ("consumer_lag", "Consumer lag", ""),
-    ("flows", "End-to-end flow tests", ""),
+    ("msk", "messages"),
+    ("documentdb", "records"),
+    ("s3", "objects"),
+    ("consumer_lag", ""),
+    ("flows", ""),
 ]
 LOSS_SOURCES = {"msk", "documentdb", "s3"}
-# seed 6.3 metric names -> the metric keys a baseline and a monitoring checkpoint carry
+# seed 6.3 metric names -> the metric keys a baseline and a monitoring checkpoint carry, and their units
+# (templates/report/_sentences.j2 names each metric; a metric it does not know is shown by its name)
 METRIC_KEYS = {
-    "latency": ("latency_p95_ms", "Latency (P95)", "ms"),
-    "throughput": ("throughput", "Throughput", "msg/s"),
-    "error_rate": ("error_rate_pct", "Error rate", "%"),
-    "cpu": ("cpu_pct", "CPU utilization", "%"),
-    "memory": ("memory_pct", "Memory utilization", "%"),
-    "network": ("network_mbps", "Network throughput", "MB/s"),
+    "latency": ("latency_p95_ms", "ms"),
+    "throughput": ("throughput", "msg/s"),
+    "error_rate": ("error_rate_pct", "%"),
+    "cpu": ("cpu_pct", "%"),
+    "memory": ("memory_pct", "%"),
+    "network": ("network_mbps", "MB/s"),
 }
 ABSOLUTE = {"error_rate"}  # a percentage already: its delta is in percentage points, not relative
 SEED_AVAILABILITY_PCT = 99.9  # seed 6.2 "Service Availability: [99.9% / Actual %]"
@@ -48,7 +50,8 @@ class Verdict:
 
 @dataclass(frozen=True)
 class MetricRow:
-    """Section 3: a success metric against its target; value None means not measured."""
+    """Section 3: a success metric against its target; value None means not measured. `label` and `detail`
+    are codes templates/report/_sentences.j2 words (`data_loss`, `planned_maintenance_excluded`)."""
 
     label: str
     target_op: str
@@ -64,7 +67,7 @@ class PerformanceRow:
     """Section 7: a metric before and after, its delta and the seed 6.3 limit."""
 
     metric: str
-    label: str
+    label: str  # the metric's code (its seed 6.3 name): templates/report/_sentences.j2 words it
     unit: str
     pre: float | None
     post: float | None
@@ -72,15 +75,15 @@ class PerformanceRow:
     delta_unit: str  # "%" (relative) or "pp" (percentage points)
     limit: float
     direction: str
-    result: str  # pass, fail, not measured
+    result: str  # pass, fail, not_measured
 
 
 @dataclass(frozen=True)
 class SourceResult:
-    """Section 6: one kind of data check, pass / fail / unknown / not measured."""
+    """Section 6: one kind of data check, pass / fail / unknown / not_measured."""
 
     source: str
-    label: str
+    label: str  # the source's code: templates/report/_sentences.j2 words it
     result: str
     lost: int = 0
     unit: str = ""
@@ -119,11 +122,11 @@ def validation_view(plan: Runbook, facts: Facts) -> ValidationView:
                     delta = current - baseline
                 if delta is not None and delta < 0:
                     loss[item["source"]] = loss.get(item["source"], 0) + int(-delta)
-    for key, label, unit in SOURCES:
+    for key, unit in SOURCES:
         mine = [i for i in items if i.get("source") == key]
         results = {i.get("result") for i in mine}
         result = (
-            "not measured"
+            "not_measured"
             if not mine
             else "fail"
             if "fail" in results
@@ -131,7 +134,7 @@ def validation_view(plan: Runbook, facts: Facts) -> ValidationView:
             if results == {"pass"}
             else "unknown"
         )
-        sources.append(SourceResult(key, label, result, (loss or {}).get(key, 0), unit))
+        sources.append(SourceResult(key, key, result, (loss or {}).get(key, 0), unit))
     o = facts.validation_override
     r = facts.reconciliation
     return ValidationView(
@@ -252,7 +255,7 @@ def performance(plan: Runbook, facts: Facts, ended_at: datetime | None) -> list[
     post = post_checkpoints(facts, ended_at)
     rows = []
     for threshold in plan.monitoring.performance_thresholds if plan.monitoring else []:
-        key, label, unit = METRIC_KEYS.get(threshold.metric, (threshold.metric, threshold.metric, ""))
+        key, unit = METRIC_KEYS.get(threshold.metric, (threshold.metric, ""))
         pre = _number(pre_metrics.get(key))
         read = [_number((c.payload.get("metrics") or {}).get(key)) for c in post]
         values = [x for x in read if x is not None]
@@ -264,14 +267,14 @@ def performance(plan: Runbook, facts: Facts, ended_at: datetime | None) -> list[
             elif pre != 0:
                 delta = (after - pre) / pre * 100
         if delta is None:
-            result = "not measured"
+            result = "not_measured"
         else:
             worse = delta if threshold.direction == "increase" else -delta
             result = "fail" if worse > threshold.limit_pct else "pass"
         rows.append(
             PerformanceRow(
                 threshold.metric,
-                label,
+                threshold.metric,
                 unit,
                 pre,
                 after,
@@ -321,7 +324,7 @@ def success_metrics(
     latency_delta = latency.delta if latency else None
     return [
         MetricRow(
-            "Data loss",
+            "data_loss",
             "=",
             0,
             " messages/records/objects",
@@ -329,16 +332,16 @@ def success_metrics(
             None if loss is None else loss == 0,
         ),
         MetricRow(
-            "Service availability",
+            "availability",
             ">=",
             SEED_AVAILABILITY_PCT,
             "%",
             availability,
             None if availability is None else availability >= SEED_AVAILABILITY_PCT,
-            "over the monitored period, planned maintenance excluded" if availability is not None else "",
+            "planned_maintenance_excluded" if availability is not None else "",
         ),
         MetricRow(
-            "Performance impact (P95 latency)",
+            "latency_impact",
             "<",
             latency_limit,
             "%",
@@ -346,7 +349,7 @@ def success_metrics(
             None if latency_delta is None else latency_delta < latency_limit,
         ),
         MetricRow(
-            "Error rate (worst checkpoint)",
+            "error_rate_worst",
             "<",
             error_limit,
             "%",
@@ -354,7 +357,7 @@ def success_metrics(
             None if error_max is None else error_max < error_limit,
         ),
         MetricRow(
-            "Client reconnection",
+            "client_reconnection",
             ">",
             SEED_RECONNECTION_PCT,
             "%",
@@ -362,7 +365,7 @@ def success_metrics(
             None if reconnect is None else reconnect > SEED_RECONNECTION_PCT,
         ),
         MetricRow(
-            "Replication lag (worst checkpoint)",
+            "replication_lag_worst",
             "<",
             lag_limit,
             " s",

@@ -22,7 +22,7 @@ class PhaseRow:
     end: datetime | None
     duration: timedelta | None
     target: timedelta | None
-    status: str  # done, failed, in progress, interrupted (by a rollback or abort), not started
+    status: str  # done, failed, in_progress, interrupted (by a rollback or abort), not_started
 
     @property
     def over_by(self) -> timedelta | None:
@@ -88,8 +88,8 @@ class IssueRow:
     detail: dict[str, Any]  # what the template needs to describe it
     phase: str
     at: datetime
-    impact: str  # High, Medium, not stated
-    resolution: str  # retried, approved, rollback, aborted, overridden, unresolved, not recorded
+    impact: str  # High, Medium, not_stated
+    resolution: str  # retried, approved, rollback, aborted, overridden, unresolved, not_recorded
     resolution_ref: str  # the step, gate, procedure or reason the resolution names
     resolved_at: datetime | None
 
@@ -112,7 +112,7 @@ class RollbackRow:
     ordered_at: datetime
     ended_at: datetime | None
     rto: timedelta
-    success: str  # yes, no, replaced, in progress
+    success: str  # yes, no, replaced, in_progress
     failed_step: str | None
 
     @property
@@ -136,9 +136,9 @@ def phase_rows(plan: Runbook, state: CutoverState, facts: Facts) -> list[PhaseRo
         elif done:
             status = "done"
         elif start is None:
-            status = "not started"
+            status = "not_started"
         else:
-            status = "interrupted" if state.rollbacks or state.status == Status.ABORTED else "in progress"
+            status = "interrupted" if state.rollbacks or state.status == Status.ABORTED else "in_progress"
         rows.append(
             PhaseRow(
                 phase.id,
@@ -224,7 +224,7 @@ def rollback_rows(plan: Runbook, state: CutoverState) -> list[RollbackRow]:
         elif run.failed_step:
             success = "no"
         else:
-            success = "in progress"
+            success = "in_progress"
         rows.append(
             RollbackRow(
                 procedure.id,
@@ -290,9 +290,9 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
                 x,
                 "critical_alarm",
                 {"alarms": [str(a) for a in x.payload.get("alarms") or []]},
-                x.phase or "after the cutover",
+                x.phase or "after_cutover",
                 "High",
-                "not recorded",
+                "not_recorded",
                 "",
                 None,
             )
@@ -304,11 +304,11 @@ def issue_rows(plan: Runbook, state: CutoverState, facts: Facts, validation) -> 
         text = str(x.payload.get("text", "")).strip().lower()
         if any(note in text for note in failure_notes):
             continue  # `note issue` restating a step failure already listed: one issue, not two
-        phase = x.phase if state.started_at and x.at >= state.started_at else "before the start"
+        phase = x.phase if state.started_at and x.at >= state.started_at else "before_start"
         if state.ended_at and x.at > state.ended_at:
-            phase = "after the cutover"
+            phase = "after_cutover"
         found.append(
-            (x, "note", {"text": x.payload.get("text", "")}, phase, "not stated", "not recorded", "", None)
+            (x, "note", {"text": x.payload.get("text", "")}, phase, "not_stated", "not_recorded", "", None)
         )
     found.sort(key=lambda row: row[0].seq)
     return [
