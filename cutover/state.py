@@ -170,9 +170,10 @@ class CutoverState:
 
     @property
     def ordered_rollback(self) -> RollbackRun:
-        """The rollback ordered, where one must be (a rollback step under way, a rollback failed)."""
+        """The rollback ordered, where one must be (a rollback step under way, a rollback failed); a state
+        without one is a bug of the caller: LookupError("no_rollback_ordered", cutover id)."""
         if self.rollback is None:
-            raise LookupError(f"cutover {self.cutover_id}: no rollback was ordered")
+            raise LookupError("no_rollback_ordered", self.cutover_id)
         return self.rollback
 
     def step(self, step_id: str) -> StepRun:
