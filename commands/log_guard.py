@@ -20,7 +20,7 @@ def refuse_on_a_failed_log(services: Services, changes: bool) -> None:
     failure = services.audit_failure
     if failure is not None and changes:
         raise LogFailedVerification(
-            failure.problem, cutover_id=failure.cutover_id, first_bad_seq=failure.first_bad_seq
+            result=failure, cutover_id=failure.cutover_id, first_bad_seq=failure.first_bad_seq
         )
 
 

@@ -18,9 +18,10 @@ import hmac
 import json
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from sys import intern
+from typing import Any
 
 from sqlalchemy import text as sa_text
 from sqlalchemy.engine import Engine
@@ -253,13 +254,16 @@ def _moment(value: datetime | str) -> datetime:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """The outcome of verifying one cutover's hash chain."""
+    """The outcome of verifying one cutover's hash chain. `problem` is a code and `data` its facts;
+    templates/cli/_audit_problem.j2 words them (`row_modified`, seq 7, kind step.done:
+    "row 7 (step.done) was modified after it was written")."""
 
     cutover_id: str
     ok: bool
     rows: int
     first_bad_seq: int | None = None
     problem: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def verify(
@@ -345,8 +349,8 @@ def history_verified(
                             False,
                             0,
                             seq,
-                            f"row {seq} ({kind}) differs from its anchor{_where(anchored, cutover_id, seq)} "
-                            "(the chain was recomputed)",
+                            "row_differs_from_anchor",
+                            {"seq": seq, "kind": kind, "origin": _origin(anchored, cutover_id, seq)},
                         )
                 prev, expected_seq = digest, expected_seq + 1
             if event is not None:
@@ -375,15 +379,15 @@ def _row_problem(
     what its hash must match."""
     seq, at, actor, kind, text, prev_hash, digest = row
 
-    def bad(at_seq: int, problem: str) -> AuditResult:
-        return AuditResult(cutover_id, False, 0, at_seq, problem)
+    def bad(at_seq: int, problem: str, **data: Any) -> AuditResult:
+        return AuditResult(cutover_id, False, 0, at_seq, problem, data)
 
     if not isinstance(seq, int) or seq != expected_seq:
         if isinstance(seq, int) and seq > expected_seq:
-            return bad(expected_seq, f"row {expected_seq} is missing (deleted): the log jumps to {seq}")
-        return bad(expected_seq, f"row {seq} appears twice (inserted)")
+            return bad(expected_seq, "row_missing", seq=expected_seq, next=seq)
+        return bad(expected_seq, "row_twice", seq=seq)
     if prev_hash != prev:
-        return bad(seq, f"row {seq} does not follow row {seq - 1} (a row was inserted or deleted)")
+        return bad(seq, "row_out_of_chain", seq=seq, previous=seq - 1)
     if (
         event is None
         or not isinstance(payload, dict)
@@ -391,7 +395,7 @@ def _row_problem(
         or not isinstance(text, str)
         or not isinstance(digest, str)
     ):
-        return bad(seq, f"row {seq} cannot be read (modified)")
+        return bad(seq, "row_unreadable", seq=seq)
     at_iso = at.isoformat()
     texts = tuple(
         canonical_row(cutover_id, seq, at_iso, actor, kind, t) for t in (text, payload_text(payload))
@@ -410,18 +414,16 @@ def _key_problem(h: _Hashes, chain_key: bytes | None, keyed_seen: bool, row: Seq
                 False,
                 0,
                 h.seq,
-                f"row {h.seq} ({h.kind}) is not signed with the audit key (forged)",
+                "row_not_signed",
+                {"seq": h.seq, "kind": h.kind},
             )
         return False
-    return AuditResult(
-        h.cutover_id, False, 0, h.seq, f"row {h.seq} ({h.kind}) was modified after it was written"
-    )
+    return AuditResult(h.cutover_id, False, 0, h.seq, "row_modified", {"seq": h.seq, "kind": h.kind})
 
 
-def _where(anchored: Anchored | None, cutover_id: str, seq: int) -> str:
-    """' <where the anchor was seen>' for an anchor outside the anchor file; '' for the file's."""
-    origin = anchored.origin(cutover_id, seq) if anchored else ""
-    return f" {origin}" if origin else ""
+def _origin(anchored: Anchored | None, cutover_id: str, seq: int) -> str:
+    """Where the anchor was seen, for an anchor outside the anchor file; '' for the file's."""
+    return (anchored.origin(cutover_id, seq) if anchored else "") or ""
 
 
 def _anchor_problem(
@@ -429,18 +431,17 @@ def _anchor_problem(
 ) -> AuditResult | None:
     """Rows the anchors saw that the log no longer has, or rows written after the last anchor."""
     last = max(heads)
-    where = _where(anchored, cutover_id, last)
+    origin = _origin(anchored, cutover_id, last)
     if count == 0:
-        return AuditResult(
-            cutover_id, False, 0, 1, f"the cutover has no rows, but its anchors saw {last}{where} (deleted)"
-        )
+        return AuditResult(cutover_id, False, 0, 1, "rows_deleted", {"last": last, "origin": origin})
     if count < last:
         return AuditResult(
             cutover_id,
             False,
             0,
             count + 1,
-            f"rows {count + 1} to {last} are missing: the anchors saw them{where} (truncated)",
+            "rows_truncated",
+            {"first": count + 1, "last": last, "origin": origin},
         )
     if anchored is not None and anchored.origin(cutover_id, last) and count > last:
         return None  # anchors outside the database are taken now and then: later rows are not suspect
@@ -450,7 +451,8 @@ def _anchor_problem(
             False,
             0,
             last + 1,
-            f"row {last + 1} and after were never anchored (appended outside the bot)",
+            "rows_unanchored",
+            {"first": last + 1},
         )
     return None
 

@@ -90,7 +90,7 @@ def test_a_modified_row_is_found(db):
         )
         session.commit()
     result = eventlog.verify(engine=db, cutover_id="c1")
-    assert not result.ok and result.first_bad_seq == 3 and "modified" in result.problem
+    assert not result.ok and result.first_bad_seq == 3 and result.problem == "row_modified"
 
 
 def test_a_changed_actor_is_found(db):
@@ -107,7 +107,7 @@ def test_a_deleted_row_is_found(db):
         session.execute(text("DELETE FROM events WHERE cutover_id = 'c1' AND seq = 2"))
         session.commit()
     result = eventlog.verify(engine=db, cutover_id="c1")
-    assert not result.ok and result.first_bad_seq == 2 and "deleted" in result.problem
+    assert not result.ok and result.first_bad_seq == 2 and result.problem == "row_missing"
 
 
 def test_a_row_inserted_in_the_middle_is_found(db):
@@ -124,7 +124,7 @@ def test_a_row_inserted_in_the_middle_is_found(db):
         )
         session.commit()
     result = eventlog.verify(engine=db, cutover_id="c1")
-    assert not result.ok and result.first_bad_seq == 3 and "inserted" in result.problem
+    assert not result.ok and result.first_bad_seq == 3 and result.problem == "row_out_of_chain"
 
 
 def test_a_row_appended_by_hand_at_the_end_is_found(db):
