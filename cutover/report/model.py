@@ -125,7 +125,8 @@ class AuditView:
     ok: bool
     rows: int
     first_bad_seq: int | None
-    problem: str
+    problem: str  # a code with its data: templates/cli/_audit_problem.j2 words them
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 class TimelineRow(NamedTuple):
@@ -340,4 +341,5 @@ def _audit(result: Any) -> AuditView | None:
         rows=int(result.rows),
         first_bad_seq=result.first_bad_seq,
         problem=str(result.problem or ""),
+        data=dict(getattr(result, "data", None) or {}),
     )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.report.render import html, markdown
 from storage.eventlog import AuditResult
 from tests.report.conftest import built, report_of
 from tests.support import report_logs
@@ -234,3 +235,6 @@ def test_a_broken_hash_chain_is_reported(plan, roster):
     broken = AuditResult(bot.state.cutover_id, False, 30, 7, "row_modified", {"seq": 7, "kind": "step.done"})
     report, _ = report_of(bot, plan, roster, audit=broken)
     assert report.audit.ok is False and report.audit.first_bad_seq == 7
+    said = "row 7 (step.done) was modified after it was written."
+    assert f"**Hash chain broken** at row 7: {said}" in markdown(report).decode("utf-8")
+    assert f"Hash chain broken at row 7: {said}</p>" in html(report, b"").decode("utf-8")
