@@ -27,12 +27,8 @@ class Advice:
     data: dict[str, Any]
 
 
-CATEGORIES = [
-    ("process", "Process improvements"),
-    ("technical", "Technical improvements"),
-    ("documentation", "Documentation updates"),
-    ("training", "Training needs"),
-]
+# The seed's four categories of recommendations; the report's template titles them.
+CATEGORIES = ("process", "technical", "documentation", "training")
 
 
 def action_items(plan: Runbook, issues, validation, perf, overrides) -> list[ActionItem]:

@@ -296,7 +296,7 @@ def test_the_report_rules_and_sections_hold_codes_not_labels():
     units = {" messages/records/objects", " s"}  # units, printed after a figure
     sentences = [
         f"{module}:{line} {text!r}"
-        for module in ("cutover/report/rules.py", "cutover/report/sections.py")
+        for module in ("cutover/report/rules.py", "cutover/report/sections.py", "cutover/report/advice.py")
         for line, text in _literals(ROOT / module)
         if " " in text and text not in units
     ]
@@ -310,6 +310,15 @@ def test_the_report_rules_and_sections_hold_codes_not_labels():
     assert str(say.phase("before_start")) == "before the start"
     assert str(say.phase("2B")) == "2B" and str(say.label("disk")) == "disk"  # a runbook's own names as given
     assert {key for key, _ in SOURCES} | set(METRIC_KEYS) <= set(REPORT_WORDS)
+    from cutover.report.advice import CATEGORIES
+
+    titles = [str(say.category(key)) for key in CATEGORIES]
+    assert titles == [
+        "Process improvements",
+        "Technical improvements",
+        "Documentation updates",
+        "Training needs",
+    ]
 
 
 def test_a_rollback_that_was_never_ordered_is_a_code_not_a_sentence():
