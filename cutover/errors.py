@@ -31,7 +31,11 @@ class CutoverError(Exception):
         return error
 
     def __str__(self) -> str:
-        return self.message or f"{self.reason} {self.data}"
+        if self.message:
+            return self.message
+        if self.reason:
+            return f"{self.reason} {self.data}"
+        return f"{type(self).__name__} {self.context}"  # worded by its template alone: say what it is in a log line
 
 
 class InvalidTransition(CutoverError):

@@ -392,3 +392,10 @@ def test_the_audit_of_the_log_gives_codes_and_data_worded_by_a_template():
         render("cli/audit_result.j2", result=sentence) == "c1: FAILED at row 3: the anchor file <was> edited"
     )
     assert "at row 3: the anchor file &lt;was&gt; edited." in render("slack/audit_failed.j2", result=sentence)
+
+
+def test_a_refusal_worded_only_by_its_template_still_says_what_it_is_in_a_log_line():
+    from cutover.errors import LogFailedVerification
+
+    error = LogFailedVerification(cutover_id="c-1", first_bad_seq=4)
+    assert str(error) == "LogFailedVerification {'cutover_id': 'c-1', 'first_bad_seq': 4}"
