@@ -259,7 +259,7 @@ class EmulatedSlackServer:
             return status, {}, {"ok": False, "error": "fatal_error" if status >= 500 else "request_failed"}
         if self._limit and not method.startswith(("upload/", "response/")):
             per_second, retry_after = self._limit
-            now = time.monotonic()
+            now = self.emulator.clock.now().timestamp()
             recent = self._recent[method]
             while recent and now - recent[0] >= 1.0:
                 recent.popleft()
