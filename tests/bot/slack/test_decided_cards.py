@@ -10,6 +10,7 @@ import copy
 import json
 
 from bot.slack.emulator.workspace import Message
+from tests.support.cards import press
 from tests.support.slack_bot import DBA, IC, OPS
 
 STRANGER = "U09STRANGER"
@@ -38,27 +39,6 @@ def _updates(bot, card: Message) -> list[dict]:
     return [u for u in bot.posted("chat.update") if u["ts"] == card.ts]
 
 
-def _press(bot, user: str, card: Message, action_id: str, value: str, stamp: str) -> None:
-    """This user presses a button on this card as it was shown (a stale copy: it was redrawn since)."""
-    session = bot.session
-    block_id = next(
-        b.get("block_id", "")
-        for b in card.blocks
-        if b.get("type") == "actions" and any(e["action_id"] == action_id for e in b["elements"])
-    )
-    message = {"ts": card.ts, "text": card.text, "blocks": card.blocks, "thread_ts": card.thread_ts}
-    session.dispatch(
-        session.requests.block_action(
-            user,
-            channel=card.channel,
-            message_ts=card.ts,
-            message=message,
-            action={"action_id": action_id, "value": value, "block_id": block_id},
-            action_ts=stamp,
-        )
-    )
-
-
 def test_a_typed_approval_takes_the_buttons_off_the_gate_card_and_says_who_and_when(cutover_bot):
     card = _gate1_open(cutover_bot)
     assert _buttons(card.blocks) == ["gate_approve", "gate_reject"]
@@ -83,7 +63,7 @@ def test_a_click_on_the_old_card_after_a_typed_approval_is_answered_politely_and
         len(cutover_bot.posted("chat.update")),
         len(cutover_bot.cards()),
     )
-    _press(cutover_bot, IC, card, "gate_approve", "1", "3.000001")  # the IC's client still showed the buttons
+    press(cutover_bot, IC, card, "gate_approve", "1", "3.000001")  # the IC's client still showed the buttons
     assert cutover_bot.state.seq == seq
     answer = cutover_bot.answers()[-1]
     assert answer["user"] == IC and "Gate 1 is already approved" in answer["text"]
@@ -130,7 +110,7 @@ def test_a_typed_rollback_order_takes_the_buttons_off_the_decision_card(cutover_
     assert "writer did not move" in json.dumps(update["blocks"])  # the failure it decided on is still there
     assert _buttons(_shown(cutover_bot, card).blocks) == []
     seq = cutover_bot.state.seq  # the old card pressed afterwards: refused politely, nothing changes
-    _press(cutover_bot, IC, card, "abort", "cutover", "4.000001")
+    press(cutover_bot, IC, card, "abort", "cutover", "4.000001")
     cutover_bot.session.dispatch(
         cutover_bot.session.requests.view_submission(
             IC,

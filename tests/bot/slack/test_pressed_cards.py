@@ -11,6 +11,7 @@ import json
 
 from bot.slack.announcer import parent_name
 from bot.slack.emulator.workspace import Message
+from tests.support.cards import press
 from tests.support.slack_bot import DBA, IC, MGMT, OPS
 
 STRANGER = "U09STRANGER"
@@ -24,27 +25,6 @@ def _card_with(bot, action_id: str, value: str) -> Message:
     """A copy of the newest card showing this button, as it stands now (to press it again later)."""
     message, _ = bot.session.find_button(IC, action_id, value)
     return copy.deepcopy(message)
-
-
-def _press(bot, user: str, card: Message, action_id: str, value: str, stamp: str) -> None:
-    """This user presses a button on this card as it was shown (a stale copy, when it was replaced since)."""
-    session = bot.session
-    block_id = next(
-        b.get("block_id", "")
-        for b in card.blocks
-        if b.get("type") == "actions" and any(e["action_id"] == action_id for e in b["elements"])
-    )
-    message = {"ts": card.ts, "text": card.text, "blocks": card.blocks, "thread_ts": card.thread_ts}
-    session.dispatch(
-        session.requests.block_action(
-            user,
-            channel=card.channel,
-            message_ts=card.ts,
-            message=message,
-            action={"action_id": action_id, "value": value, "block_id": block_id},
-            action_ts=stamp,
-        )
-    )
 
 
 def _gate1_open(bot) -> None:
@@ -85,9 +65,9 @@ def test_approving_a_gate_from_its_card_replaces_the_card_and_answers_in_the_thr
 def test_a_double_click_on_a_spent_card_is_answered_politely_and_changes_nothing(cutover_bot):
     _gate1_open(cutover_bot)
     card = _card_with(cutover_bot, "gate_approve", "1")
-    _press(cutover_bot, IC, card, "gate_approve", "1", "1.000001")
+    press(cutover_bot, IC, card, "gate_approve", "1", "1.000001")
     seq, replaced = cutover_bot.state.seq, len(cutover_bot.cards())
-    _press(cutover_bot, IC, card, "gate_approve", "1", "1.000002")  # the second click of a double click
+    press(cutover_bot, IC, card, "gate_approve", "1", "1.000002")  # the second click of a double click
     assert cutover_bot.state.seq == seq
     assert len(cutover_bot.cards()) == replaced  # the card is not replaced again
     answer = cutover_bot.answers()[-1]
@@ -144,7 +124,7 @@ def test_ordering_a_rollback_from_the_decision_card_removes_its_rollback_buttons
     assert "writer did not move" in json.dumps(replaced["blocks"])  # the failure it decided on is still there
     # the stale decision card pressed again (another replica showed it): refused, nothing changes
     seq = cutover_bot.state.seq
-    _press(cutover_bot, IC, card, "abort", "cutover", "9.000001")
+    press(cutover_bot, IC, card, "abort", "cutover", "9.000001")
     cutover_bot.session.dispatch(
         cutover_bot.session.requests.view_submission(
             IC,
@@ -176,7 +156,7 @@ def test_a_card_of_an_ended_cutover_changes_nothing_in_the_next_one(cutover_bot)
         cutover_bot.run(f"step done {step}", as_user=who)
     second = cutover_bot.state
     assert second.cutover_id != first and second.gate(1).status == "open"
-    _press(cutover_bot, IC, card, "gate_approve", "1", "5.000001")  # the old cutover's card
+    press(cutover_bot, IC, card, "gate_approve", "1", "5.000001")  # the old cutover's card
     assert cutover_bot.state.gate(1).status == "open" and cutover_bot.state.seq == second.seq
     answer = cutover_bot.answers()[-1]
     assert "belongs to an earlier cutover" in answer["text"] and second.cutover_id in answer["text"]
