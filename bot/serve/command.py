@@ -123,17 +123,17 @@ def _app_or_refusal(settings: Settings, services: Services, client: WebClient, c
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError, SlackClientError
 
+    from bot.serve.slack_setup import setup_line
+
     try:
         return create_app(settings, services, client=client)
     except BoltError as exc:  # Bolt's auth.test answered ok=false
         refused = exc.__cause__ or exc.__context__  # Bolt raises it while handling the SlackApiError
         error = refused.response.get("error") if isinstance(refused, SlackApiError) else None
-        raise SettingsError(
-            f"setting SLACK_BOT_TOKEN was refused by Slack (auth.test: {error or 'not ok'})"
-        ) from None
+        raise SettingsError(setup_line("token_refused", setting="SLACK_BOT_TOKEN", error=error)) from None
     except (SlackClientError, OSError) as exc:
         raise SettingsError(
-            f"Slack's Web API cannot be reached to check SLACK_BOT_TOKEN ({type(exc).__name__})"
+            setup_line("token_unreachable", setting="SLACK_BOT_TOKEN", error=type(exc).__name__)
         ) from None
 
 
@@ -141,21 +141,19 @@ def _check_user_token(reader: WebClient | None) -> None:
     """`auth.test` the optional user token (a refusal is one line); without it, say once what that costs."""
     from slack_sdk.errors import SlackApiError, SlackClientError
 
+    from bot.serve.slack_setup import setup_line
+
     if reader is None:
-        log.warning(
-            "SLACK_USER_TOKEN is not set: a reply in a channel's thread in flight at a crash may be "
-            "posted twice (at least once); set it to have at most once there too"
-        )
+        log.warning(setup_line("user_token_missing"))
         return
     try:
         reader.auth_test()
     except SlackApiError as exc:
-        raise SettingsError(
-            f"setting SLACK_USER_TOKEN was refused by Slack (auth.test: {exc.response.get('error') or 'not ok'})"
-        ) from None
+        error = exc.response.get("error")
+        raise SettingsError(setup_line("token_refused", setting="SLACK_USER_TOKEN", error=error)) from None
     except (SlackClientError, OSError) as exc:
         raise SettingsError(
-            f"Slack's Web API cannot be reached to check SLACK_USER_TOKEN ({type(exc).__name__})"
+            setup_line("token_unreachable", setting="SLACK_USER_TOKEN", error=type(exc).__name__)
         ) from None
 
 

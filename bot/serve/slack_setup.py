@@ -93,9 +93,22 @@ def _user_problem(client: WebClient, user: str, name: str) -> str:
     return _line("user_deactivated", user=user, person=name) if found.get("deleted") else ""
 
 
-def _line(problem: str, channel: str = "", user: str = "", person: str = "", error: object = "") -> str:
+def setup_line(problem: str, *, setting: str = "", error: object = "") -> str:
+    """One start-up line about a Slack token (`token_refused`, `token_unreachable`, `user_token_missing`)."""
+    return _line(problem, setting=setting, error=error)
+
+
+def _line(
+    problem: str, channel: str = "", user: str = "", person: str = "", setting: str = "", error: object = ""
+) -> str:
     return render(
-        "cli/slack_setup_problem.j2", problem=problem, channel=channel, user=user, person=person, error=error
+        "cli/slack_setup_problem.j2",
+        problem=problem,
+        channel=channel,
+        user=user,
+        person=person,
+        setting=setting,
+        error=error,
     )
 
 
